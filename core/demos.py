@@ -1,0 +1,80 @@
+"""The lab's table of contents: one entry per demo, in lecture order.
+
+Adding a demo is one line here (plus its core module, its page and its tests).
+The navigation, the home page cards and the architecture test all read this list,
+so a page that is not registered here cannot silently exist.
+
+A demo's one-sentence lesson is the first line of its core module's docstring,
+so the explanation on the home card is written once, next to the code it describes.
+Demos still being built carry a ``teaser`` instead and show as "coming".
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+from core.paths import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One demo of the lab.
+
+    Attributes:
+        slug: URL path and page file name (``pages/<slug>.py``).
+        title: shown in the navigation and on the home card.
+        icon: a Material icon name, shown beside the title.
+        core_module: the module holding the demo's logic and its lesson docstring.
+        teaser: the lesson line shown while the core module does not exist yet.
+    """
+
+    slug: str
+    title: str
+    icon: str
+    core_module: str
+    teaser: str = ""
+
+    @property
+    def page_path(self) -> str:
+        """The page file, relative to the repository root."""
+        return f"pages/{self.slug}.py"
+
+    @property
+    def is_live(self) -> bool:
+        """True once the demo's core module exists (its page is then the real demo)."""
+        return importlib.util.find_spec(self.core_module) is not None
+
+    @property
+    def lesson(self) -> str:
+        """The first line of the core module's docstring (or the teaser while coming)."""
+        if not self.is_live:
+            return self.teaser
+        path = REPO_ROOT / (self.core_module.replace(".", "/") + ".py")
+        # Read the docstring without importing the module: the home page must stay
+        # light, and importing a demo module may import torch (~2 s).
+        import ast
+
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or self.teaser
+        return doc.strip().splitlines()[0]
+
+
+HOME = Demo("home", "Home", ":material/home:", "core.demos")
+
+DEMOS: tuple[Demo, ...] = (
+    Demo("word_embeddings", "Bias in word embeddings", ":material/translate:", "core.embeddings_bias",
+         teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
+                "direction and WEAT tests on real GloVe vectors."),
+    Demo("adversarial", "Adversarial fooling", ":material/bug_report:", "core.attacks",
+         teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control."),
+    Demo("clever_hans", "Clever Hans: the horse tag", ":material/sell:", "core.clever_hans",
+         teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it."),
+    Demo("mugshots", "Smiling mugshots", ":material/sentiment_satisfied:", "core.mugshots",
+         teaser="'Criminality from faces' reached 89.5 % by learning who smiles; synthetic faces show how."),
+    Demo("carbon", "CO2 of training", ":material/co2:", "core.footprint",
+         teaser="Every training run here is measured with codecarbon and placed beside published giants."),
+)
+
+
+def all_pages() -> tuple[Demo, ...]:
+    """Home first, then the demos: exactly the pages the navigation shows."""
+    return (HOME, *DEMOS)

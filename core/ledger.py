@@ -1,0 +1,120 @@
+"""The carbon ledger: every training run the lab has done, in one SQLite file.
+
+Why SQLite: each append is one transaction, so it is atomic — a crash or a
+``kill -9`` in the middle of a run or of a write loses at most that run's own row,
+never an earlier one (SQLite's rollback journal restores the last committed state
+on the next open). Concurrent sessions and server processes can append safely.
+
+The file lives in the lab's data directory (``core.paths.data_dir()``, settable
+with ``DLLAB_DATA_DIR``). If it cannot be read or written (read-only disk, full
+disk, a corrupt file) the lab keeps working and says the ledger is unavailable:
+methods raise :class:`LedgerUnavailable` with a message fit for a user.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from core.paths import data_dir
+
+LEDGER_FILE = "ledger.sqlite3"
+
+
+class LedgerUnavailable(RuntimeError):
+    """The ledger cannot be read or written; the message says why."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One measured (or not measured) training run."""
+
+    demo: str
+    label: str
+    config_json: str
+    seed: int | None
+    duration_s: float
+    energy_kwh: float | None
+    emissions_kg: float | None
+    country: str
+    intensity_g_per_kwh: float | None
+    method: str
+    status: str  # "measured" or "not measured"
+    started_utc: str = ""
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+_COLUMNS = [f.name for f in fields(LedgerRow)]
+_TYPES = {"seed": "INTEGER", "duration_s": "REAL", "energy_kwh": "REAL", "emissions_kg": "REAL",
+          "intensity_g_per_kwh": "REAL"}
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+           + ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in _COLUMNS) + ")")
+
+
+class Ledger:
+    """Append-only table of runs in ``path`` (default: ``<data_dir>/ledger.sqlite3``)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else data_dir() / LEDGER_FILE
+
+    def _connect(self) -> sqlite3.Connection:
+        # A new connection per call: sqlite3 connections must not cross threads, and
+        # Streamlit runs each session in its own thread.
+        try:
+            con = sqlite3.connect(self.path, timeout=10.0)
+            con.execute("PRAGMA synchronous=FULL")  # a committed row survives a power cut
+            con.execute(_SCHEMA)
+            return con
+        except sqlite3.DatabaseError as err:
+            raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be opened ({err}).") from err
+
+    def append(self, row: LedgerRow) -> int:
+        """Write one row atomically; returns its id."""
+        values = asdict(row)
+        values["started_utc"] = values["started_utc"] or LedgerRow.now()
+        sql = f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+        try:
+            con = self._connect()
+            with con:  # one transaction: committed whole or not at all
+                cur = con.execute(sql, [values[c] for c in _COLUMNS])
+            con.close()
+            return int(cur.lastrowid)
+        except sqlite3.Error as err:  # read-only, disk full, locked too long, corrupt
+            raise LedgerUnavailable(f"Could not record the run in the carbon ledger at {self.path} ({err}).") from err
+
+    def rows(self) -> pd.DataFrame:
+        """All runs, oldest first (an empty frame with the columns if none)."""
+        if not self.path.exists():
+            return pd.DataFrame(columns=["id", *_COLUMNS])
+        try:
+            con = self._connect()
+            frame = pd.read_sql_query("SELECT * FROM runs ORDER BY id", con)
+            con.close()
+            return frame
+        except (sqlite3.Error, pd.errors.DatabaseError) as err:
+            raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
+
+    def totals(self) -> dict:
+        """Run count, summed energy (kWh), emissions (kg CO2e) over measured runs, per demo too."""
+        frame = self.rows()
+        measured = frame[frame["status"] == "measured"]
+        return {
+            "runs": len(frame),
+            "measured_runs": len(measured),
+            "energy_kwh": float(measured["energy_kwh"].sum()) if len(measured) else 0.0,
+            "emissions_kg": float(measured["emissions_kg"].sum()) if len(measured) else 0.0,
+            "per_demo": measured.groupby("demo")[["energy_kwh", "emissions_kg"]].sum().to_dict("index"),
+        }
+
+
+def config_to_json(config) -> str:
+    """Stable JSON of a config dataclass (or dict) for the ledger."""
+    data = asdict(config) if hasattr(config, "__dataclass_fields__") else dict(config)
+    return json.dumps(data, sort_keys=True, default=str)

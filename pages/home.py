@@ -1,0 +1,49 @@
+"""Home: what the lab is for, one card per demo, and what this installation has."""
+import pandas as pd
+import streamlit as st
+
+from ui.shell import require_shell
+
+require_shell()
+
+from core import carbon, data  # noqa: E402  (after the guard: see ui.shell)
+from core.demos import DEMOS  # noqa: E402
+from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
+from ui.shell import aside, presenter  # noqa: E402
+
+st.title("Deep Learning Limits Lab")
+st.markdown("**Live, measured demos of where deep learning fails — and what it costs.**")
+aside("Each demo trains or loads a real model here, on this machine, and measures what it shows: no "
+      "pre-baked screenshots. Numbers say whether they are *measured*, *estimated* or *published*, with "
+      "the model, data, seed and source. Everything runs offline.")
+
+columns = st.columns(3 if presenter() else 2)
+for i, demo in enumerate(DEMOS):
+    with columns[i % len(columns)].container(border=True):
+        st.subheader(demo.title)
+        st.markdown(demo.lesson)
+        st.page_link(demo.page_path, label="Open the demo" if demo.is_live else "Coming — see the plan",
+                     icon=demo.icon)
+
+if not presenter():
+    st.header("This installation")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Data and models")
+        rows = [{"source": s.info.name, "found": "yes" if s.available else "no", "where": s.detail,
+                 "licence": s.info.licence} for s in data.source_status()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    with right:
+        st.subheader("Carbon measurement")
+        st.markdown(f"**Method:** {carbon.active_method()}  \n**Grid:** {carbon.country()} "
+                    f"(set `{carbon.COUNTRY_ENV}` to change)")
+        try:
+            totals = Ledger().totals()
+            st.metric("Training runs measured", f"{totals['measured_runs']:,}")
+            st.metric("Energy so far (whole machine, estimated)", f"{totals['energy_kwh'] * 1000:.3g} Wh")
+            st.metric("Emissions so far", f"{totals['emissions_kg'] * 1000:.3g} g CO2e")
+        except LedgerUnavailable as err:
+            st.warning(f"The carbon ledger is unavailable: {err} Demos still run; their runs are not recorded.")
+    st.caption("Privacy: the lab stores no personal data. Uploaded images stay in memory for your session and "
+               "are never written to disk. The only thing written is the carbon ledger (one row per training "
+               "run: demo, settings, energy, emissions, time).")

@@ -1,0 +1,39 @@
+"""Render core's figures and tables with their provenance and download buttons.
+
+Every chart gets plotly's PNG export (the camera icon; the provenance is drawn
+inside the figure and put in the file name) and a CSV download of the numbers
+behind it, headed by the provenance as ``# key: value`` lines.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.provenance import Provenance
+from ui.shell import presenter
+
+
+def _csv_bytes(frame: pd.DataFrame, provenance: Provenance) -> bytes:
+    return (provenance.csv_header() + frame.to_csv(index=False)).encode("utf-8")
+
+
+def chart(fig: go.Figure, frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
+    """A plotly figure, its provenance caption, and CSV of ``frame`` to download."""
+    if presenter():
+        fig = go.Figure(fig).update_layout(font_size=22)
+    filename = f"{name}_{provenance.slug()}"
+    st.plotly_chart(fig, config={"displaylogo": False,
+                                 "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
+                    key=f"chart.{name}")
+    st.caption(provenance.caption())
+    st.download_button("Download CSV", _csv_bytes(frame, provenance), file_name=f"{filename}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"csv.{name}")
+
+
+def table(frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
+    """A dataframe, its provenance caption, and a CSV download."""
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption(provenance.caption())
+    st.download_button("Download CSV", _csv_bytes(frame, provenance), file_name=f"{name}_{provenance.slug()}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"csv.{name}")

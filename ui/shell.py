@@ -1,0 +1,143 @@
+"""The lab's frame: navigation, the shared sidebar, and the error boundary.
+
+``app.py`` calls :func:`run_app`. It registers every page of
+:data:`core.demos.all_pages` with ``st.navigation``, draws the sidebar every page
+shares (presenter mode, seed, reset, link to this view) and runs the chosen page.
+
+Why pages call :func:`require_shell` first: Streamlit treats a folder named
+``pages/`` beside the entry script specially. Until ``st.navigation`` has been
+called once in the server process, a deep link (``/adversarial``) as the very
+first request runs ``pages/adversarial.py`` *alone*, without ``app.py``, so the
+frame and our navigation would be missing. The guard notices that and runs the
+whole app around the page instead.
+
+Widget state lives in the URL: page widgets use ``bind="query-params"`` with keys
+``"<slug>.<name>"``, so the address bar always holds exactly this view, and
+"reset" can find the page's keys by prefix.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from core import carbon
+from core.demos import Demo, all_pages
+from core.paths import REPO_ROOT
+
+_state = threading.local()  # per script thread: is the shell running a page right now?
+_log = logging.getLogger("dllab")
+
+PRESENTER_CSS = """
+<style>
+  /* Scale the whole main column (text, widgets, charts) for the back row; the sidebar stays. */
+  [data-testid="stMainBlockContainer"] { zoom: 1.35; }
+</style>
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_carbon_once() -> threading.Thread:
+    """codecarbon's first start probes the hardware (~1.5 s): pay it at server start."""
+    return carbon.warm_up_in_background()
+
+
+def _st_pages() -> dict[str, st.Page]:
+    return {d.slug: st.Page(str(REPO_ROOT / d.page_path), title=d.title, icon=d.icon,
+                            url_path=d.slug, default=(d.slug == "home")) for d in all_pages()}
+
+
+def run_app() -> None:
+    """Entry point: navigation + frame + the chosen page, inside an error boundary."""
+    _warm_up_carbon_once()
+    pages = _st_pages()
+    page = st.navigation(list(pages.values()))
+    demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
+    _sidebar(demo)  # first: the presenter toggle must exist before its value decides the layout
+    st.set_page_config(page_title=f"{demo.title} · Deep Learning Limits Lab", page_icon=":material/science:",
+                       layout="wide" if presenter() else "centered")
+    if presenter():
+        st.html(PRESENTER_CSS)
+    _state.inside = True
+    try:
+        page.run()
+    except Exception as err:  # the last line of defence: a message, never a traceback
+        _log.exception("page %s failed", demo.slug)
+        st.error(f"This demo hit an unexpected error ({type(err).__name__}). It is a bug in the lab, not "
+                 "something you did. Reset the demo from the sidebar; the details are in the server log.")
+    finally:
+        _state.inside = False
+
+
+def require_shell() -> None:
+    """First line of every page: run the whole app if this page was opened without it."""
+    if getattr(_state, "inside", False):
+        return
+    run_app()
+    st.stop()
+
+
+def presenter() -> bool:
+    """Presenter mode: big type, wide layout, secondary text and controls hidden."""
+    return bool(st.session_state.get("present", False))
+
+
+def seed() -> int:
+    """The lab-wide random seed chosen in the sidebar."""
+    return int(st.session_state.get("seed", 0))
+
+
+def aside(markdown: str) -> None:
+    """Secondary explanation: shown normally, hidden in presenter mode."""
+    if not presenter():
+        st.markdown(markdown)
+
+
+def _sidebar(demo: Demo) -> None:
+    with st.sidebar:
+        st.toggle("Presenter mode", key="present", bind="query-params",
+                  help="Large type and a wide layout for a lecture hall; hides secondary text and controls.")
+        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
+                        bind="query-params", help="Every random choice in the lab follows this seed: "
+                        "the same seed gives the same numbers.")
+        if demo.slug != "home":
+            st.button("Reset this demo to its preset", on_click=_reset, args=(demo.slug,),
+                      icon=":material/restart_alt:", width="stretch")
+        with st.popover("Copy a link to exactly this view", icon=":material/link:", width="stretch"):
+            st.caption("This address reopens this page with every setting as it is now:")
+            st.code(_view_link(), language=None, wrap_lines=True)
+
+
+def _reset(slug: str) -> None:
+    """Forget this page's widget values: they return to their presets (and leave the URL)."""
+    for key in [k for k in st.session_state.keys() if str(k).startswith(f"{slug}.")]:
+        del st.session_state[key]
+
+
+def _view_link() -> str:
+    """The current page's URL with every bound widget value as a query parameter."""
+    base = urlsplit(st.context.url or "")
+    params = []
+    for key in st.query_params.keys():
+        params.extend((key, value) for value in st.query_params.get_all(key))
+    query = urlencode(params)
+    return f"{base.scheme}://{base.netloc}{base.path}" + (f"?{query}" if query else "")
+
+
+def header(slug: str) -> Demo:
+    """The page title and its one-line lesson (from the demo's core module docstring)."""
+    demo = next(d for d in all_pages() if d.slug == slug)
+    st.title(demo.title)
+    st.markdown(f"**{demo.lesson}**")
+    return demo
+
+
+def coming_soon(slug: str, issue: int, plan: list[str]) -> None:
+    """What a demo page shows until its core module lands: plainly a placeholder."""
+    header(slug)
+    st.info(f"**Coming soon.** This demo is being built (issue #{issue}); nothing on this page is a result yet.",
+            icon=":material/construction:")
+    aside("What it will show:\n" + "\n".join(f"- {item}" for item in plan))
