@@ -10,7 +10,6 @@ Demos still being built carry a ``teaser`` instead and show as "coming".
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 
 from core.paths import REPO_ROOT
@@ -25,7 +24,8 @@ class Demo:
         title: shown in the navigation and on the home card.
         icon: a Material icon name, shown beside the title.
         core_module: the module holding the demo's logic and its lesson docstring.
-        teaser: the lesson line shown while the core module does not exist yet.
+        teaser: the lesson line shown while the demo is still coming.
+        live: False while the page is a placeholder ("coming" on the home card).
     """
 
     slug: str
@@ -33,6 +33,7 @@ class Demo:
     icon: str
     core_module: str
     teaser: str = ""
+    live: bool = False
 
     @property
     def page_path(self) -> str:
@@ -41,8 +42,8 @@ class Demo:
 
     @property
     def is_live(self) -> bool:
-        """True once the demo's core module exists (its page is then the real demo)."""
-        return importlib.util.find_spec(self.core_module) is not None
+        """True once the demo's page is the real demo, not a placeholder."""
+        return self.live
 
     @property
     def lesson(self) -> str:
@@ -58,7 +59,7 @@ class Demo:
         return doc.strip().splitlines()[0]
 
 
-HOME = Demo("home", "Home", ":material/home:", "core.demos")
+HOME = Demo("home", "Home", ":material/home:", "core.demos", live=True)
 
 DEMOS: tuple[Demo, ...] = (
     Demo("word_embeddings", "Bias in word embeddings", ":material/translate:", "core.embeddings_bias",

@@ -1,0 +1,67 @@
+"""Start the lab on a free loopback port and drive Debian's Chromium (used by browser tests and bench)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google hosts on a closed network.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def lab_server(data_dir: Path, timeout: float = 30.0):
+    """A fresh ``streamlit run app.py`` on loopback; yields (base_url, process, seconds_to_health)."""
+    port = free_port()
+    env = {**os.environ, "DLLAB_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - t0 > timeout:
+                raise RuntimeError("the lab's server did not become healthy")
+            time.sleep(0.05)
+        yield base, proc, time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_until_rendered(page, timeout_ms: int = 60000) -> None:
+    """Streamlit has finished the run: the frame and a title are drawn and the 'running'
+    status widget has stayed away for half a second (it can blink between reruns)."""
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stSidebar"] input[type="number"]', timeout=timeout_ms)
+    page.wait_for_selector("h1", timeout=timeout_ms)
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    for _ in range(2):
+        page.wait_for_function(idle, timeout=timeout_ms)
+        page.wait_for_timeout(500)
+    page.wait_for_function(idle, timeout=timeout_ms)

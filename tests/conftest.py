@@ -1,0 +1,65 @@
+"""Shared test fixtures.
+
+* The network is blocked for the whole session: any connection to a non-loopback
+  address fails the test that made it (tests never touch the network).
+* The lab's data dir (the carbon ledger) points at a temporary folder.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if host in ("localhost", ""):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+    return isinstance(address, (str, bytes))  # AF_UNIX paths are local
+
+
+@pytest.fixture(autouse=True, scope="session")
+def block_network():
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_connect(self, address):
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"test tried to connect to {address!r}")
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self, address):
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"test tried to connect to {address!r}")
+        return real_connect_ex(self, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if host not in (None, "localhost") and not _is_loopback((host,)):
+            raise socket.gaierror(socket.EAI_NONAME, f"network blocked in tests: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.socket.connect_ex = guarded_connect, guarded_connect_ex
+    socket.getaddrinfo = guarded_getaddrinfo
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
+    socket.getaddrinfo = real_getaddrinfo
+
+
+@pytest.fixture(autouse=True, scope="session")
+def lab_data_dir(tmp_path_factory):
+    """All ledger writes of the session go to a temporary data dir."""
+    path = tmp_path_factory.mktemp("lab_data")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DLLAB_DATA_DIR", str(path))
+    yield path
+    mp.undo()

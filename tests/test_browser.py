@@ -1,0 +1,60 @@
+"""Real browser, real server: every page opened by deep link as the first request to a fresh server.
+
+This is the case Streamlit's ``pages/`` folder gets wrong by default (see ui/shell.py):
+the page must show with the shared frame (sidebar) and the full navigation.
+Screenshots go to tests/screenshots/ — look at them.
+"""
+import os
+
+import pytest
+
+from core.demos import all_pages
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, REPO_ROOT, lab_server, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)", allow_module_level=True)
+
+SHOTS = REPO_ROOT / "tests" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("demo", all_pages(), ids=lambda d: d.slug)
+def test_deep_link_on_a_fresh_server_shows_the_page_in_the_frame(browser, demo, tmp_path):
+    SHOTS.mkdir(exist_ok=True)
+    path = "" if demo.slug == "home" else demo.slug
+    with lab_server(tmp_path) as (base, _proc, _health_s):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/{path}?seed=7")
+        wait_until_rendered(page)
+        page.screenshot(path=str(SHOTS / f"{demo.slug}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert demo.title in page.title()
+        if demo.slug != "home":
+            assert page.locator("h1").first.inner_text().strip() == demo.title
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert all(d.title in nav for d in all_pages()), nav
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Presenter mode" in sidebar and "Random seed" in sidebar
+        assert page.locator('[data-testid="stSidebar"] input[type="number"]').input_value() == "7"
+        page.close()
+
+
+def test_presenter_mode_from_the_link_widens_the_layout(browser, tmp_path):
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        widths = {}
+        for flag in ("false", "true"):
+            page.goto(f"{base}/adversarial?present={flag}")
+            wait_until_rendered(page)
+            widths[flag] = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
+        page.screenshot(path=str(SHOTS / "adversarial_presenter.png"))
+        assert widths["true"] > widths["false"] * 1.2, widths

@@ -1,0 +1,171 @@
+"""Carbon measurement and the ledger: honest labels, failure modes, atomicity."""
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from core import carbon
+from core.ledger import Ledger, LedgerRow, LedgerUnavailable
+
+
+class FakeTracker:
+    """Stands in for codecarbon: 2 Wh at 0.5 kg/kWh, CPU power estimated from load."""
+
+    def __init__(self, fail_on=None, stop_returns=1e-3):
+        self.fail_on, self.stop_returns = fail_on, stop_returns
+        self._hardware = [type("CPU", (), {"_mode": "cpu_load"})()]
+        self.final_emissions_data = SimpleNamespace(
+            energy_consumed=2e-3, cpu_power=10.0, ram_power=5.0, country_name="France", country_iso_code="FRA",
+            pue=1.0, tracking_mode="machine", cpu_count=2, cpu_model="Test CPU")
+
+    def start(self):
+        if self.fail_on == "start":
+            raise RuntimeError("no sensors")
+
+    def stop(self):
+        if self.fail_on == "stop":
+            raise RuntimeError("sensor vanished")
+        return self.stop_returns
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    return Ledger(tmp_path / "ledger.sqlite3")
+
+
+def row(**kw):
+    base = dict(demo="d", label="l", config_json="{}", seed=0, duration_s=1.0, energy_kwh=1e-3, emissions_kg=2e-4,
+                country="USA", intensity_g_per_kwh=200.0, method="estimated: x", status="measured")
+    return LedgerRow(**{**base, **kw})
+
+
+def test_report_from_tracker_is_labelled_and_ledgered(monkeypatch, ledger):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda country: FakeTracker())
+    with carbon.measure("demo", "run", config={"lr": 1}, seed=4, ledger=ledger) as m:
+        pass
+    r = m.report
+    assert r.status == "measured" and r.energy_kwh == 2e-3 and r.emissions_kg == 1e-3
+    assert r.intensity_g_per_kwh == pytest.approx(500.0)  # 1e-3 kg / 2e-3 kWh
+    assert r.method.startswith("estimated") and r.is_estimate
+    assert any("RAM" in a for a in r.assumptions) and r.country == "FRA"
+    rows = ledger.rows()
+    assert rows.loc[0, "demo"] == "demo" and rows.loc[0, "seed"] == 4 and m.ledger_id == 1
+
+
+@pytest.mark.parametrize("fail_on, stop_returns", [("start", 1e-3), ("stop", 1e-3), (None, None)])
+def test_failing_tracker_leaves_work_done_and_says_not_measured(monkeypatch, ledger, fail_on, stop_returns):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker(fail_on, stop_returns))
+    done = []
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        done.append(True)
+    assert done and m.report.status == "not measured"
+    assert m.report.energy_kwh is None and m.report.emissions_kg is None  # never an invented number
+    assert "not measured" in m.report.summary()
+    assert ledger.rows().loc[0, "status"] == "not measured"
+
+
+def test_tracker_constructor_raising_is_not_measured(monkeypatch, ledger):
+    def broken(country):
+        raise OSError("codecarbon could not read /proc")
+    monkeypatch.setattr(carbon, "tracker_factory", broken)
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        pass
+    assert m.report.status == "not measured" and "codecarbon could not read" in m.report.method
+
+
+def test_exception_in_block_propagates_and_records_nothing(monkeypatch, ledger):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
+    with pytest.raises(ZeroDivisionError):
+        with carbon.measure("demo", "run", ledger=ledger):
+            1 / 0
+    assert len(ledger.rows()) == 0
+
+
+def test_runs_are_serialised_across_threads(monkeypatch, ledger):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
+    spans = []
+
+    def work():
+        with carbon.measure("demo", "run", ledger=ledger):
+            t0 = time.perf_counter()
+            time.sleep(0.15)
+            spans.append((t0, time.perf_counter()))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    spans.sort()
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+    assert len(ledger.rows()) == 3
+
+
+def test_real_codecarbon_offline_tracker_measures_and_labels_its_method(ledger):
+    with carbon.measure("test", "busy loop", ledger=ledger) as m:
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 1.2:
+            pass
+    r = m.report
+    assert r.status == "measured", r.method
+    assert r.energy_kwh > 0 and r.emissions_kg > 0 and r.intensity_g_per_kwh > 0
+    assert r.method.startswith(("measured", "estimated"))
+    assert r.country == carbon.country()
+
+
+def test_totals_equal_the_sum_of_measured_rows(ledger):
+    for e in (1e-3, 2e-3, 4e-3):
+        ledger.append(row(energy_kwh=e, emissions_kg=e / 2, demo="a" if e < 3e-3 else "b"))
+    ledger.append(row(energy_kwh=None, emissions_kg=None, status="not measured"))
+    t = ledger.totals()
+    assert t["runs"] == 4 and t["measured_runs"] == 3
+    assert t["energy_kwh"] == pytest.approx(7e-3) and t["emissions_kg"] == pytest.approx(3.5e-3)
+    assert t["per_demo"]["a"]["energy_kwh"] == pytest.approx(3e-3)
+
+
+def test_corrupt_ledger_file_raises_a_clear_error(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerUnavailable, match="cannot be"):
+        Ledger(path).rows()
+    with pytest.raises(LedgerUnavailable):
+        Ledger(path).append(row())
+
+
+def test_unwritable_ledger_does_not_break_a_measured_run(monkeypatch, tmp_path):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
+    target = tmp_path / "is_a_dir.sqlite3"
+    target.mkdir()  # sqlite cannot open a directory as a database, even as root
+    with carbon.measure("demo", "run", ledger=Ledger(target)) as m:
+        pass
+    assert m.report.status == "measured" and m.ledger_id is None and "ledger" in m.ledger_error and str(target) in m.ledger_error
+
+
+def test_kill_during_a_write_loses_no_earlier_row(tmp_path):
+    """A process killed with SIGKILL in the middle of a transaction: earlier rows survive, the file is sound."""
+    path = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(path)
+    for i in range(3):
+        ledger.append(row(label=f"run {i}"))
+    script = textwrap.dedent(f"""
+        import sqlite3, sys, time
+        con = sqlite3.connect({str(path)!r})
+        con.execute("BEGIN")
+        con.execute("INSERT INTO runs (demo, label, status) VALUES ('x', 'half-written', 'measured')")
+        con.execute("DELETE FROM runs WHERE label = 'run 0'")  # a write that must not survive
+        print("in transaction", flush=True)
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "in transaction"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    rows = Ledger(path).rows()
+    assert rows["label"].tolist() == ["run 0", "run 1", "run 2"]
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    ledger.append(row(label="after the crash"))
+    assert len(Ledger(path).rows()) == 4

@@ -1,0 +1,72 @@
+"""The shared model and trainer: shapes, determinism, progress, carbon ledger."""
+import pytest
+import torch
+
+from core import data, models, training
+from core.ledger import Ledger
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    return data.train_test_split(data.digits(), 0.3, seed=0)
+
+
+def small_config():
+    return models.CNNConfig(in_channels=1, num_classes=10, image_size=8, widths=(8, 16), hidden=32)
+
+
+def test_cnn_shapes_and_seeded_init():
+    cfg = models.CNNConfig()
+    out = models.build_cnn(cfg, seed=1)(torch.rand(5, 1, 28, 28))
+    assert out.shape == (5, 10)
+    a, b, c = (models.build_cnn(cfg, seed=s).state_dict() for s in (1, 1, 2))
+    assert all(torch.equal(a[k], b[k]) for k in a) and not torch.equal(a["conv1.weight"], c["conv1.weight"])
+    with pytest.raises(ValueError, match="divisible by 4"):
+        models.CNNConfig(image_size=30)
+
+
+def test_colour_config_builds():
+    cfg = models.CNNConfig(in_channels=3, num_classes=2, image_size=64)
+    assert models.build_cnn(cfg)(torch.rand(2, 3, 64, 64)).shape == (2, 2)
+
+
+def _fit(split, seed, **kw):
+    train, test = split
+    cfg = training.TrainConfig(epochs=4, batch_size=64, lr=1e-2, seed=seed)
+    return training.fit(models.build_cnn(small_config(), seed=seed), train, test, cfg,
+                        demo="test", label="digits", **kw)
+
+
+def test_same_seed_gives_identical_weights_and_metrics(digits_split):
+    a, b = _fit(digits_split, 3), _fit(digits_split, 3)
+    sa, sb = a.model.state_dict(), b.model.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    strip = lambda h: [{k: v for k, v in e.items() if k != "seconds"} for e in h]  # noqa: E731
+    assert strip(a.history) == strip(b.history)
+    c = _fit(digits_split, 4)
+    assert not torch.equal(c.model.state_dict()["fc2.weight"], sa["fc2.weight"])
+
+
+def test_training_learns_reports_progress_and_is_ledgered(digits_split):
+    calls = []
+    before = len(Ledger().rows())
+    result = _fit(digits_split, 0, on_progress=lambda step, total, m: calls.append((step, total, m)))
+    steps = 4 * -(-len(digits_split[0]) // 64)
+    assert [c[0] for c in calls if "test_acc" not in c[2]] == list(range(1, steps + 1))
+    assert all(c[1] == steps for c in calls)
+    assert result.test_accuracy > 0.6  # chance is 0.1; 4 epochs on 1.2k digits reach ~0.9
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    assert not result.model.training
+    assert result.carbon.status in ("measured", "not measured") and result.carbon.duration_s > 0
+    rows = Ledger().rows()
+    assert len(rows) == before + 1 and rows.iloc[-1]["demo"] == "test" and rows.iloc[-1]["seed"] == 0
+
+
+def test_accuracy_of_known_predictions():
+    class Constant(torch.nn.Module):
+        def forward(self, x):
+            return torch.tensor([[0.0, 1.0]]).repeat(len(x), 1)
+    ds = data.ImageDataset(torch.zeros(4, 1, 4, 4), torch.tensor([1, 1, 0, 1]), ("a", "b"), data.DIGITS_INFO)
+    assert training.accuracy(Constant(), ds) == 0.75
+    with pytest.raises(ValueError):
+        training.accuracy(Constant(), ds.subset(slice(0, 0)))
