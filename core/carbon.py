@@ -240,9 +240,16 @@ def measure(demo: str, label: str, config=None, seed: int | None = None,
         measurement.ledger_error = str(err)
 
 
-def active_method() -> str:
-    """Which CPU power method codecarbon will use on this machine (probes the hardware once)."""
-    return METHODS.get(_probe()[0], "unknown")
+def active_method(wait: bool = True) -> str | None:
+    """Which CPU power method codecarbon uses on this machine.
+
+    The first call probes the hardware (~1.5 s). With ``wait=False`` it returns
+    None instead of waiting while that probe has not finished yet.
+    """
+    if not wait and _probe_result is None:
+        return None
+    mode, error = _probe()
+    return METHODS.get(mode, f"unavailable: {error}" if mode == "unavailable" else f"codecarbon mode '{mode}'")
 
 
 _probe_result: tuple[str, str] | None = None

@@ -434,6 +434,9 @@ def profession_projections(emb: Embeddings, direction: Direction) -> pd.DataFram
         by projection; professions GloVe 6B lacks (e.g. multi-word ``adjunct_professor``)
         have ``in_vocabulary`` False and projection NaN, listed last. ``definitional`` and
         ``stereotypical`` are the crowd scores of the paper (+ = male).
+
+    Read the projections relative to each other: the direction is not centred on the
+    professions, and with the PCA direction most of them sit on the *he* side of 0.
     """
     rows = []
     for word, definitional, stereotypical in bolukbasi_lists().professions:
@@ -479,8 +482,9 @@ def generate_analogies(emb: Embeddings, direction: Direction,
         (definitional pairs such as mother/father, not stereotypes).
     """
     rows = emb.frequent_rows(config.vocab_limit)
-    if config.skip_names:
-        rows = rows[emb.vectors[rows] @ _first_name_centroid(emb) < config.name_similarity]
+    names = _first_name_centroid(emb) if config.skip_names else None
+    if names is not None:
+        rows = rows[emb.vectors[rows] @ names < config.name_similarity]
     proj = emb.vectors[rows] @ direction.vector.astype(np.float32)
     order = np.argsort(-proj, kind="stable")  # sorted by projection, x before y means x·g ≥ y·g
     rows, proj = rows[order], proj[order]
@@ -512,10 +516,12 @@ def generate_analogies(emb: Embeddings, direction: Direction,
     return pd.DataFrame(found, columns=["rank", "positive", "negative", "score", "distance", "gender_specific"])
 
 
-def _first_name_centroid(emb: Embeddings) -> np.ndarray:
-    """Unit mean vector of the first names in the WEAT lists (135 of them in GloVe 6B)."""
+def _first_name_centroid(emb: Embeddings) -> np.ndarray | None:
+    """Unit mean vector of the first names in the WEAT lists (135 of them in GloVe 6B); None if none known."""
     names = sorted({w.lower() for spec in weat_specs() for name, words in zip(spec.names, spec.words)
                     if "names" in name.lower() for w in words} & set(emb.index))
+    if not names:
+        return None
     mean = emb.matrix(names).mean(axis=0).astype(np.float32)
     return mean / np.linalg.norm(mean)
 
@@ -530,7 +536,8 @@ class WeatConfig:
     exact_max_partitions: int = 200_000  # enumerate every split up to this (8+8: 12,870; 10+10: 184,756)
     mc_samples: int = 100_000  # random splits beyond that: p down to ~1e-5; all ten tests < 2 s
     seed: int = 0  # fixes the Monte Carlo splits: same seed, same p
-    min_words: int = 2  # per set: a standard deviation needs two numbers
+    min_targets: int = 2  # per target set: with one word per side no split differs from another
+    min_attributes: int = 1  # an attribute may be one word (he vs she); more words average out senses
     max_imbalance: float = 2.0  # refuse sets more than twice the size of their partner
 
 
@@ -571,10 +578,10 @@ class WeatResult:
         return float(self.s_x.sum() - self.s_y.sum())
 
     def p_text(self) -> str:
-        """The p-value as a reader should see it (a bound at the test's resolution)."""
-        floor = 1 / self.n_splits if self.p_method == "exact" else 1 / (self.n_splits + 1)
-        if self.p_value <= floor * 1.000001:
-            return f"p ≤ {floor:.1g}" if self.p_method == "exact" else f"p < {2 * floor:.1g}"
+        """The p-value as a reader should see it: ``p ≤ 1e-05`` when no random split reached
+        the observed difference (Monte Carlo cannot resolve smaller p), else ``p = 0.0023``."""
+        if self.p_method == "monte carlo" and self.p_value * (self.n_splits + 1) < 1.5:
+            return f"p ≤ {self.p_value:.1g}"
         return f"p = {self.p_value:.2g}"
 
 
@@ -654,9 +661,10 @@ def _split_differences(scores: np.ndarray, n_x: int, x_sums: np.ndarray) -> np.n
 def _check_weat_sets(X, Y, A, B, config: WeatConfig) -> None:
     """Refuse sets a WEAT cannot meaningfully compare, with a message for the user."""
     for name, words in zip("XYAB", (X, Y, A, B)):
-        if len(words) < config.min_words:
+        minimum = config.min_targets if name in "XY" else config.min_attributes
+        if len(words) < minimum:
             raise WordListError(f"Set {name} has {len(words)} known word(s); a WEAT needs at least "
-                                f"{config.min_words} in every set.")
+                                f"{minimum} in set {name}.")
     for (n1, s1), (n2, s2) in ((("X", X), ("Y", Y)), (("A", A), ("B", B))):
         shared = sorted(set(s1) & set(s2))
         if shared:
@@ -1010,6 +1018,9 @@ def gender_recovery(original: Embeddings, debiased: Embeddings,
 # =========================================================================== figures
 
 
+_TOP_LEGEND = dict(orientation="h", x=0, y=1.0, yanchor="bottom")  # above the plot, clear of the data
+
+
 def _provenance(emb: Embeddings, data: str, seed: int | None = None, source: str = "") -> Provenance:
     return Provenance("measured", model=emb.name, data=data, seed=seed, source=source or GLOVE_SOURCE)
 
@@ -1023,7 +1034,8 @@ def analogy_figure(result: AnalogyResult, emb: Embeddings) -> go.Figure:
     for (_, row), colour in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN)):
         fig.add_vline(x=row["score"], line_dash="dash", line_color=colour,
                       annotation_text=f"{row['word']} (rank {row['rank']})", annotation_position="top")
-    fig.update_layout(xaxis_title="score", yaxis_title="", height=120 + 28 * len(table), showlegend=False)
+    fig.update_layout(xaxis_title="score", height=max(450, 200 + 28 * len(table)), showlegend=False)
+    fig.update_yaxes(automargin=True)
     excluded = "inputs excluded" if result.exclude_inputs else "inputs allowed"
     return plots.finish(fig, _provenance(emb, f"analogy over the vocabulary, {excluded}", source=NISSIM_SOURCE))
 
@@ -1053,16 +1065,19 @@ def projection_figure(table: pd.DataFrame, direction: Direction, emb: Embeddings
     """
     table = table.dropna(subset=["projection"]).sort_values("projection", kind="stable").reset_index(drop=True)
     marked = set(highlight)
-    labelled = (table.index < n_labels) | (table.index >= len(table) - n_labels) | table["word"].isin(marked)
     fig = plots.figure(f"Projection on the {direction.name} direction")
     fig.add_scatter(x=table.index + 1, y=table["projection"], mode="markers", text=table["word"],
                     marker=dict(color=np.where(table["projection"] > 0, plots.VERMILION, plots.BLUE), size=7),
                     hovertemplate="%{text}: %{y:.3f}<extra></extra>", name="words")
-    fig.add_scatter(x=table.index[labelled] + 1, y=table["projection"][labelled], mode="text",
-                    text=table["word"][labelled], textposition="middle right", hoverinfo="skip", name="labels")
+    # Extremes crowd together, so their labels fan out: low end up and right, high end down and left.
+    for i in range(min(n_labels, len(table) // 2)):
+        for row, ax, ay in ((i, 70, -16 - 20 * i), (len(table) - 1 - i, -70, 16 + 20 * i)):
+            fig.add_annotation(x=row + 1, y=table["projection"][row], text=table["word"][row], ax=ax, ay=ay,
+                               arrowcolor=plots.GREY, arrowwidth=1, font=dict(size=plots.BASE_FONT - 2))
     if marked:
         mask = table["word"].isin(marked)
-        fig.add_scatter(x=table.index[mask] + 1, y=table["projection"][mask], mode="markers", name="your words",
+        fig.add_scatter(x=table.index[mask] + 1, y=table["projection"][mask], mode="markers+text",
+                        text=table["word"][mask], textposition="middle right", name="your words",
                         marker=dict(color=plots.BLACK, size=12, symbol="diamond"), hoverinfo="skip")
     fig.add_hline(y=0, line_color=plots.GREY)
     fig.update_layout(xaxis_title="rank", yaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
@@ -1097,6 +1112,7 @@ def weat_figure(report: WeatReport, emb: Embeddings) -> go.Figure:
                     marker_color=colour, hovertemplate="%{text}: %{x:.3f}<extra></extra>", orientation="h")
     fig.add_vline(x=0, line_color=plots.GREY)
     fig.update_layout(xaxis_title=f"← closer to {b_name}    s(w, A, B)    closer to {a_name} →", showlegend=False)
+    fig.update_yaxes(automargin=True)
     seed = r.seed if r.p_method == "monte carlo" else None
     return plots.finish(fig, _provenance(emb, f"{report.title}; p {r.p_method}, {r.n_splits:,} splits", seed,
                                          source=CALISKAN_SOURCE))
@@ -1108,7 +1124,7 @@ def weat_comparison_figure(table: pd.DataFrame, emb: Embeddings) -> go.Figure:
     fig.add_bar(x=table["test"], y=table["d"], name=f"measured, {emb.name}", marker_color=plots.BLUE)
     fig.add_bar(x=table["test"], y=table["paper_d"], name="published, GloVe 840B (Caliskan et al. 2017)",
                 marker_color=plots.GREY)
-    fig.update_layout(barmode="group", yaxis_title="effect size d", legend=dict(orientation="h", y=1.02, x=0))
+    fig.update_layout(barmode="group", yaxis_title="effect size d", legend=_TOP_LEGEND)
     return plots.finish(fig, _provenance(emb, "WEAT 1-10 word lists of the paper", source=CALISKAN_SOURCE))
 
 
@@ -1123,21 +1139,21 @@ def debias_projection_figure(table: pd.DataFrame, direction: Direction, emb: Emb
     fig.add_scatter(x=table["after"], y=table["word"], mode="markers", name="after",
                     marker=dict(color=plots.BLUE, size=9))
     fig.update_layout(xaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
-                      height=160 + 24 * len(table), legend=dict(orientation="h", y=1.02, x=0))
+                      height=max(450, 200 + 26 * len(table)), legend=_TOP_LEGEND)
+    fig.update_yaxes(automargin=True)
     return plots.finish(fig, _provenance(emb, f"{len(table)} words", source=BOLUKBASI_SOURCE))
 
 
 def recovery_figure(result: RecoveryResult, emb: Embeddings) -> go.Figure:
     """The most biased words in the debiased space (2-D PCA), coloured by their original lean."""
-    fig = plots.figure(f"After debiasing, the words still sort by gender: k-means agrees "
-                       f"{result.cluster_after:.0%}, SVM {result.classify_after:.0%}")
+    fig = plots.figure(f"Debiased, still sorted by gender: k-means {result.cluster_after:.0%}, "
+                       f"SVM {result.classify_after:.0%}")
     words = np.array(result.words)
     for label, name, colour in ((1, "leaned to she", plots.VERMILION), (0, "leaned to he", plots.BLUE)):
         mask = result.labels == label
         fig.add_scatter(x=result.coords_after[mask, 0], y=result.coords_after[mask, 1], mode="markers",
                         text=words[mask], name=name, marker=dict(color=colour, size=7, opacity=0.7),
                         hovertemplate="%{text}<extra></extra>")
-    fig.update_layout(xaxis_title="PC1 of debiased vectors", yaxis_title="PC2",
-                      legend=dict(orientation="h", y=1.02, x=0))
+    fig.update_layout(xaxis_title="PC1 of debiased vectors", yaxis_title="PC2", legend=_TOP_LEGEND)
     return plots.finish(fig, _provenance(emb, f"{len(words)} most gender-biased of the {result.config.vocab_limit:,} "
                                               "most frequent words", result.config.seed, source=GONEN_SOURCE))

@@ -137,6 +137,9 @@ class Embeddings:
     def __len__(self) -> int:
         return len(self.words)
 
+    def __repr__(self) -> str:  # the default would print 400,000 words
+        return f"Embeddings({self.name!r}, {len(self.words):,} words × {self.dim})"
+
     def __contains__(self, word: object) -> bool:
         return word in self.index
 
@@ -292,8 +295,14 @@ def split_entries(text: str | Iterable[str]) -> list[str]:
         items = _SEPARATORS.split(text) if _SEPARATORS.search(text) else text.split()
     else:
         items = [unicodedata.normalize("NFKC", str(t)).translate(_PUNCT_MAP) for t in text]
-    entries = (" ".join(item.split()).strip("\"“”") for item in items)
+    entries = [_unquote(" ".join(item.split())) for item in items]
     return [e for e in entries if e and any(ch.isprintable() and not ch.isspace() for ch in e)]
+
+
+def _unquote(entry: str) -> str:
+    """Drop quotes around an entry ("nurse", 'nurse'), keeping tokens such as 's."""
+    entry = entry.strip('"')
+    return entry[1:-1] if len(entry) > 2 and entry[0] == entry[-1] == "'" else entry
 
 
 def parse_words(text: str | Iterable[str], emb: Embeddings, what: str = "Word list",

@@ -17,10 +17,12 @@ import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from core.paths import data_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEDGER_FILE = "ledger.sqlite3"
 
@@ -91,6 +93,8 @@ class Ledger:
 
     def rows(self) -> pd.DataFrame:
         """All runs, oldest first (an empty frame with the columns if none)."""
+        import pandas as pd  # lazily: the home page needs only totals(), and pandas costs ~0.5 s to import
+
         if not self.path.exists():
             return pd.DataFrame(columns=["id", *_COLUMNS])
         try:
@@ -102,16 +106,22 @@ class Ledger:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
 
     def totals(self) -> dict:
-        """Run count, summed energy (kWh), emissions (kg CO2e) over measured runs, per demo too."""
-        frame = self.rows()
-        measured = frame[frame["status"] == "measured"]
-        return {
-            "runs": len(frame),
-            "measured_runs": len(measured),
-            "energy_kwh": float(measured["energy_kwh"].sum()) if len(measured) else 0.0,
-            "emissions_kg": float(measured["emissions_kg"].sum()) if len(measured) else 0.0,
-            "per_demo": measured.groupby("demo")[["energy_kwh", "emissions_kg"]].sum().to_dict("index"),
-        }
+        """Run count, and energy (kWh) and emissions (kg CO2e) summed over measured runs, per demo too."""
+        if not self.path.exists():
+            return {"runs": 0, "measured_runs": 0, "energy_kwh": 0.0, "emissions_kg": 0.0, "per_demo": {}}
+        measured = "FROM runs WHERE status = 'measured'"
+        try:
+            con = self._connect()
+            runs = con.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            count, energy, emissions = con.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(energy_kwh), 0), COALESCE(SUM(emissions_kg), 0) {measured}").fetchone()
+            per_demo = {demo: {"energy_kwh": e, "emissions_kg": c} for demo, e, c in con.execute(
+                f"SELECT demo, SUM(energy_kwh), SUM(emissions_kg) {measured} GROUP BY demo ORDER BY demo")}
+            con.close()
+        except sqlite3.Error as err:
+            raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
+        return {"runs": runs, "measured_runs": count, "energy_kwh": float(energy), "emissions_kg": float(emissions),
+                "per_demo": per_demo}
 
 
 def config_to_json(config) -> str:

@@ -1,5 +1,4 @@
 """Home: what the lab is for, one card per demo, and what this installation has."""
-import pandas as pd
 import streamlit as st
 
 from ui.shell import require_shell
@@ -30,12 +29,13 @@ if not presenter():
     left, right = st.columns(2)
     with left:
         st.subheader("Data and models")
-        rows = [{"source": s.info.name, "found": "yes" if s.available else "no", "where": s.detail,
-                 "licence": s.info.licence} for s in data.source_status()]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        for status in data.source_status():
+            mark = ":material/check_circle:" if status.available else ":material/radio_button_unchecked:"
+            st.markdown(f"{mark} **{status.info.name}** — {status.detail}  \n*Licence: {status.info.licence}*")
     with right:
         st.subheader("Carbon measurement")
-        st.markdown(f"**Method:** {carbon.active_method()}  \n**Grid:** {carbon.country()} "
+        method = carbon.active_method(wait=False) or "checking the hardware (codecarbon's first probe)…"
+        st.markdown(f"**Method:** {method}  \n**Grid:** {carbon.country()} "
                     f"(set `{carbon.COUNTRY_ENV}` to change)")
         try:
             totals = Ledger().totals()

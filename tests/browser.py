@@ -54,14 +54,17 @@ def lab_server(data_dir: Path, timeout: float = 30.0):
             proc.kill()
 
 
-def wait_until_rendered(page, timeout_ms: int = 60000) -> None:
-    """Streamlit has finished the run: the frame and a title are drawn and the 'running'
-    status widget has stayed away for half a second (it can blink between reruns)."""
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stSidebar"] input[type="number"]', timeout=timeout_ms)
-    page.wait_for_selector("h1", timeout=timeout_ms)
+def wait_until_rendered(page, timeout_ms: int = 60000) -> float:
+    """Wait until Streamlit has finished the run: the frame and a title are drawn and the
+    'running' status widget is gone and stays gone for half a second (it can blink between
+    reruns). Returns the ``time.perf_counter()`` at which the finished page was first seen."""
     idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    for _ in range(2):
+    while True:
+        page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
+        page.wait_for_selector('[data-testid="stSidebar"] input[type="number"]', timeout=timeout_ms)
+        page.wait_for_selector("h1", timeout=timeout_ms)
         page.wait_for_function(idle, timeout=timeout_ms)
+        finished = time.perf_counter()
         page.wait_for_timeout(500)
-    page.wait_for_function(idle, timeout=timeout_ms)
+        if page.evaluate(idle):
+            return finished

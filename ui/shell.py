@@ -52,7 +52,6 @@ def _st_pages() -> dict[str, st.Page]:
 
 def run_app() -> None:
     """Entry point: navigation + frame + the chosen page, inside an error boundary."""
-    _warm_up_carbon_once()
     pages = _st_pages()
     page = st.navigation(list(pages.values()))
     demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
@@ -70,6 +69,8 @@ def run_app() -> None:
                  "something you did. Reset the demo from the sidebar; the details are in the server log.")
     finally:
         _state.inside = False
+    # After the first page is drawn, not before: the probe competes for the 2 cores.
+    _warm_up_carbon_once()
 
 
 def require_shell() -> None:
