@@ -41,7 +41,7 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#444", ticks="outside"),
         legend=dict(bgcolor="rgba(255,255,255,0.8)"),
         colorscale=dict(sequential=SEQUENTIAL, diverging=DIVERGING),
-        margin=dict(l=60, r=20, t=60, b=90),
+        margin=dict(l=60, r=20, t=60, b=110),
         hoverlabel=dict(font_size=BASE_FONT),
     ),
     data=dict(scatter=[go.Scatter(line=dict(width=3), marker=dict(size=9))]),
@@ -59,8 +59,9 @@ def finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
     """Apply the lab style and write the provenance under the plot (kept in PNG exports)."""
     fig.update_layout(template=TEMPLATE_NAME)
     fig.add_annotation(
+        # A fixed distance in pixels below the plot area, under the x-axis title, whatever the height.
         text=provenance.caption(), showarrow=False, xref="paper", yref="paper",
-        x=0, y=-0.22, xanchor="left", yanchor="top", align="left",
+        x=0, y=0, yshift=-72, xanchor="left", yanchor="top", align="left",
         font=dict(size=BASE_FONT - 4, color=GREY), name="provenance",
     )
     fig.update_layout(meta={"provenance": dict(provenance.items())})

@@ -156,6 +156,9 @@ def test_profession_projections_cover_all_320(emb):
     assert "adjunct_professor" in set(table.loc[~table["in_vocabulary"], "word"])
     # The stereotype is there: the crowd's "female" professions project towards she.
     assert np.corrcoef(known["projection"], known["stereotypical"])[0, 1] < -0.3
+    with_typed = eb.profession_projections(emb, g, extra=["volleyball", "nurse", "volleyball"])
+    assert len(with_typed) == 321  # nurse is already a profession; duplicates count once
+    assert np.isnan(with_typed.set_index("word").loc["volleyball", "stereotypical"])
 
 
 # =========================================================================== analogy generation
@@ -398,4 +401,3 @@ def test_module_lesson_and_core_rules():
 
     source = inspect.getsource(eb.weat)
     assert len(source.splitlines()) <= 40  # shown to students: keep it short
-    assert "streamlit" not in inspect.getsource(eb) and "streamlit" not in inspect.getsource(eb.load_glove)

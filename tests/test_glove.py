@@ -137,7 +137,7 @@ def test_unicode_and_typographic_quotes(emb):
     assert parse_words("résumé", emb).found  # with or without accents, a known form is used
 
 
-@pytest.mark.parametrize("text", ["", "   ", ",,, ;\n", "\u200b"])
+@pytest.mark.parametrize("text", ["", "   ", ",,, ;\n", "\u200b", None, []])
 def test_empty_input_is_a_clear_error(emb, text):
     with pytest.raises(WordListError, match="empty"):
         parse_words(text, emb, "Target words X")
