@@ -64,7 +64,7 @@ HOME = Demo("home", "Home", ":material/home:", "core.demos", live=True)
 DEMOS: tuple[Demo, ...] = (
     Demo("word_embeddings", "Bias in word embeddings", ":material/translate:", "core.embeddings_bias",
          teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
-                "direction and WEAT tests on real GloVe vectors."),
+                "direction and WEAT tests on real GloVe vectors.", live=True),
     Demo("adversarial", "Adversarial fooling", ":material/bug_report:", "core.attacks",
          teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control."),
     Demo("clever_hans", "Clever Hans: the horse tag", ":material/sell:", "core.clever_hans",

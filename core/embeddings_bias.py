@@ -1058,9 +1058,11 @@ def analogy_figure(result: AnalogyResult, emb: Embeddings) -> go.Figure:
     fig = plots.figure(f"{result.a} : {result.b} :: {result.c} : ?  ({result.method})")
     fig.add_bar(x=table["score"], y=table["word"], orientation="h", marker_color=plots.BLUE, name="answers",
                 hovertemplate="%{y}: %{x:.3f}<extra></extra>")
-    for (_, row), colour in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN)):
+    # Labels at different corners: two inputs often score almost the same and would overprint.
+    corners = ("top left", "top right", "bottom right")
+    for (_, row), colour, corner in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN), corners):
         fig.add_vline(x=row["score"], line_dash="dash", line_color=colour,
-                      annotation_text=f"{row['word']} (rank {row['rank']})", annotation_position="top")
+                      annotation_text=f"{row['word']} (rank {row['rank']})", annotation_position=corner)
     fig.update_layout(xaxis_title="score", height=max(450, 200 + 28 * len(table)), showlegend=False)
     fig.update_yaxes(automargin=True)
     excluded = "inputs excluded" if result.exclude_inputs else "inputs allowed"

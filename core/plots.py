@@ -13,6 +13,8 @@ Use :func:`figure` to start a chart and :func:`finish` to stamp it::
 """
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -57,10 +59,11 @@ def figure(title: str = "", **layout) -> go.Figure:
 
 def finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
     """Apply the lab style and write the provenance under the plot (kept in PNG exports)."""
-    fig.update_layout(template=TEMPLATE_NAME)
+    lines = textwrap.wrap(provenance.caption(), 120)  # plotly does not wrap text itself
+    fig.update_layout(template=TEMPLATE_NAME, margin_b=95 + 15 * len(lines))
     fig.add_annotation(
         # A fixed distance in pixels below the plot area, under the x-axis title, whatever the height.
-        text=provenance.caption(), showarrow=False, xref="paper", yref="paper",
+        text="<br>".join(lines), showarrow=False, xref="paper", yref="paper",
         x=0, y=0, yshift=-72, xanchor="left", yanchor="top", align="left",
         font=dict(size=BASE_FONT - 4, color=GREY), name="provenance",
     )

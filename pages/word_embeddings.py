@@ -1,10 +1,264 @@
-"""Placeholder page until issue #3 lands its demo."""
-from ui.shell import coming_soon, require_shell
+"""Bias in word embeddings: analogies, a bias direction, WEAT and debiasing on GloVe 6B 50d.
+
+Thin page: widgets -> core.embeddings_bias -> charts. Heavy results (the ten WEATs,
+the debiased vectors, the she-he list, the recovery experiment) are cached by their
+settings, so moving a slider never recomputes them.
+"""
+import inspect
+
+import pandas as pd
+import streamlit as st
+
+from ui.shell import require_shell
 
 require_shell()
-coming_soon("word_embeddings", issue=3, plan=[
-    'Analogies (3CosAdd/3CosMul) with the excluded input words shown',
-    'the gender direction and professions projected on it',
-    "WEAT 1–10 with effect sizes and permutation p-values beside the paper's",
-    "hard debiasing and the 'lipstick on a pig' critique",
-])
+
+import core.embeddings_bias as eb  # noqa: E402  (after the guard: see ui.shell)
+from core.provenance import Provenance  # noqa: E402
+from ui import charts  # noqa: E402
+from ui.shell import aside, header, presenter, seed  # noqa: E402
+
+SLUG = "word_embeddings"
+
+
+def key(name: str) -> str:
+    """Widget keys carry the page's prefix: the URL holds them and 'reset' finds them."""
+    return f"{SLUG}.{name}"
+
+
+# ----------------------------------------------------------------------------- cached work
+
+@st.cache_resource(show_spinner="Loading GloVe 6B 50d (400,000 words)…")
+def vectors() -> eb.Embeddings:
+    return eb.load_glove()  # immutable: one copy serves every session
+
+
+@st.cache_resource(show_spinner="Hard-debiasing 400,000 vectors…")
+def debiased() -> eb.DebiasResult:
+    return eb.hard_debias(vectors())  # a new Embeddings object; the original is untouched
+
+
+@st.cache_resource(show_spinner="Running WEAT 1–10 with permutation tests…")  # results are frozen
+def ten_weats(reduced: bool, mc_seed: int) -> tuple[eb.WeatReport, ...]:
+    return eb.run_all_weats(vectors(), reduced=reduced, config=eb.WeatConfig(seed=mc_seed))
+
+
+@st.cache_data(show_spinner="Comparing WEAT before and after debiasing…")
+def weats_before_after(mc_seed: int):
+    return eb.weat_before_after(vectors(), debiased().embeddings, config=eb.WeatConfig(seed=mc_seed))
+
+
+@st.cache_data(show_spinner="Searching she–he pairs among the 10,000 most frequent words…")
+def she_he_pairs(method: str):
+    return eb.generate_analogies(vectors(), eb.gender_direction(vectors(), method))
+
+
+@st.cache_resource(show_spinner="Training the clustering and the SVM on debiased vectors…")
+def recovery(mc_seed: int) -> eb.RecoveryResult:
+    return eb.gender_recovery(vectors(), debiased().embeddings, eb.RecoveryConfig(seed=mc_seed))
+
+
+def parsed(text: str, what: str) -> tuple[str, ...]:
+    """Typed words -> known words, telling the user what was changed or not found."""
+    try:
+        words = eb.parse_words(text, emb, what)
+    except eb.WordListError as err:  # empty, too long, ...: say so and carry on with no words
+        st.warning(str(err))
+        return ()
+    for notice in words.notices:
+        st.caption(notice)
+    if words.missing:
+        st.warning(words.missing_message())
+    return words.found
+
+
+# ----------------------------------------------------------------------------- page
+
+header(SLUG)
+try:
+    emb = vectors()
+except eb.VectorsNotFound as err:
+    st.error(str(err))
+    st.stop()
+glove = Provenance("measured", model=emb.name, data="400,000 lower-cased words", source=eb.GLOVE_SOURCE)
+aside(f"All numbers are computed live on **{emb.name}** ({eb.GLOVE_SOURCE}). "
+      "Published numbers are labelled *published* and come from the cited paper.")
+
+(t_analogy, t_neighbours, t_direction, t_pairs, t_weat, t_debias, t_map) = st.tabs(
+    ["Analogies", "Neighbours", "Bias direction", "She–he pairs", "WEAT", "Debiasing", "Word map"])
+
+with t_analogy:
+    presets = {f"{p.a} : {p.b} :: {p.c} : ?": p for p in eb.ANALOGY_PRESETS}
+
+    def use_preset() -> None:
+        """Load a preset into the three (URL-bound) word boxes; the boxes alone define the view."""
+        p = presets.get(st.session_state[key("preset")])
+        if p:
+            st.session_state[key("a")], st.session_state[key("b")], st.session_state[key("c")] = p.a, p.b, p.c
+
+    first = eb.ANALOGY_PRESETS[0]
+    st.selectbox("Load a preset", ["—", *presets], key=key("preset"), on_change=use_preset)
+    cols = st.columns(3)
+    a = cols[0].text_input("a", first.a, key=key("a"), bind="query-params")
+    b = cols[1].text_input("is to b", first.b, key=key("b"), bind="query-params")
+    c = cols[2].text_input("as c is to ?", first.c, key=key("c"), bind="query-params")
+    exclude = st.toggle("Exclude the three input words (as the papers do)", True, key=key("exclude"),
+                        bind="query-params")
+    if not presenter():
+        left, right = st.columns(2)
+        method = left.radio("Method", eb.ANALOGY_METHODS, horizontal=True, key=key("method"), bind="query-params")
+        k = right.slider("Answers shown", 3, 20, 10, key=key("k"), bind="query-params")
+    else:
+        method, k = st.session_state.get(key("method"), "3CosAdd"), st.session_state.get(key("k"), 10)
+    try:
+        result = eb.analogy(emb, a, b, c, k=k, method=method, exclude_inputs=exclude)
+    except eb.WordListError as err:
+        st.warning(str(err))
+    else:
+        note = next((p.note for p in eb.ANALOGY_PRESETS if (p.a, p.b, p.c) == (result.a, result.b, result.c)), "")
+        st.metric(f"{result.a} : {result.b} :: {result.c} :", result.answer)
+        if note:
+            st.info(note)
+        top_input = result.inputs.sort_values("rank").iloc[0]
+        if exclude and int(top_input["rank"]) == 1:
+            st.warning(f"Without the exclusion the answer would be **{top_input['word']}** — one of the inputs "
+                       f"(score {top_input['score']:.3f}). The famous answer exists only because the procedure "
+                       "forbids it (Nissim, van Noord & van der Goot 2020).")
+        charts.chart(eb.analogy_figure(result, emb), result.candidates, glove.but(data=f"{method}, top {k}"),
+                     "analogy")
+        st.markdown("**Where the input words would have ranked** (same scores, nothing excluded):")
+        charts.table(result.inputs, glove.but(source=eb.NISSIM_SOURCE), "analogy_inputs")
+
+with t_neighbours:
+    word = st.text_input("Word", "nurse", key=key("word"), bind="query-params")
+    n = st.slider("How many", 5, 30, 10, key=key("n"), bind="query-params")
+    try:
+        charts.table(eb.neighbours(emb, word, k=n), glove.but(data="cosine over all 400,000 words"), "neighbours")
+    except eb.WordListError as err:
+        st.warning(str(err))
+
+with t_direction:
+    kinds = {"Gender: Bolukbasi's PCA of 10 definitional pairs": "pca", "Gender: she − he": "she-he",
+             "My own axis from two word lists": "custom"}
+    kind = kinds[st.radio("Direction", list(kinds), key=key("direction"), bind="query-params")]
+    try:
+        if kind == "custom":
+            left, right = st.columns(2)
+            pos = left.text_area("Positive end (+)", "rich, wealthy, affluent, prosperous", key=key("pos"),
+                                 bind="query-params")
+            neg = right.text_area("Negative end (−)", "poor, impoverished, needy, destitute", key=key("neg"),
+                                  bind="query-params")
+            direction = eb.axis_direction(emb, pos, neg)
+        else:
+            direction = eb.gender_direction(emb, kind)
+        st.caption(f"{direction.name}: {direction.method}")
+        if direction.explained_variance and not presenter():
+            aside("Bolukbasi et al. take the first principal component as *the* gender direction; the chart shows "
+                  "how much of the variance of the centred pairs it explains.")
+            ev = direction.explained_variance
+            charts.chart(eb.explained_variance_figure(direction, emb),
+                         pd.DataFrame({"component": range(1, len(ev) + 1), "explained_variance": ev}),
+                         glove.but(data="10 definitional pairs", source=eb.BOLUKBASI_SOURCE), "explained_variance")
+        typed = parsed(st.text_input("Also place these words", "nurse, surgeon, homemaker, programmer",
+                                     key=key("typed"), bind="query-params"), "Typed words")
+        table = eb.profession_projections(emb, direction, extra=typed)
+        charts.chart(eb.projection_figure(table, direction, emb, highlight=typed), table,
+                     glove.but(data="Bolukbasi et al.'s 320 professions + typed words", source=eb.BOLUKBASI_SOURCE),
+                     "projections")
+    except eb.WordListError as err:
+        st.warning(str(err))
+
+with t_pairs:
+    aside("Bolukbasi et al. generate analogies *she : x :: he : y* automatically: pairs of close words whose "
+          "difference points along the gender direction. Gender-specific pairs (her/his) are expected; the "
+          "rest are the stereotypes. 50-d vectors make the list noisier than the paper's 300-d word2vec.")
+    pairs = she_he_pairs("pca")
+    show = pairs if not st.toggle("Hide gender-specific pairs", True, key=key("hide_specific"),
+                                  bind="query-params") else pairs[~pairs["gender_specific"]]
+    charts.table(show.head(40), glove.but(data="10,000 most frequent words", source=eb.BOLUKBASI_SOURCE),
+                 "she_he_pairs")
+
+with t_weat:
+    reduced = st.toggle("Use the reduced name sets of the paper's Table 1", True, key=key("reduced"),
+                        bind="query-params")
+    reports = ten_weats(reduced, seed())
+    table = eb.weat_table(reports)
+    weat_prov = glove.but(seed=seed(), data="word lists of Caliskan et al. 2017",
+                          source=f"paper_d: {eb.CALISKAN_SOURCE} (GloVe 840B, published)")
+    charts.chart(eb.weat_comparison_figure(table, emb), table, weat_prov, "weat_comparison")
+    charts.table(table, weat_prov, "weat_table")
+    choice = st.selectbox("Look at one test", [r.title for r in reports], key=key("weat"), bind="query-params")
+    report = next(r for r in reports if r.title == choice)
+    charts.chart(eb.weat_figure(report, emb), table[table["test"] == choice.split(":")[0]], weat_prov, "weat_one")
+    for name, words in report.missing.items():
+        if words:
+            st.caption(f"Missing from the vocabulary in *{name}*: {', '.join(words)}")
+    if report.collisions:
+        st.caption(f"Names that are also ordinary words once lower-cased: {', '.join(report.collisions)}")
+    with st.expander("Show the code of the WEAT that ran"):
+        st.code(inspect.getsource(eb.weat) + "\n\n" + inspect.getsource(eb.permutation_p_value), language="python")
+    with st.form(key("own_weat_form")):
+        st.markdown("**Your own WEAT** — four word lists, comma-separated")
+        c1, c2 = st.columns(2)
+        x = c1.text_area("Targets X", "math, algebra, geometry, calculus, equations")
+        y = c2.text_area("Targets Y", "poetry, art, dance, literature, novel")
+        a_ = c1.text_area("Attributes A", "male, man, boy, brother, he, him, his, son")
+        b_ = c2.text_area("Attributes B", "female, woman, girl, sister, she, her, hers, daughter")
+        submitted = st.form_submit_button("Run WEAT")
+    if submitted:
+        try:
+            own = eb.weat_from_text(emb, x, y, a_, b_, config=eb.WeatConfig(seed=seed()))
+            for notice in own.notices:
+                st.caption(notice)
+            st.metric("Effect size d", f"{own.result.effect_size:.2f}", help=own.result.p_text())
+            charts.chart(eb.weat_figure(own, emb), eb.weat_table([own]), weat_prov.but(source=""), "weat_own")
+        except eb.WordListError as err:
+            st.warning(str(err))
+
+with t_debias:
+    aside("Hard debiasing (Bolukbasi et al. 2016) removes the gender direction from every word that is not "
+          "gender-specific, then makes pairs like grandmother/grandfather symmetric. Gonen & Goldberg (2019) "
+          "ask whether the bias is really gone.")
+    if st.toggle("Apply hard debiasing", False, key=key("debias"), bind="query-params"):
+        result = debiased()
+        st.caption(f"{result.n_neutralized:,} words neutralised, {len(result.equalized)} pairs equalised, "
+                   f"{len(result.gender_specific):,} gender-specific words left as they were.")
+        words = parsed(st.text_input("Words to compare", "nurse, homemaker, receptionist, engineer, captain, "
+                                     "programmer, grandmother, king", key=key("compare"), bind="query-params"),
+                       "Words to compare")
+        if words:
+            before_after = eb.compare_projections(emb, result.embeddings, words, result.direction)
+            charts.chart(eb.debias_projection_figure(before_after, result.direction, emb), before_after,
+                         glove.but(source=eb.BOLUKBASI_SOURCE), "debias_projections")
+        st.markdown("**WEAT on the gender tests, before and after**")
+        charts.table(weats_before_after(seed()), glove.but(seed=seed(), source=eb.CALISKAN_SOURCE), "weat_debias")
+        st.markdown("**Lipstick on a pig?** Is the old gender still recoverable from the debiased vectors?")
+        rec = recovery(seed())
+        m1, m2 = st.columns(2)
+        m1.metric("k-means clusters match old gender", f"{rec.cluster_after:.1%}",
+                  delta=f"{rec.cluster_after - rec.cluster_before:+.1%} vs before", delta_color="off")
+        m2.metric("SVM predicts old gender", f"{rec.classify_after:.1%}",
+                  delta=f"{rec.classify_after - rec.classify_before:+.1%} vs before", delta_color="off")
+        st.caption("Chance is 50 %. Gonen & Goldberg (2019) report the same effect on 300-d word2vec "
+                   "(published numbers: see the docstring of `gender_recovery`).")
+        coords = pd.DataFrame({"word": rec.words, "leaned_she": rec.labels,
+                               "pc1": rec.coords_after[:, 0], "pc2": rec.coords_after[:, 1]})
+        charts.chart(eb.recovery_figure(rec, emb), coords,
+                     glove.but(seed=seed(), data="500 most biased of the 50k most frequent words",
+                               source=eb.GONEN_SOURCE), "recovery")
+    else:
+        st.info("Switch on *Apply hard debiasing* to compute the debiased vectors (about a second).")
+
+with t_map:
+    words = parsed(st.text_area("Words to place", "he, she, king, queen, doctor, nurse, engineer, homemaker, "
+                                "rich, poor, banker, cleaner", key=key("map_words"), bind="query-params"),
+                   "Words to place")
+    try:
+        x_axis = eb.gender_direction(emb, "pca")
+        y_axis = eb.axis_direction(emb, "rich, wealthy, affluent, prosperous", "poor, impoverished, needy, destitute")
+        if words:
+            table = eb.projections(emb, words, x_axis).merge(
+                eb.projections(emb, words, y_axis), on="word", suffixes=("_gender", "_wealth"))
+            charts.chart(eb.scatter_figure(emb, list(words), x_axis, y_axis), table, glove, "word_map")
+    except eb.WordListError as err:
+        st.warning(str(err))

@@ -58,3 +58,4 @@ def test_presenter_mode_from_the_link_widens_the_layout(browser, tmp_path):
             widths[flag] = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
         page.screenshot(path=str(SHOTS / "adversarial_presenter.png"))
         assert widths["true"] > widths["false"] * 1.2, widths
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"

@@ -17,10 +17,17 @@ def run_page(page_path: str, **query) -> AppTest:
     return at.run()
 
 
+def assert_clean(at: AppTest) -> None:
+    """No exception escaped, and none was caught by the shell's error boundary either."""
+    assert not at.exception, [e.message for e in at.exception]
+    caught = [e.value for e in at.error if "unexpected error" in e.value]
+    assert not caught, caught
+
+
 @pytest.mark.parametrize("demo", all_pages(), ids=lambda d: d.slug)
 def test_page_runs_without_exception_and_shows_its_title(demo):
     at = run_page(demo.page_path)
-    assert not at.exception, [e.message for e in at.exception]
+    assert_clean(at)
     titles = [t.value for t in at.title]
     assert titles and (demo.title in titles[0] or demo.slug == "home")
 

@@ -33,8 +33,9 @@ _log = logging.getLogger("dllab")
 
 PRESENTER_CSS = """
 <style>
-  /* Scale the whole main column (text, widgets, charts) for the back row; the sidebar stays. */
-  [data-testid="stMainBlockContainer"] { zoom: 1.35; }
+  /* Streamlit sizes text and widgets in rem: a larger root font scales the whole app for the back
+     row. (CSS zoom would be simpler but makes plotly mis-measure its width and crop charts.) */
+  html { font-size: 22px; }
 </style>
 """
 
