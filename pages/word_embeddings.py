@@ -84,10 +84,7 @@ glove = Provenance("measured", model=emb.name, data="400,000 lower-cased words",
 aside(f"All numbers are computed live on **{emb.name}** ({eb.GLOVE_SOURCE}). "
       "Published numbers are labelled *published* and come from the cited paper.")
 
-(t_analogy, t_neighbours, t_direction, t_pairs, t_weat, t_debias, t_map) = st.tabs(
-    ["Analogies", "Neighbours", "Bias direction", "She–he pairs", "WEAT", "Debiasing", "Word map"])
-
-with t_analogy:
+def show_analogies() -> None:
     presets = {f"{p.a} : {p.b} :: {p.c} : ?": p for p in eb.ANALOGY_PRESETS}
 
     def use_preset() -> None:
@@ -129,7 +126,7 @@ with t_analogy:
         st.markdown("**Where the input words would have ranked** (same scores, nothing excluded):")
         charts.table(result.inputs, glove.but(source=eb.NISSIM_SOURCE), "analogy_inputs")
 
-with t_neighbours:
+def show_neighbours() -> None:
     word = st.text_input("Word", "nurse", key=key("word"), bind="query-params")
     n = st.slider("How many", 5, 30, 10, key=key("n"), bind="query-params")
     try:
@@ -137,7 +134,7 @@ with t_neighbours:
     except eb.WordListError as err:
         st.warning(str(err))
 
-with t_direction:
+def show_bias_direction() -> None:
     kinds = {"Gender: Bolukbasi's PCA of 10 definitional pairs": "pca", "Gender: she − he": "she-he",
              "My own axis from two word lists": "custom"}
     kind = kinds[st.radio("Direction", list(kinds), key=key("direction"), bind="query-params")]
@@ -168,7 +165,7 @@ with t_direction:
     except eb.WordListError as err:
         st.warning(str(err))
 
-with t_pairs:
+def show_she_he_pairs() -> None:
     aside("Bolukbasi et al. generate analogies *she : x :: he : y* automatically: pairs of close words whose "
           "difference points along the gender direction. Gender-specific pairs (her/his) are expected; the "
           "rest are the stereotypes. 50-d vectors make the list noisier than the paper's 300-d word2vec.")
@@ -178,7 +175,7 @@ with t_pairs:
     charts.table(show.head(40), glove.but(data="10,000 most frequent words", source=eb.BOLUKBASI_SOURCE),
                  "she_he_pairs")
 
-with t_weat:
+def show_weat() -> None:
     reduced = st.toggle("Use the reduced name sets of the paper's Table 1", True, key=key("reduced"),
                         bind="query-params")
     reports = ten_weats(reduced, seed())
@@ -215,7 +212,7 @@ with t_weat:
         except eb.WordListError as err:
             st.warning(str(err))
 
-with t_debias:
+def show_debiasing() -> None:
     aside("Hard debiasing (Bolukbasi et al. 2016) removes the gender direction from every word that is not "
           "gender-specific, then makes pairs like grandmother/grandfather symmetric. Gonen & Goldberg (2019) "
           "ask whether the bias is really gone.")
@@ -249,7 +246,7 @@ with t_debias:
     else:
         st.info("Switch on *Apply hard debiasing* to compute the debiased vectors (about a second).")
 
-with t_map:
+def show_word_map() -> None:
     words = parsed(st.text_area("Words to place", "he, she, king, queen, doctor, nurse, engineer, homemaker, "
                                 "rich, poor, banker, cleaner", key=key("map_words"), bind="query-params"),
                    "Words to place")
@@ -262,3 +259,12 @@ with t_map:
             charts.chart(eb.scatter_figure(emb, list(words), x_axis, y_axis), table, glove, "word_map")
     except eb.WordListError as err:
         st.warning(str(err))
+
+
+# Only the open tab runs (on_change="rerun"): a hidden tab costs nothing, and the open tab is in the URL.
+TABS = {"Analogies": show_analogies, "Neighbours": show_neighbours, "Bias direction": show_bias_direction,
+        "She–he pairs": show_she_he_pairs, "WEAT": show_weat, "Debiasing": show_debiasing, "Word map": show_word_map}
+for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
+    if tab.open:
+        with tab:
+            show()

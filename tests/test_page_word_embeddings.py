@@ -7,13 +7,21 @@ from tests.test_pages import APP, assert_clean
 K = "word_embeddings."
 
 
-@pytest.fixture(scope="module")
-def at():
+def open_tab(tab: str, **query) -> AppTest:
+    """The page opened on one tab, as a link would (only the open tab runs)."""
     app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params[K + "tab"] = tab
+    for name, value in query.items():
+        app.query_params[K + name] = value
     app.switch_page("pages/word_embeddings.py")
     app.run()
     assert_clean(app)
     return app
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_tab("Analogies")
 
 
 def metric_values(app):
@@ -47,21 +55,36 @@ def test_bad_analogy_input_gets_a_message_not_a_traceback(at, typed, expected):
     at.text_input(key=K + "a").set_value("man").run()
 
 
-def test_uppercase_is_lowercased_with_a_notice(at):
-    at.text_input(key=K + "word").set_value("NURSE").run()
-    assert_clean(at)
-    assert any("lower" in c.value.lower() for c in at.caption) or not at.warning
+def test_only_the_open_tab_runs():
+    at = open_tab("Neighbours")
+    assert at.text_input(key=K + "word").value == "nurse"
+    assert not [t for t in at.text_input if t.key == K + "a"]  # the analogy tab did not run
 
 
-def test_ten_thousand_words_in_the_map_is_refused_clearly(at):
+def test_neighbours_of_an_uppercase_word():
+    at = open_tab("Neighbours", word="NURSE")
+    assert not at.warning
+    assert "nurses" in at.dataframe[0].value["word"].tolist()
+
+
+def test_ten_thousand_words_in_the_map_is_refused_clearly():
+    at = open_tab("Word map")
     at.text_area(key=K + "map_words").set_value(", ".join(f"w{i}" for i in range(10_000))).run()
     assert_clean(at)
-    assert at.warning, "a 10,000-word list must get a message"
-    at.text_area(key=K + "map_words").set_value("he, she, nurse").run()
+    assert any("10,000" in w.value for w in at.warning), "a 10,000-word list must get a message"
 
 
-def test_debiasing_shows_the_lipstick_numbers(at):
-    at.toggle(key=K + "debias").set_value(True).run()
+def test_own_weat_with_too_few_known_words_is_explained():
+    at = open_tab("WEAT")
+    assert len(at.dataframe[0].value) == 10  # the ten tests of the paper
+    form_areas = [t for t in at.text_area if t.key is None or not t.key.startswith(K)]
+    form_areas[0].set_value("zzqx")
+    next(b for b in at.button if "Run WEAT" in b.label).click().run()
     assert_clean(at)
+    assert at.warning
+
+
+def test_debiasing_shows_the_lipstick_numbers():
+    at = open_tab("Debiasing", debias="true")
     shares = [v for v in metric_values(at) if v.endswith("%")]
     assert len(shares) == 2 and all(50.0 < float(v[:-1]) <= 100.0 for v in shares)
