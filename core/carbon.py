@@ -33,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from core.ledger import Ledger, LedgerRow, LedgerUnavailable, config_to_json
@@ -110,7 +110,6 @@ class Measurement:
     report: CarbonReport | None = None
     ledger_id: int | None = None
     ledger_error: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def country() -> str:

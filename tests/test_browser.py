@@ -45,6 +45,9 @@ def test_deep_link_on_a_fresh_server_shows_the_page_in_the_frame(browser, demo, 
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
         assert "Presenter mode" in sidebar and "Random seed" in sidebar
         assert page.locator('[data-testid="stSidebar"] input[type="number"]').input_value() == "7"
+        page.get_by_text("Copy a link to exactly this view").click()
+        link = page.locator('[data-testid="stPopoverBody"] code').inner_text(timeout=10000)
+        assert link.split("?")[0].rstrip("/") == f"{base}/{path}".rstrip("/") and "seed=7" in link, link
         page.close()
 
 
@@ -59,3 +62,18 @@ def test_presenter_mode_from_the_link_widens_the_layout(browser, tmp_path):
         page.screenshot(path=str(SHOTS / "adversarial_presenter.png"))
         assert widths["true"] > widths["false"] * 1.2, widths
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+
+
+def test_a_link_to_a_view_restores_it_and_the_frame_reproduces_it(browser, tmp_path):
+    """Open a crafted view link: the page shows that state, and 'copy a link' gives it back."""
+    query = "word_embeddings.tab=Neighbours&word_embeddings.word=doctor&seed=3"
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/word_embeddings?{query}")
+        wait_until_rendered(page)
+        page.screenshot(path=str(SHOTS / "word_embeddings_neighbours_link.png"))
+        assert page.get_by_label("Word", exact=True).input_value() == "doctor"
+        page.get_by_text("Copy a link to exactly this view").click()
+        link = page.locator('[data-testid="stPopoverBody"] code').inner_text(timeout=10000)
+        for part in query.split("&"):
+            assert part in link, (part, link)
