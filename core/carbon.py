@@ -135,10 +135,9 @@ tracker_factory: Callable[[str], object] = _new_tracker
 def _serialised() -> Iterator[None]:
     """One measured run at a time: in this process (threads) and across processes (file lock)."""
     with _RUN_LOCK:
-        lock_path = data_dir() / "carbon.lock"
         try:
-            handle = open(lock_path, "a+")
-        except OSError:  # read-only data dir: the in-process lock still holds
+            handle = open(data_dir() / "carbon.lock", "a+")
+        except OSError:  # read-only or missing data dir: the in-process lock still holds
             handle = None
         try:
             if handle:
@@ -171,21 +170,31 @@ def _stop(tracker, duration_s: float, country_iso: str, error: str | None) -> Ca
         return CarbonReport("not measured", duration_s, f"tracker failed to stop: {type(err).__name__}: {err}")
     if emissions is None or data is None or data.energy_consumed is None:
         return CarbonReport("not measured", duration_s, "codecarbon returned no data (it swallows its own errors)")
-    cpu_mode = _cpu_mode(tracker)
-    method = METHODS.get(cpu_mode, f"codecarbon CPU mode '{cpu_mode}'")
     energy = float(data.energy_consumed)
-    intensity = float(emissions) / energy * 1000.0 if energy > 0 else None
+    if energy <= 0:  # a run shorter than one sample: nothing was metered, so say so
+        return CarbonReport("not measured", duration_s, "run too short for codecarbon's 1 s sampling")
+    try:
+        return _report_from(data, float(emissions), energy, duration_s, _cpu_mode(tracker), country_iso)
+    except (TypeError, ValueError) as err:  # a field codecarbon left empty: no invented numbers
+        return CarbonReport("not measured", duration_s, f"codecarbon returned incomplete data ({err})")
+
+
+def _report_from(data, emissions: float, energy: float, duration_s: float, cpu_mode: str,
+                 country_iso: str) -> CarbonReport:
+    # An unknown mode is labelled an estimate: only RAPL (or a GPU meter) is a measurement.
+    method = METHODS.get(cpu_mode, f"estimated: codecarbon CPU mode '{cpu_mode}'")
+    intensity = emissions / energy * 1000.0
     assumptions = (
         method,
         RAM_ASSUMPTION,
         f"grid intensity of {data.country_name} ({data.country_iso_code}) from codecarbon's data, "
-        f"{intensity:.0f} g CO2e/kWh" if intensity else "grid intensity unknown",
+        f"{intensity:.0f} g CO2e/kWh",
         f"PUE {data.pue:g} (no data-centre overhead counted)",
         f"tracking mode '{data.tracking_mode}': the whole machine is counted, not just this process",
     )
     return CarbonReport(
         status="measured", duration_s=duration_s, method=method, country=data.country_iso_code or country_iso,
-        energy_kwh=energy, emissions_kg=float(emissions), intensity_g_per_kwh=intensity,
+        energy_kwh=energy, emissions_kg=emissions, intensity_g_per_kwh=intensity,
         cpu_power_w=float(data.cpu_power), ram_power_w=float(data.ram_power),
         hardware=f"{data.cpu_count} x {data.cpu_model}", assumptions=assumptions,
     )
@@ -248,7 +257,8 @@ def active_method(wait: bool = True) -> str | None:
     if not wait and _probe_result is None:
         return None
     mode, error = _probe()
-    return METHODS.get(mode, f"unavailable: {error}" if mode == "unavailable" else f"codecarbon mode '{mode}'")
+    return METHODS.get(mode, f"unavailable: {error}" if mode == "unavailable" else
+                       f"estimated: codecarbon CPU mode '{mode}'")
 
 
 _probe_result: tuple[str, str] | None = None

@@ -70,7 +70,8 @@ DEMOS: tuple[Demo, ...] = (
     Demo("clever_hans", "Clever Hans: the horse tag", ":material/sell:", "core.clever_hans",
          teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it."),
     Demo("mugshots", "Smiling mugshots", ":material/sentiment_satisfied:", "core.mugshots",
-         teaser="'Criminality from faces' reached 89.5 % by learning who smiles; synthetic faces show how."),
+         teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
+                "smiles; synthetic faces show how."),
     Demo("carbon", "CO2 of training", ":material/co2:", "core.footprint",
          teaser="Every training run here is measured with codecarbon and placed beside published giants."),
 )

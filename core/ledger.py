@@ -12,6 +12,7 @@ methods raise :class:`LedgerUnavailable` with a message fit for a user.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, fields
@@ -64,7 +65,13 @@ class Ledger:
     """Append-only table of runs in ``path`` (default: ``<data_dir>/ledger.sqlite3``)."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else data_dir() / LEDGER_FILE
+        if path is None:
+            try:
+                path = data_dir() / LEDGER_FILE
+            except OSError as err:  # e.g. a read-only home directory on a hosted demo
+                raise LedgerUnavailable(f"The lab's data directory cannot be created ({err}); "
+                                        "set DLLAB_DATA_DIR to a writable folder.") from err
+        self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
         # A new connection per call: sqlite3 connections must not cross threads, and
@@ -83,10 +90,8 @@ class Ledger:
         values["started_utc"] = values["started_utc"] or LedgerRow.now()
         sql = f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
         try:
-            con = self._connect()
-            with con:  # one transaction: committed whole or not at all
+            with contextlib.closing(self._connect()) as con, con:  # one transaction: all or nothing
                 cur = con.execute(sql, [values[c] for c in _COLUMNS])
-            con.close()
             return int(cur.lastrowid)
         except sqlite3.Error as err:  # read-only, disk full, locked too long, corrupt
             raise LedgerUnavailable(f"Could not record the run in the carbon ledger at {self.path} ({err}).") from err
@@ -98,30 +103,32 @@ class Ledger:
         if not self.path.exists():
             return pd.DataFrame(columns=["id", *_COLUMNS])
         try:
-            con = self._connect()
-            frame = pd.read_sql_query("SELECT * FROM runs ORDER BY id", con)
-            con.close()
-            return frame
+            with contextlib.closing(self._connect()) as con:
+                return pd.read_sql_query("SELECT * FROM runs ORDER BY id", con)
         except (sqlite3.Error, pd.errors.DatabaseError) as err:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
 
     def totals(self) -> dict:
-        """Run count, and energy (kWh) and emissions (kg CO2e) summed over measured runs, per demo too."""
+        """Run count; energy (kWh) and emissions (kg CO2e) summed over measured runs, per demo too;
+        and the distinct methods and grids those sums mix (a sum must say what it adds up)."""
         if not self.path.exists():
-            return {"runs": 0, "measured_runs": 0, "energy_kwh": 0.0, "emissions_kg": 0.0, "per_demo": {}}
+            return {"runs": 0, "measured_runs": 0, "energy_kwh": 0.0, "emissions_kg": 0.0, "per_demo": {},
+                    "methods": [], "countries": []}
         measured = "FROM runs WHERE status = 'measured'"
         try:
-            con = self._connect()
-            runs = con.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-            count, energy, emissions = con.execute(
-                f"SELECT COUNT(*), COALESCE(SUM(energy_kwh), 0), COALESCE(SUM(emissions_kg), 0) {measured}").fetchone()
-            per_demo = {demo: {"energy_kwh": e, "emissions_kg": c} for demo, e, c in con.execute(
-                f"SELECT demo, SUM(energy_kwh), SUM(emissions_kg) {measured} GROUP BY demo ORDER BY demo")}
-            con.close()
+            with contextlib.closing(self._connect()) as con:
+                runs = con.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+                count, energy, emissions = con.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(energy_kwh), 0), COALESCE(SUM(emissions_kg), 0) {measured}"
+                ).fetchone()
+                per_demo = {demo: {"energy_kwh": e, "emissions_kg": c} for demo, e, c in con.execute(
+                    f"SELECT demo, SUM(energy_kwh), SUM(emissions_kg) {measured} GROUP BY demo ORDER BY demo")}
+                methods = [m for (m,) in con.execute(f"SELECT DISTINCT method {measured} ORDER BY method")]
+                countries = [c for (c,) in con.execute(f"SELECT DISTINCT country {measured} ORDER BY country")]
         except sqlite3.Error as err:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
         return {"runs": runs, "measured_runs": count, "energy_kwh": float(energy), "emissions_kg": float(emissions),
-                "per_demo": per_demo}
+                "per_demo": per_demo, "methods": methods, "countries": countries}
 
 
 def config_to_json(config) -> str:

@@ -12,6 +12,7 @@ read-only by everyone who shares it (deep-copy it before adding hooks).
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -139,3 +140,43 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
         model.eval()
         seconds = time.perf_counter() - t0
     return FitResult(model, history, seconds, measurement.report, measurement.ledger_error, config)
+
+
+class SharedRuns:
+    """Results of expensive runs, keyed by their config, computed once per process.
+
+    Why not just ``st.cache_resource``: when 20 students press "train" on the same
+    preset at once, every session must wait for *one* training, not start its own, and
+    each waiting session should still be able to show that training's progress. Here a
+    per-key lock makes later callers wait for the first; the page keeps one
+    ``SharedRuns`` in ``st.cache_resource`` so all sessions share it.
+
+    Example::
+
+        runs = SharedRuns()
+        result = runs.get_or_run(("tag-demo", config), lambda: fit(...))   # trains
+        result = runs.get_or_run(("tag-demo", config), lambda: fit(...))   # cached
+    """
+
+    def __init__(self) -> None:
+        self._results: dict = {}
+        self._locks: dict = {}
+        self._guard = threading.Lock()
+
+    def get_or_run(self, key, run: Callable[[], object]):
+        """The result for ``key`` (hashable, e.g. a frozen config), running ``run()`` at most once.
+
+        If ``run`` raises, nothing is stored and the next caller tries again.
+        """
+        with self._guard:
+            if key in self._results:
+                return self._results[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:  # a second caller with the same key waits here for the first
+            if key not in self._results:
+                self._results[key] = run()
+            return self._results[key]
+
+    def peek(self, key):
+        """The result if it exists, else None (never runs anything)."""
+        return self._results.get(key)

@@ -40,8 +40,11 @@ if not presenter():
         try:
             totals = Ledger().totals()
             st.metric("Training runs measured", f"{totals['measured_runs']:,}")
-            st.metric("Energy so far (whole machine, estimated)", f"{totals['energy_kwh'] * 1000:.3g} Wh")
+            st.metric("Energy so far (whole machine)", f"{totals['energy_kwh'] * 1000:.3g} Wh")
             st.metric("Emissions so far", f"{totals['emissions_kg'] * 1000:.3g} g CO2e")
+            if totals["measured_runs"]:
+                st.caption(f"Sums over the ledger's measured runs. Methods: {'; '.join(totals['methods'])}. "
+                           f"Grids: {', '.join(totals['countries'])}.")
         except LedgerUnavailable as err:
             st.warning(f"The carbon ledger is unavailable: {err} Demos still run; their runs are not recorded.")
     st.caption("Privacy: the lab stores no personal data. Uploaded images stay in memory for your session and "

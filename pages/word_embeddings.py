@@ -114,6 +114,7 @@ def show_analogies() -> None:
     else:
         note = next((p.note for p in eb.ANALOGY_PRESETS if (p.a, p.b, p.c) == (result.a, result.b, result.c)), "")
         st.metric(f"{result.a} : {result.b} :: {result.c} :", result.answer)
+        st.caption(glove.but(data=f"{method}, inputs {'excluded' if exclude else 'allowed'}").caption())
         if note:
             st.info(note)
         top_input = result.inputs.sort_values("rank").iloc[0]
@@ -208,6 +209,7 @@ def show_weat() -> None:
             for notice in own.notices:
                 st.caption(notice)
             st.metric("Effect size d", f"{own.result.effect_size:.2f}", help=own.result.p_text())
+            st.caption(f"{own.result.p_text()} · " + weat_prov.but(data="your four word sets", source="").caption())
             charts.chart(eb.weat_figure(own, emb), eb.weat_table([own]), weat_prov.but(source=""), "weat_own")
         except eb.WordListError as err:
             st.warning(str(err))
@@ -236,8 +238,11 @@ def show_debiasing() -> None:
                   delta=f"{rec.cluster_after - rec.cluster_before:+.1%} vs before", delta_color="off")
         m2.metric("SVM predicts old gender", f"{rec.classify_after:.1%}",
                   delta=f"{rec.classify_after - rec.classify_before:+.1%} vs before", delta_color="off")
-        st.caption("Chance is 50 %. Gonen & Goldberg (2019) report the same effect on 300-d word2vec "
-                   "(published numbers: see the docstring of `gender_recovery`).")
+        st.caption("Chance is 50 %. " + glove.but(
+            seed=seed(), data=f"{rec.config.n_cluster} (k-means) and {rec.config.n_classify:,} (SVM) most biased of the "
+            f"{rec.config.vocab_limit:,} most frequent words", source=eb.GONEN_SOURCE).caption())
+        st.caption("Published: Gonen & Goldberg (2019) found the same on hard-debiased 300-d word2vec — "
+                   "92.5 % cluster agreement, 88.9 % SVM accuracy.")
         coords = pd.DataFrame({"word": rec.words, "leaned_she": rec.labels,
                                "pc1": rec.coords_after[:, 0], "pc2": rec.coords_after[:, 1]})
         charts.chart(eb.recovery_figure(rec, emb), coords,

@@ -54,6 +54,7 @@ def test_report_from_tracker_is_labelled_and_ledgered(monkeypatch, ledger):
     assert r.intensity_g_per_kwh == pytest.approx(500.0)  # 1e-3 kg / 2e-3 kWh
     assert r.method.startswith("estimated") and r.is_estimate
     assert any("RAM" in a for a in r.assumptions) and r.country == "FRA"
+    assert ledger.totals()["methods"] == [r.method] and ledger.totals()["countries"] == ["FRA"]
     rows = ledger.rows()
     assert rows.loc[0, "demo"] == "demo" and rows.loc[0, "seed"] == 4 and m.ledger_id == 1
 
@@ -169,3 +170,36 @@ def test_kill_during_a_write_loses_no_earlier_row(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     ledger.append(row(label="after the crash"))
     assert len(Ledger(path).rows()) == 4
+
+
+def test_unknown_cpu_mode_is_labelled_an_estimate(monkeypatch, ledger):
+    tracker = FakeTracker()
+    tracker._hardware = [type("CPU", (), {"_mode": "some_future_mode"})()]
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: tracker)
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        pass
+    assert m.report.method.startswith("estimated") and m.report.is_estimate
+
+
+@pytest.mark.parametrize("field, value, reason", [("energy_consumed", 0.0, "too short"),
+                                                  ("cpu_power", None, "incomplete")])
+def test_zero_or_incomplete_data_is_not_measured(monkeypatch, ledger, field, value, reason):
+    tracker = FakeTracker()
+    setattr(tracker.final_emissions_data, field, value)
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: tracker)
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        pass
+    assert m.report.status == "not measured" and reason in m.report.method
+    assert "not measured" in m.report.summary()
+
+
+def test_unwritable_data_dir_is_a_clear_ledger_error(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DLLAB_DATA_DIR", str(blocker / "lab"))
+    with pytest.raises(LedgerUnavailable, match="DLLAB_DATA_DIR"):
+        Ledger()
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
+    with carbon.measure("demo", "run") as m:  # the run still completes and is reported
+        pass
+    assert m.report.status == "measured" and "DLLAB_DATA_DIR" in m.ledger_error

@@ -70,8 +70,8 @@ def run_app() -> None:
                  "something you did. Reset the demo from the sidebar; the details are in the server log.")
     finally:
         _state.inside = False
-    # After the first page is drawn, not before: the probe competes for the 2 cores.
-    _warm_up_carbon_once()
+        # After the first page is drawn, not before: the probe competes for the 2 cores.
+        _warm_up_carbon_once()
 
 
 def require_shell() -> None:
