@@ -1129,7 +1129,16 @@ def scatter_figure(emb: Embeddings, words: Sequence[str], x_axis: Direction, y_a
     fig.add_vline(x=0, line_color=plots.GREY)
     fig.update_layout(xaxis_title=f"← {x_axis.negative}   {x_axis.positive} →",
                       yaxis_title=f"← {y_axis.negative}   {y_axis.positive} →", showlegend=False)
+    fig.update_xaxes(range=_padded(x, 0.15))  # room for the labels of the outermost words
+    fig.update_yaxes(range=_padded(y, 0.15))
     return plots.finish(fig, _provenance(emb, f"{len(words)} words"))
+
+
+def _padded(values: np.ndarray, share: float) -> list[float]:
+    """An axis range around ``values`` (and 0) with ``share`` of the span added on each side."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    pad = share * (high - low or 1.0)
+    return [low - pad, high + pad]
 
 
 def weat_figure(report: WeatReport, emb: Embeddings) -> go.Figure:
