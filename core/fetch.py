@@ -10,20 +10,38 @@ with a short timeout, instead of letting a download hang.
 """
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from core.paths import datasets_dir
 
 CONNECT_TIMEOUT_S = 3.0
 
+RESNET18_FILE = "resnet18-f37072fd.pth"  # the file name torchvision's IMAGENET1K_V1 weights are cached under
+
 TARGETS = {
     "cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     "fashion-mnist": "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz",
-    "resnet18": "https://download.pytorch.org/models/resnet18-f37072fd.pth",
+    "resnet18": f"https://download.pytorch.org/models/{RESNET18_FILE}",
 }
+
+
+def torch_checkpoint_dir() -> Path:
+    """Where torch caches downloaded weights (``$TORCH_HOME/hub/checkpoints``), found without importing torch."""
+    torch_home = os.environ.get("TORCH_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "torch")
+    return Path(torch_home) / "hub" / "checkpoints"
+
+
+def resnet18_weights_status() -> tuple[bool, str]:
+    """Are the optional ImageNet ResNet-18 weights on disk? (cheap: a file check)"""
+    path = torch_checkpoint_dir() / RESNET18_FILE
+    return (True, f"found in {path.parent}") if path.exists() else \
+        (False, "not on disk (optional: python -m core.fetch resnet18)")
 
 
 class FetchError(RuntimeError):
@@ -61,9 +79,7 @@ def fetch(target: str) -> str:
             torchvision.datasets.FashionMNIST(str(root), train=False, download=True)
         else:
             torchvision.models.resnet18(weights=torchvision.models.ResNet18_Weights.IMAGENET1K_V1)
-            import torch
-
-            return f"{torch.hub.get_dir()}/checkpoints"
+            return str(torch_checkpoint_dir())
     except OSError as err:  # urllib.error.URLError is an OSError
         raise FetchError(f"Download of {target} failed: {err}") from err
     return str(root)

@@ -5,7 +5,7 @@ from ui.shell import require_shell
 
 require_shell()
 
-from core import carbon, data  # noqa: E402  (after the guard: see ui.shell)
+from core import carbon, data, fetch, glove  # noqa: E402  (after the guard: see ui.shell)
 from core.demos import DEMOS  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from ui.shell import aside, presenter  # noqa: E402
@@ -29,9 +29,19 @@ if not presenter():
     left, right = st.columns(2)
     with left:
         st.subheader("Data and models")
+        found, missing = ":material/check_circle:", ":material/radio_button_unchecked:"
+        try:
+            glove_detail, glove_ok = f"installed ({glove.glove_dir().parent.name} package)", True
+        except glove.VectorsNotFound as err:
+            glove_detail, glove_ok = str(err), False
+        st.markdown(f"{found if glove_ok else missing} **GloVe 6B 50d word vectors** — {glove_detail}  \n"
+                    "*Licence: PDDL (Pennington, Socher & Manning 2014)*")
         for status in data.source_status():
-            mark = ":material/check_circle:" if status.available else ":material/radio_button_unchecked:"
-            st.markdown(f"{mark} **{status.info.name}** — {status.detail}  \n*Licence: {status.info.licence}*")
+            st.markdown(f"{found if status.available else missing} **{status.info.name}** — {status.detail}  \n"
+                        f"*Licence: {status.info.licence}*")
+        weights_ok, weights_detail = fetch.resnet18_weights_status()
+        st.markdown(f"{found if weights_ok else missing} **ImageNet ResNet-18 weights** (optional) — "
+                    f"{weights_detail}  \n*Licence: BSD-3 (torchvision)*")
     with right:
         st.subheader("Carbon measurement")
         method = carbon.active_method(wait=False) or "checking the hardware (codecarbon's first probe)…"
