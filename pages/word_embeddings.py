@@ -255,12 +255,17 @@ def show_word_map() -> None:
     words = parsed(st.text_area("Words to place", "he, she, king, queen, doctor, nurse, engineer, homemaker, "
                                 "rich, poor, banker, cleaner", key=key("map_words"), bind="query-params"),
                    "Words to place")
+    st.caption("Horizontal axis: the gender direction (Bolukbasi's PCA). Vertical axis: your two word lists.")
+    left, right = st.columns(2)
+    up = left.text_input("Vertical axis, top end", "rich, wealthy, affluent, prosperous", key=key("map_up"),
+                         bind="query-params")
+    down = right.text_input("Vertical axis, bottom end", "poor, impoverished, needy, destitute",
+                            key=key("map_down"), bind="query-params")
     try:
-        x_axis = eb.gender_direction(emb, "pca")
-        y_axis = eb.axis_direction(emb, "rich, wealthy, affluent, prosperous", "poor, impoverished, needy, destitute")
+        x_axis, y_axis = eb.gender_direction(emb, "pca"), eb.axis_direction(emb, up, down)
         if words:
             table = eb.projections(emb, words, x_axis).merge(
-                eb.projections(emb, words, y_axis), on="word", suffixes=("_gender", "_wealth"))
+                eb.projections(emb, words, y_axis), on="word", suffixes=("_x_gender", "_y_axis"))
             charts.chart(eb.scatter_figure(emb, list(words), x_axis, y_axis), table, glove, "word_map")
     except eb.WordListError as err:
         st.warning(str(err))

@@ -88,3 +88,11 @@ def test_debiasing_shows_the_lipstick_numbers():
     at = open_tab("Debiasing", debias="true")
     shares = [v for v in metric_values(at) if v.endswith("%")]
     assert len(shares) == 2 and all(50.0 < float(v[:-1]) <= 100.0 for v in shares)
+
+
+def test_word_map_axis_from_the_users_lists_and_its_errors():
+    at = open_tab("Word map", map_up="young, youth", map_down="old, elderly")
+    assert not at.warning and len(at.get("plotly_chart")) == 1
+    at.text_input(key=K + "map_up").set_value("qqqzz").run()
+    assert_clean(at)
+    assert any("qqqzz" in w.value for w in at.warning), [w.value for w in at.warning]
