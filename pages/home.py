@@ -10,6 +10,16 @@ from core.demos import DEMOS  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from ui.shell import aside, presenter  # noqa: E402
 
+
+
+@st.fragment(run_every=1.0)
+def waiting_for_probe() -> None:
+    """Poll once a second until the probe is done, then redraw the page without this poller."""
+    if carbon.active_method(wait=False) is not None:
+        st.rerun()
+    st.markdown("**Method:** checking the hardware (codecarbon's first probe)…")
+
+
 st.title("Deep Learning Limits Lab")
 st.markdown("**Live, measured demos of where deep learning fails — and what it costs.**")
 aside("Each demo trains or loads a real model here, on this machine, and measures what it shows: no "
@@ -44,9 +54,12 @@ if not presenter():
                     f"{weights_detail}  \n*Licence: BSD-3 (torchvision)*")
     with right:
         st.subheader("Carbon measurement")
-        method = carbon.active_method(wait=False) or "checking the hardware (codecarbon's first probe)…"
-        st.markdown(f"**Method:** {method}  \n**Grid:** {carbon.country()} "
-                    f"(set `{carbon.COUNTRY_ENV}` to change)")
+        method = carbon.active_method(wait=False)
+        if method is None:
+            waiting_for_probe()  # a fresh server: codecarbon's hardware probe is still running
+        else:
+            st.markdown(f"**Method:** {method}")
+        st.markdown(f"**Grid:** {carbon.country()} (set `{carbon.COUNTRY_ENV}` to change)")
         try:
             totals = Ledger().totals()
             st.metric("Training runs measured", f"{totals['measured_runs']:,}")

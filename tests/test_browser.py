@@ -77,3 +77,15 @@ def test_a_link_to_a_view_restores_it_and_the_frame_reproduces_it(browser, tmp_p
         link = page.locator('[data-testid="stPopoverBody"] code').inner_text(timeout=10000)
         for part in query.split("&"):
             assert part in link, (part, link)
+
+
+def test_home_shows_the_carbon_method_once_the_probe_is_done(browser, tmp_path):
+    """On a fresh server the probe runs after the first render; the page updates itself."""
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base)
+        wait_until_rendered(page)
+        page.get_by_text("Method:").first.wait_for()
+        page.wait_for_function("() => /Method:\\s*(measured|estimated)/.test(document.body.innerText)",
+                               timeout=20000)
+        assert "checking the hardware" not in page.locator("body").inner_text()
