@@ -59,7 +59,7 @@ def figure(title: str = "", **layout) -> go.Figure:
 
 def finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
     """Apply the lab style and write the provenance under the plot (kept in PNG exports)."""
-    lines = textwrap.wrap(provenance.caption(), 120)  # plotly does not wrap text itself
+    lines = textwrap.wrap(provenance.caption(), 80)  # plotly does not wrap text itself
     fig.update_layout(template=TEMPLATE_NAME, margin_b=95 + 15 * len(lines))
     fig.add_annotation(
         # A fixed distance in pixels below the plot area, under the x-axis title, whatever the height.

@@ -58,7 +58,9 @@ def wait_until_rendered(page, timeout_ms: int = 60000) -> float:
     """Wait until Streamlit has finished the run: the frame and a title are drawn and the
     'running' status widget is gone and stays gone for half a second (it can blink between
     reruns). Returns the ``time.perf_counter()`` at which the finished page was first seen."""
-    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    # Idle = no 'running' indicator and no element still drawn as a grey skeleton (lazy-loaded
+    # dataframes, charts and buttons appear as skeletons for a moment after the run ends).
+    idle = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')")
     while True:
         page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
         page.wait_for_selector('[data-testid="stSidebar"] input[type="number"]', timeout=timeout_ms)

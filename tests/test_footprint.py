@@ -1,0 +1,180 @@
+"""The CO2-of-training demo's logic: published figures, grid intensities, the calculator, the ladder chart."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from core import footprint, plots
+from core.ledger import Ledger, LedgerRow
+
+
+def codecarbon_energy_mix() -> dict:
+    """codecarbon's bundled grid data, read here independently of core.footprint."""
+    spec = importlib.util.find_spec("codecarbon")
+    root = Path(list(spec.submodule_search_locations)[0])
+    return json.loads((root / "data" / "private_infra" / "global_energy_mix.json").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ published figures
+def test_strubell_rows_are_converted_from_pounds():
+    expected_lbs = {"Transformer base": 26, "Transformer big": 192, "ELMo": 262, "BERT base": 1438,
+                    "Transformer big + NAS": 626155, "NY↔SF flight, 1 passenger": 1984}
+    for name, lbs in expected_lbs.items():
+        fig = footprint.published(name)
+        assert fig.unit == "lbs CO2e" and fig.value == lbs
+        assert fig.kg_co2e == pytest.approx(lbs * 0.45359237)
+    assert footprint.published("BERT base").kg_co2e == pytest.approx(652.266, abs=1e-3)  # 1438 × 0.45359237
+    assert "394,863" in footprint.published("Transformer big + NAS").note
+
+
+def test_large_model_figures_in_kg():
+    assert footprint.published("GPT-3 (175B)").kg_co2e == 552_000
+    assert footprint.published("GPT-3 (175B)").energy_kwh == 1_287_000
+    assert footprint.published("BLOOM (176B), training power").kg_co2e == 24_700
+    assert footprint.published("BLOOM (176B), life cycle").kg_co2e == 50_500
+    assert footprint.published("Llama 2 (all sizes)").kg_co2e == 539_000
+
+
+def test_nothing_claims_to_be_verified():
+    for fig in footprint.PUBLISHED:
+        assert fig.verified is False and footprint.UNVERIFIED in fig.note, fig.name
+        assert fig.citation and fig.includes
+    for comp in footprint.POWER_COMPARISONS:
+        assert comp.is_estimate and comp.caveat
+    with pytest.raises(KeyError, match="BERT base"):
+        footprint.published("GPT-5")
+
+
+def test_figures_are_frozen():
+    with pytest.raises(AttributeError):
+        footprint.PUBLISHED[0].value = 0
+
+
+# ------------------------------------------------------------------ grid intensity
+def test_intensities_match_codecarbon_data():
+    mix = codecarbon_energy_mix()
+    for code in ("FRA", "DEU", "USA", "POL"):
+        assert footprint.intensity_g_per_kwh(code) == pytest.approx(mix[code]["carbon_intensity"])
+    assert footprint.intensity_g_per_kwh(" fra ") == footprint.intensity_g_per_kwh("FRA")
+
+
+def test_intensity_order_in_the_bundled_data():
+    # Checked against codecarbon 3.3.2's data (2023): FRA 56, USA 369, DEU 381, POL 662 g/kWh.
+    # USA and DEU are close; a codecarbon data update could swap them, then update this test.
+    fr, us, de, pl = (footprint.intensity_g_per_kwh(c) for c in ("FRA", "USA", "DEU", "POL"))
+    assert fr < us < de < pl
+
+
+def test_unknown_country_has_a_helpful_message():
+    with pytest.raises(footprint.UnknownCountry, match="ISO 3166") as info:
+        footprint.intensity_g_per_kwh("XX")
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(footprint.UnknownCountry):
+        footprint.emissions_kg(1.0, "Atlantis")
+
+
+def test_countries_lists_codes_and_names():
+    pairs = footprint.countries()
+    assert ("FRA", "France") in pairs and ("DEU", "Germany") in pairs
+    assert len(pairs) == len({code for code, _ in pairs}) > 100
+    assert [name for _, name in pairs] == sorted(name for _, name in pairs)
+
+
+def test_emissions_by_hand():
+    fr = codecarbon_energy_mix()["FRA"]["carbon_intensity"]
+    assert footprint.emissions_kg(10.0, "FRA") == pytest.approx(10.0 * fr / 1000)
+    assert footprint.emissions_kg(0.0, "USA") == 0.0
+    with pytest.raises(ValueError):
+        footprint.emissions_kg(-1.0, "USA")
+
+
+# ------------------------------------------------------------------ calculator
+def test_estimate_by_hand():
+    # 8 V100 × 300 W × 24 h × PUE 1.58 = 91,008 Wh = 91.008 kWh
+    est = footprint.estimate("NVIDIA V100", count=8, hours=24, pue=1.58, country="USA")
+    assert est.energy_kwh == pytest.approx(91.008)
+    usa = codecarbon_energy_mix()["USA"]["carbon_intensity"]
+    assert est.emissions_kg == pytest.approx(91.008 * usa / 1000)
+    assert est.tdp_w == 300 and est.intensity_g_per_kwh == pytest.approx(usa)
+    assert "300 W × 8 × 24 h × PUE 1.58" in est.formula and "91.01 kWh" in est.formula
+    assert est.provenance.kind == "estimated"
+
+
+def test_estimate_small_cases_and_defaults():
+    # One T4 for 10 h at PUE 1: 70 W × 10 h = 0.7 kWh
+    assert footprint.estimate("NVIDIA T4", 1, 10, pue=1.0, country="FRA").energy_kwh == pytest.approx(0.7)
+    # Laptop, 2 h, defaults (PUE 1.58, USA): 15 × 2 × 1.58 / 1000 = 0.0474 kWh
+    est = footprint.estimate("Laptop CPU", 1, 2)
+    assert est.energy_kwh == pytest.approx(0.0474) and est.country == "USA" and est.pue == 1.58
+    assert footprint.HARDWARE["NVIDIA H100"].tdp_w == 700 and footprint.HARDWARE["NVIDIA A100"].tdp_w == 400
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(hardware="TPU v9", count=1, hours=1), footprint.UnknownHardware),
+    (dict(hardware="NVIDIA T4", count=0, hours=1), ValueError),
+    (dict(hardware="NVIDIA T4", count=1.5, hours=1), ValueError),
+    (dict(hardware="NVIDIA T4", count=1, hours=-1), ValueError),
+    (dict(hardware="NVIDIA T4", count=1, hours=1, pue=0.9), ValueError),
+    (dict(hardware="NVIDIA T4", count=1, hours=1, country="ZZZ"), footprint.UnknownCountry),
+])
+def test_estimate_rejects_bad_inputs(kwargs, error):
+    with pytest.raises(error):
+        footprint.estimate(**kwargs)
+
+
+# ------------------------------------------------------------------ ledger and figure
+def _row(demo, label, kg, status="measured"):
+    return LedgerRow(demo=demo, label=label, config_json="{}", seed=0, duration_s=1.0,
+                     energy_kwh=None if kg is None else kg * 2, emissions_kg=kg, country="FRA",
+                     intensity_g_per_kwh=56.0, method="estimated: test", status=status)
+
+
+def test_ledger_frame_and_runs(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    assert footprint.ledger_frame(ledger).empty and footprint.ledger_runs(ledger) == []
+    for row in (_row("adversarial", "train", 1e-4), _row("adversarial", "train", 3e-4),
+                _row("carbon", "demo", 2e-5), _row("carbon", "broken", None, status="not measured")):
+        ledger.append(row)
+    frame = footprint.ledger_frame(ledger)
+    assert list(frame.columns) == ["demo", "runs", "energy_kwh", "emissions_kg"]
+    adv = frame.set_index("demo").loc["adversarial"]
+    assert adv["runs"] == 2 and adv["emissions_kg"] == pytest.approx(4e-4)
+    assert frame.set_index("demo").loc["carbon", "runs"] == 1
+    runs = footprint.ledger_runs(ledger)
+    assert len(runs) == 3 and len({label for label, _ in runs}) == 3
+
+
+def test_scale_ladder_figure():
+    fig = footprint.scale_ladder_figure([("my CNN", 2e-4), ("my CNN", 3e-4), ("failed", 0.0)])
+    assert fig.layout.xaxis.type == "log"
+    published, ours = fig.data
+    assert published.name.startswith("published") and ours.name.startswith("measured")
+    assert published.marker.color != ours.marker.color
+    assert len(published.x) == len(footprint.PUBLISHED) and len(ours.x) == 2  # the zero run cannot be on a log axis
+    assert list(ours.y) == ["my CNN", "my CNN (2)"] and all(ours.text) and all(published.text)
+    assert list(ours.text) == ["200 mg", "300 mg"]
+    prov = plots.provenance_of(fig)
+    assert prov["what"] == "measured" and "1 without positive emissions" in prov["data"]
+
+
+def test_scale_ladder_with_published_only():
+    fig = footprint.scale_ladder_figure([])
+    assert plots.provenance_of(fig)["what"] == "published"
+    assert len(fig.data[1].x) == 0
+
+
+def test_grid_comparison_is_energy_times_intensity_sorted():
+    from core import footprint as fp
+
+    frame = fp.grid_comparison(2.0, ["pol", "FRA"])
+    assert frame["country"].tolist() == ["FRA", "POL"]
+    for _, row in frame.iterrows():
+        assert row["emissions_kg"] == pytest.approx(2.0 * fp.intensity_g_per_kwh(row["country"]) / 1000)
+    assert frame["emissions_kg"].iloc[1] / frame["emissions_kg"].iloc[0] > 5  # coal vs nuclear: several-fold
+    with pytest.raises(ValueError):
+        fp.grid_comparison(1.0, [])
+    with pytest.raises(fp.UnknownCountry):
+        fp.grid_comparison(1.0, ["XYZ"])
+    fig = fp.grid_comparison_figure(frame, 2.0, "typed")
+    assert fig.layout.meta["provenance"]["what"] == "estimated"
