@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -365,6 +366,9 @@ def scale_ladder_figure(our_runs: list[tuple[str, float]],
                     text=[_kg_text(kg) for _, kg in ours], textposition="middle right",
                     hovertemplate="%{y}: %{x:.3g} kg CO2e<extra>measured here</extra>")
     fig.update_xaxes(type="log", title_text="kg CO2e (log scale)", exponentformat="power")
+    values = [p.kg_co2e for p in pubs] + [kg for _, kg in ours]
+    if values:  # log-axis range is in decades: one to the left, two to the right for the value labels
+        fig.update_xaxes(range=[math.log10(min(values)) - 1, math.log10(max(values)) + 2])
     fig.update_yaxes(title_text="")
     fig.update_layout(height=max(420, 32 * (len(pubs) + len(ours)) + 180), legend=dict(x=0.99, xanchor="right"))
 
