@@ -15,13 +15,10 @@ from core import footprint as fp  # noqa: E402  (after the guard: see ui.shell)
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.shell import aside, header  # noqa: E402
+from ui.shell import aside, header, page_key  # noqa: E402
 
 SLUG = "carbon"
-
-
-def key(name: str) -> str:
-    return f"{SLUG}.{name}"
+key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds them
 
 
 header(SLUG)

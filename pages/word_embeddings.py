@@ -16,14 +16,10 @@ require_shell()
 import core.embeddings_bias as eb  # noqa: E402  (after the guard: see ui.shell)
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.shell import aside, header, presenter, seed  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "word_embeddings"
-
-
-def key(name: str) -> str:
-    """Widget keys carry the page's prefix: the URL holds them and 'reset' finds them."""
-    return f"{SLUG}.{name}"
+key = page_key(SLUG)  # "word_embeddings.<name>": the URL holds these and "reset" finds them
 
 
 # ----------------------------------------------------------------------------- cached work
@@ -84,6 +80,7 @@ glove = Provenance("measured", model=emb.name, data="400,000 lower-cased words",
 aside(f"All numbers are computed live on **{emb.name}** ({eb.GLOVE_SOURCE}). "
       "Published numbers are labelled *published* and come from the cited paper.")
 
+
 def show_analogies() -> None:
     presets = {f"{p.a} : {p.b} :: {p.c} : ?": p for p in eb.ANALOGY_PRESETS}
 
@@ -127,6 +124,7 @@ def show_analogies() -> None:
         st.markdown("**Where the input words would have ranked** (same scores, nothing excluded):")
         charts.table(result.inputs, glove.but(source=eb.NISSIM_SOURCE), "analogy_inputs")
 
+
 def show_neighbours() -> None:
     word = st.text_input("Word", "nurse", key=key("word"), bind="query-params")
     n = st.slider("How many", 5, 30, 10, key=key("n"), bind="query-params")
@@ -134,6 +132,7 @@ def show_neighbours() -> None:
         charts.table(eb.neighbours(emb, word, k=n), glove.but(data="cosine over all 400,000 words"), "neighbours")
     except eb.WordListError as err:
         st.warning(str(err))
+
 
 def show_bias_direction() -> None:
     kinds = {"Gender: Bolukbasi's PCA of 10 definitional pairs": "pca", "Gender: she − he": "she-he",
@@ -166,6 +165,7 @@ def show_bias_direction() -> None:
     except eb.WordListError as err:
         st.warning(str(err))
 
+
 def show_she_he_pairs() -> None:
     aside("Bolukbasi et al. generate analogies *she : x :: he : y* automatically: pairs of close words whose "
           "difference points along the gender direction. Gender-specific pairs (her/his) are expected; the "
@@ -175,6 +175,7 @@ def show_she_he_pairs() -> None:
                                   bind="query-params") else pairs[~pairs["gender_specific"]]
     charts.table(show.head(40), glove.but(data="10,000 most frequent words", source=eb.BOLUKBASI_SOURCE),
                  "she_he_pairs")
+
 
 def show_weat() -> None:
     reduced = st.toggle("Use the reduced name sets of the paper's Table 1", True, key=key("reduced"),
@@ -214,6 +215,7 @@ def show_weat() -> None:
         except eb.WordListError as err:
             st.warning(str(err))
 
+
 def show_debiasing() -> None:
     aside("Hard debiasing (Bolukbasi et al. 2016) removes the gender direction from every word that is not "
           "gender-specific, then makes pairs like grandmother/grandfather symmetric. Gonen & Goldberg (2019) "
@@ -250,6 +252,7 @@ def show_debiasing() -> None:
                                source=eb.GONEN_SOURCE), "recovery")
     else:
         st.info("Switch on *Apply hard debiasing* to compute the debiased vectors (about a second).")
+
 
 def show_word_map() -> None:
     words = parsed(st.text_area("Words to place", "he, she, king, queen, doctor, nurse, engineer, homemaker, "

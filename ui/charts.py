@@ -14,8 +14,11 @@ from core.provenance import Provenance
 from ui.shell import presenter
 
 
-def _csv_bytes(frame: pd.DataFrame, provenance: Provenance) -> bytes:
-    return (provenance.csv_header() + frame.to_csv(index=False)).encode("utf-8")
+def _csv_download(frame: pd.DataFrame, provenance: Provenance, stem: str, name: str) -> None:
+    """The numbers as CSV, headed by the provenance as ``# key: value`` lines."""
+    data = (provenance.csv_header() + frame.to_csv(index=False)).encode("utf-8")
+    st.download_button("Download CSV", data, file_name=f"{stem}.csv", mime="text/csv",
+                       icon=":material/download:", key=f"csv.{name}")
 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
@@ -27,13 +30,11 @@ def chart(fig: go.Figure, frame: pd.DataFrame, provenance: Provenance, name: str
                                  "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
                     key=f"chart.{name}")
     st.caption(provenance.caption())
-    st.download_button("Download CSV", _csv_bytes(frame, provenance), file_name=f"{filename}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"csv.{name}")
+    _csv_download(frame, provenance, filename, name)
 
 
 def table(frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
     """A dataframe, its provenance caption, and a CSV download."""
     st.dataframe(frame, hide_index=True, width="stretch")
     st.caption(provenance.caption())
-    st.download_button("Download CSV", _csv_bytes(frame, provenance), file_name=f"{name}_{provenance.slug()}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"csv.{name}")
+    _csv_download(frame, provenance, f"{name}_{provenance.slug()}", name)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from typing import Callable
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -113,9 +114,19 @@ def _sidebar(demo: Demo) -> None:
             st.code(_view_link(), language=None, wrap_lines=True)
 
 
+def page_key(slug: str) -> Callable[[str], str]:
+    """Widget keys of a page: ``page_key("carbon")("hours") == "carbon.hours"``.
+
+    The prefix is what "reset this demo" deletes, and with ``bind="query-params"`` the key
+    is also the URL parameter, so a link names each setting of each page unambiguously.
+    """
+    return lambda name: f"{slug}.{name}"
+
+
 def _reset(slug: str) -> None:
     """Forget this page's widget values: they return to their presets (and leave the URL)."""
-    for key in [k for k in st.session_state.keys() if str(k).startswith(f"{slug}.")]:
+    prefix = page_key(slug)("")
+    for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
         del st.session_state[key]
 
 
