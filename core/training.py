@@ -24,6 +24,8 @@ from core import carbon
 from core.data import ImageDataset
 
 ProgressCallback = Callable[[int, int, dict], None]
+# (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
+BatchPerturbation = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> fl
 
 
 def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: TrainConfig, *,
-        demo: str, label: str, on_progress: ProgressCallback | None = None) -> FitResult:
+        demo: str, label: str, on_progress: ProgressCallback | None = None,
+        perturb: BatchPerturbation | None = None) -> FitResult:
     """Train ``model`` on ``train``; evaluate on ``test`` after each epoch.
 
     Args:
@@ -100,6 +103,9 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
         demo, label: how the run appears in the carbon ledger.
         on_progress: called as ``on_progress(step, total_steps, metrics)`` after each
             batch (metrics: ``epoch``, ``loss``) and after each epoch (adds ``test_acc``).
+        perturb: if given, each training batch is replaced by ``perturb(model, x, y)``
+            before the update, e.g. adversarial examples for adversarial training
+            (Madry et al. 2018). It runs in train mode; it must not step the optimiser.
 
     Returns:
         a :class:`FitResult` with the model, per-epoch history, timing and carbon report.
@@ -121,6 +127,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                 t_epoch, seen, correct, loss_sum = time.perf_counter(), 0, 0, 0.0
                 for batch in torch.randperm(len(train), generator=shuffle).split(config.batch_size):
                     x, y = train.images[batch], train.labels[batch]
+                    if perturb is not None:
+                        x = perturb(model, x, y).detach()
                     logits = model(x)
                     loss = nn.functional.cross_entropy(logits, y)
                     optimizer.zero_grad(set_to_none=True)
