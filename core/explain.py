@@ -1,0 +1,194 @@
+"""Explanation heatmaps: which pixels made the model say what it said.
+
+Four methods from captum, one verb (:func:`attribute`), one output shape, so a page
+can show them side by side and a test can compare them:
+
+* **Saliency** (Simonyan, Vedaldi & Zisserman 2014): the absolute gradient of the class
+  score with respect to each pixel — how much a tiny change there would move the score.
+* **Integrated Gradients** (Sundararajan, Taly & Yan 2017): gradients averaged along a
+  straight path from a black image to the input, times the input; the maps add up to
+  ``score(input) - score(black)``.
+* **Grad-CAM** (Selvaraju et al. 2017): the last convolution's feature maps weighted by
+  their average gradient, ReLU'd, upsampled to the image size. Coarse but class-specific.
+* **LRP** (Bach et al. 2015): the class score is redistributed backwards layer by layer
+  (epsilon rule) until it lands on the pixels; relevance is (approximately) conserved.
+
+Every map is ``(N, H, W)`` float32: channels summed, signed where the method is signed.
+Maps of different methods live on different scales; compare *where* relevance sits, e.g.
+with :func:`positive_share_inside`, not raw magnitudes.
+
+Shared models are never mutated: Grad-CAM and LRP attach hooks and LRP stores rules on
+layers, so every call works on a private deep copy (a SmallCNN copies in well under a
+millisecond). :func:`randomized_copy` is the sanity check of Adebayo et al. (2018): a method
+whose maps barely change when the weights are random is not explaining the model.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from captum.attr import LRP, IntegratedGradients, LayerAttribution, LayerGradCam, Saliency
+from plotly.subplots import make_subplots
+from torch import nn
+
+from core import plots
+from core.provenance import Provenance
+
+METHODS: tuple[str, ...] = ("Saliency", "Integrated Gradients", "Grad-CAM", "LRP")
+PAPERS = {
+    "Saliency": "Simonyan, Vedaldi & Zisserman 2014, arXiv:1312.6034",
+    "Integrated Gradients": "Sundararajan, Taly & Yan 2017, ICML, arXiv:1703.01365",
+    "Grad-CAM": "Selvaraju et al. 2017, ICCV, arXiv:1610.02391",
+    "LRP": "Bach et al. 2015, PLOS ONE 10(7): e0130140",
+}
+ADEBAYO = "Adebayo et al. 2018, 'Sanity Checks for Saliency Maps', NeurIPS, arXiv:1810.03292"
+# build_cnn(config, seed) draws its initial weights from torch.manual_seed(seed); offsetting the
+# seed here keeps "randomised with seed 0" from reproducing "trained from the init of seed 0".
+RANDOMIZE_SEED_OFFSET = 1_000_003
+IG_STEPS = 32  # path steps for Integrated Gradients: the completeness error is already < 1 % on SmallCNN
+
+
+class UnknownMethod(ValueError):
+    """A method name that is not in :data:`METHODS`."""
+
+
+def _private_copy(model: nn.Module) -> nn.Module:
+    """A deep copy in eval mode: hooks and LRP rules land on it, never on the shared model."""
+    return copy.deepcopy(model).eval()
+
+
+def attribute(model: nn.Module, images: torch.Tensor, targets: torch.Tensor, method: str) -> torch.Tensor:
+    """Relevance of every pixel for the ``targets`` class score.
+
+    Args:
+        model: a classifier returning logits ``(N, K)``; Grad-CAM needs ``model.last_conv``
+            (see :class:`core.models.SmallCNN`). Not modified: the work runs on a deep copy.
+        images: ``(N, C, H, W)`` float in ``[0, 1]``.
+        targets: ``(N,)`` long, the class whose score is explained for each image.
+        method: one of :data:`METHODS`.
+
+    Returns:
+        ``(N, H, W)`` float32, summed over channels. Saliency is >= 0 by definition
+        (absolute gradient), Grad-CAM >= 0 (the paper's ReLU); Integrated Gradients and LRP
+        are signed (negative = evidence against the class).
+    """
+    if method not in METHODS:
+        raise UnknownMethod(f"unknown explanation method {method!r}; choose one of {METHODS}")
+    if images.ndim != 4 or targets.shape != (len(images),):
+        raise ValueError(f"images must be (N,C,H,W) and targets (N,); got {tuple(images.shape)}, "
+                         f"{tuple(targets.shape)}")
+    net = _private_copy(model)
+    x = images.detach().clone().float().requires_grad_()  # captum would warn and do it anyway
+    t = targets.detach().long()
+    with torch.enable_grad():  # pages may call this inside torch.no_grad()
+        if method == "Saliency":
+            maps = Saliency(net).attribute(x, target=t, abs=True)
+        elif method == "Integrated Gradients":
+            maps = IntegratedGradients(net).attribute(x, baselines=torch.zeros_like(x), target=t, n_steps=IG_STEPS)
+        elif method == "Grad-CAM":
+            coarse = LayerGradCam(net, net.last_conv).attribute(x, target=t, relu_attributions=True)
+            maps = LayerAttribution.interpolate(coarse, tuple(x.shape[-2:]), interpolate_mode="bilinear")
+        else:
+            maps = LRP(net).attribute(x, target=t)
+    return maps.detach().sum(dim=1).float()
+
+
+def attribute_all(model: nn.Module, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+    """``{method: (N, H, W) relevance}`` for every method in :data:`METHODS`, same inputs."""
+    return {method: attribute(model, images, targets, method) for method in METHODS}
+
+
+def positive_share_inside(relevance: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """How much of each map's positive relevance falls inside ``mask``.
+
+    Args:
+        relevance: ``(N, H, W)`` maps (any method, any scale).
+        mask: ``(H, W)`` bool, the region of interest (e.g. the tag's box).
+
+    Returns:
+        ``(N,)`` float32 in ``[0, 1]``: positive relevance inside / all positive relevance;
+        0 for a map with no positive relevance at all. A map that ignores the region scores
+        about ``mask.float().mean()`` (its area share) — compare with that.
+    """
+    if relevance.ndim != 3 or mask.shape != relevance.shape[1:]:
+        raise ValueError(f"relevance must be (N,H,W) and mask (H,W); got {tuple(relevance.shape)}, "
+                         f"{tuple(mask.shape)}")
+    positive = relevance.clamp(min=0).float()
+    total = positive.sum(dim=(1, 2))
+    inside = (positive * mask.to(positive.dtype)).sum(dim=(1, 2))
+    return torch.where(total > 0, inside / total.clamp(min=1e-30), torch.zeros_like(total))
+
+
+def randomized_copy(model: nn.Module, seed: int = 0) -> nn.Module:
+    """A deep copy with every weight re-initialised (the original is untouched).
+
+    The model-randomisation test of Adebayo et al. (2018): explain the same image with
+    the trained and the randomised model. Maps that look alike cannot be telling us what
+    the *trained* model learned — they mostly show the input (edges, bright pixels).
+    """
+    twin = _private_copy(model)
+    with torch.random.fork_rng(devices=[]):  # seeded, and the caller's RNG stream is left as it was
+        torch.manual_seed(seed + RANDOMIZE_SEED_OFFSET)
+        for module in twin.modules():
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+    return twin
+
+
+def normalized(relevance: torch.Tensor) -> torch.Tensor:
+    """Scale each map by its largest absolute value into ``[-1, 1]`` (zeros stay zeros).
+
+    Methods differ in scale by orders of magnitude; for display only *where* matters.
+    """
+    peak = relevance.abs().amax(dim=(-2, -1), keepdim=True)
+    return relevance / torch.where(peak > 0, peak, torch.ones_like(peak))
+
+
+def _image_trace(image: torch.Tensor) -> go.BaseTraceType:
+    """An input image ``(C, H, W)`` in [0, 1] as a plotly trace (greyscale or RGB)."""
+    if image.shape[0] == 1:
+        return go.Heatmap(z=image[0].flip(0).numpy(), colorscale="gray", zmin=0, zmax=1, showscale=False,
+                          hoverinfo="skip")
+    rgb = (image.permute(1, 2, 0).clamp(0, 1).numpy() * 255).astype(np.uint8)
+    return go.Image(z=rgb[::-1], hoverinfo="skip")
+
+
+def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], provenance: Provenance,
+                title: str = "", box: tuple[int, int, int, int] | None = None) -> go.Figure:
+    """A grid: one row per (label, image ``(C,H,W)``, {method: map ``(H,W)``}), the image first.
+
+    Each map is scaled to ``[-1, 1]`` (:func:`normalized`) and drawn blue (against) - white -
+    vermilion (for the class). ``box`` = ``(top, left, height, width)`` outlines a region
+    (e.g. the tag) on every panel.
+    """
+    if not rows:
+        raise ValueError("maps_figure needs at least one row")
+    methods = list(rows[0][2])
+    cols = 1 + len(methods)
+    fig = make_subplots(rows=len(rows), cols=cols, horizontal_spacing=0.01, vertical_spacing=0.04,
+                        column_titles=["input", *methods], row_titles=[label for label, _, _ in rows])
+    for r, (_, image, maps) in enumerate(rows, start=1):
+        fig.add_trace(_image_trace(image), row=r, col=1)
+        for c, method in enumerate(methods, start=2):
+            z = normalized(maps[method].unsqueeze(0))[0].flip(0).numpy()
+            fig.add_trace(go.Heatmap(z=z, zmin=-1, zmax=1, colorscale=plots.DIVERGING, showscale=False,
+                                     hovertemplate="relevance %{z:.2f}<extra>" + method + "</extra>"),
+                          row=r, col=c)
+    height, width = rows[0][1].shape[-2:]
+    fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[-0.5, height - 0.5], scaleanchor="x", scaleratio=1)
+    for r in range(1, len(rows) + 1):  # every panel square, anchored to its own x axis
+        for c in range(1, cols + 1):
+            idx = (r - 1) * cols + c
+            fig.update_yaxes(scaleanchor=f"x{'' if idx == 1 else idx}", row=r, col=c)
+    if box is not None:
+        top, left, h, w = box
+        y0, y1 = height - top - h - 0.5, height - top - 0.5  # rows were flipped for display
+        for r in range(1, len(rows) + 1):
+            for c in range(1, cols + 1):
+                fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=y0, y1=y1,
+                              line=dict(color=plots.GREEN, width=2), row=r, col=c)
+    fig.update_layout(title_text=title, height=140 + 150 * len(rows), template=plots.TEMPLATE_NAME, margin_t=90)
+    return plots.finish(fig, provenance)
