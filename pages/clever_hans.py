@@ -1,9 +1,199 @@
-"""Placeholder page until issue #5 lands its demo."""
-from ui.shell import coming_soon, require_shell
+"""Clever Hans: the horse tag (issue #5 A). Thin page: widgets -> core.clever_hans / core.explain -> charts.
+
+Training runs only on the button, once per configuration for the whole server (SharedRuns in
+st.cache_resource); heatmaps, shares and clusters are cached by the configuration too.
+"""
+import inspect
+
+import pandas as pd
+import streamlit as st
+
+from ui.shell import require_shell
 
 require_shell()
-coming_soon("clever_hans", issue=5, plan=[
-    'a classifier trained live on images with a source tag in one class',
-    'Saliency, Integrated Gradients, Grad-CAM and LRP heatmaps',
-    'tag removal and pasting experiments',
-])
+
+import torch  # noqa: E402  (after the guard: see ui.shell)
+
+import core.clever_hans as ch  # noqa: E402
+from core import explain  # noqa: E402
+from core.data import FASHION_CLASSES, DatasetUnavailable, source_status  # noqa: E402
+from core.provenance import Provenance  # noqa: E402
+from core.training import SharedRuns  # noqa: E402
+from ui import charts  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
+
+SLUG = "clever_hans"
+key = page_key(SLUG)
+PRESETS = {"Lapuschkin's fifth (20 %)": 0.2, "Every pullover tagged (100 %)": 1.0}
+
+
+# ----------------------------------------------------------------------------- cached work
+
+@st.cache_resource
+def shared_runs() -> SharedRuns:
+    return SharedRuns()  # one per server: 20 students pressing "Train" share one training
+
+
+@st.cache_data(show_spinner="Computing four heatmaps for the tagged class's test images…")
+def relevance_table(config: ch.TagConfig) -> pd.DataFrame:
+    tag, clean = runs_for(config)
+    images, targets = ch.explained_images(tag, limit=50)
+    models = {"tag model": tag.model, "clean baseline": clean.model,
+              "tag model, weights randomised": explain.randomized_copy(tag.model, seed=config.seed)}
+    return ch.relevance_shares(models, images, targets)
+
+
+@st.cache_resource(show_spinner="Clustering the relevance maps (LRP, k-means)…")
+def spray_result(config: ch.TagConfig, k: int) -> ch.SprayResult:
+    return ch.spray(runs_for(config)[0], k=k)  # read-only afterwards: shared by all sessions
+
+
+def runs_for(config: ch.TagConfig) -> tuple[ch.TagRun | None, ch.TagRun | None]:
+    runs = shared_runs()
+    return runs.peek(("clever_hans", config)), runs.peek(("clever_hans", config.baseline()))
+
+
+def train_both(config: ch.TagConfig) -> None:
+    bar = st.progress(0.0, text="Starting…")
+    for i, cfg in enumerate((config, config.baseline())):
+        def progress(step, total, metrics, i=i, cfg=cfg):
+            bar.progress((i + step / total) / 2, text=f"Training the {cfg.describe()}: step {step}/{total}")
+        shared_runs().get_or_run(("clever_hans", cfg), lambda cfg=cfg, progress=progress: ch.train(cfg, progress))
+    bar.empty()
+
+
+# ----------------------------------------------------------------------------- controls
+
+def controls() -> ch.TagConfig:
+    cifar_here = any(s.info.key == "cifar10" and s.available for s in source_status())
+    sources = ["Fashion-MNIST (shipped)"] + (["CIFAR-10 (on disk): the horse"] if cifar_here else [])
+    source = "cifar10" if st.radio("Data", sources, horizontal=True, key=key("source"),
+                                   bind="query-params").startswith("CIFAR") else "fashion"
+    left, right = st.columns(2)
+    if source == "fashion":
+        cls = left.selectbox("Class that gets the tag", FASHION_CLASSES, index=2, key=key("cls"),
+                             bind="query-params")
+    else:
+        cls = "horse"
+        left.markdown("Class that gets the tag: **horse**")
+
+    def use_preset(fraction: float) -> None:
+        st.session_state[key("fraction")] = fraction
+    for col, (label, value) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+        col.button(label, on_click=use_preset, args=(value,), width="stretch")
+    fraction = right.slider("Share of its training images with the tag", 0.0, 1.0, ch.PUBLISHED_TAG_SHARE, 0.05,
+                            key=key("fraction"), bind="query-params", format="%.2f")
+    st.caption(f"Published: Lapuschkin et al. found the tag in roughly a fifth ({ch.PUBLISHED_TAG_SHARE:.0%}) of "
+               f"PASCAL VOC's horse images ({ch.LAPUSCHKIN_2019}) — a different model and data set.")
+    return ch.TagConfig(source=source, tagged_class=cls, fraction=fraction, seed=seed())
+
+
+# ----------------------------------------------------------------------------- results
+
+def provenance(run: ch.TagRun, what: str) -> Provenance:
+    return Provenance("measured", model=f"{run.model.config.describe()}, {run.config.describe()} vs clean baseline",
+                      data=f"{run.test.info.name}, {what}", seed=run.config.seed)
+
+
+def show_accuracy(tag: ch.TagRun, clean: ch.TagRun) -> None:
+    name = tag.test.classes[tag.cls]
+    acc_tag, acc_clean = (ch.class_accuracy(r.model, r.test, r.cls) for r in (tag, clean))
+    cols = st.columns(3)
+    cols[0].metric(f"Tag model: '{name}' with tag", f"{acc_tag['with tag']:.0%}")
+    cols[1].metric(f"Tag model: '{name}' without tag", f"{acc_tag['without tag']:.0%}",
+                   delta=f"{acc_tag['without tag'] - acc_tag['with tag']:+.0%}", delta_color="normal")
+    cols[2].metric(f"Clean baseline: '{name}' without tag", f"{acc_clean['without tag']:.0%}")
+    n = int((tag.test.labels == tag.cls).sum())
+    st.caption(provenance(tag, f"the same {n} test images of '{name}', with and without the tag").caption())
+    aside(f"Test accuracy as a developer would have reported it (test set tagged like the training set): "
+          f"**{tag.result.test_accuracy:.1%}** for the tag model, **{clean.result.test_accuracy:.1%}** for the "
+          "clean baseline. A good score says nothing about *why* the model is right.")
+    table = ch.measurements(tag, clean)
+    charts.chart(ch.accuracy_figure(table, provenance(tag, f"test split, {len(tag.test):,} images")), table,
+                 provenance(tag, f"test split, {len(tag.test):,} images"), "hans_accuracy")
+    pasted = ch.paste_share(tag.model, tag.test, tag.cls)
+    prov = provenance(tag, f"{int(pasted['n'].sum()):,} test images of the other classes")
+    st.markdown(f"**Paste the tag onto other classes.** The tag model now calls "
+                f"**{ch.overall_paste_share(pasted):.0%}** of them '{name}'; the clean baseline "
+                f"{ch.overall_paste_share(ch.paste_share(clean.model, clean.test, clean.cls)):.0%}.")
+    charts.chart(ch.paste_figure(pasted, name, prov), pasted, prov, "hans_paste")
+
+
+def show_heatmaps(tag: ch.TagRun, clean: ch.TagRun) -> None:
+    images, targets = ch.explained_images(tag, limit=50)
+    left, right = st.columns(2)
+    i = left.slider("Test image", 0, len(images) - 1, 0, key=key("image"), bind="query-params")
+    with_tag = right.toggle("With the tag", True, key=key("with_tag"), bind="query-params")
+    x = images[i:i + 1] if with_tag else tag.test.images[tag.test.labels == tag.cls][i:i + 1]
+    rows = []
+    for label, model in (("tag model", tag.model), ("clean baseline", clean.model),
+                         ("randomised", explain.randomized_copy(tag.model, seed=tag.config.seed))):
+        maps = explain.attribute_all(model, x, targets[:1])
+        rows.append((label, x[0], {m: v[0] for m, v in maps.items()}))
+    name = tag.test.classes[tag.cls]
+    prov = provenance(tag, f"test image {i} of '{name}'" + (", tag stamped on" if with_tag else ""))
+    fig = explain.maps_figure(rows, prov, title=f"Evidence for '{name}' (red: for, blue: against; green: tag box)",
+                              box=ch.tag_box(*x.shape[-2:]))
+    frame = pd.DataFrame([{"model": r[0], "method": m, "share_in_box": float(explain.positive_share_inside(
+        v.unsqueeze(0), ch.tag_mask(*x.shape[-2:]))[0])} for r in rows for m, v in r[2].items()])
+    charts.chart(fig, frame, prov, "hans_maps")
+    aside("Bottom row, the sanity check of Adebayo et al. (2018): the same methods on a copy whose weights "
+          "are random. A method whose map barely changes is showing the image, not the model.")
+    table = relevance_table(tag.config)
+    prov = provenance(tag, f"{int(table['images'].iloc[0])} test images of '{name}' with the tag")
+    charts.chart(ch.share_figure(table, prov), table, prov, "hans_shares")
+    with st.expander("Show the code"):
+        st.code(inspect.getsource(explain.attribute) + "\n\n" + inspect.getsource(explain.positive_share_inside),
+                language="python")
+
+
+def show_spray(tag: ch.TagRun) -> None:
+    aside("SpRAy (Lapuschkin et al. 2019) looks for *strategies*: it clusters the heatmaps of one class. Here "
+          "k-means on 7×7 average-pooled LRP maps of the tagged class's test images, a share of them tagged "
+          "like the training set. One cluster looks at the tag.")
+    k = st.slider("Clusters", 2, 5, 3, key=key("k"), bind="query-params")
+    result = spray_result(tag.config, k)
+    name = tag.test.classes[tag.cls]
+    prov = provenance(tag, f"{len(result.images)} test images of '{name}', {result.tagged.float().mean():.0%} tagged")
+    charts.chart(ch.spray_figure(result, prov), result.summary, prov, "hans_spray")
+    charts.table(result.summary, prov, "hans_spray_table")
+    rows = ch.cluster_examples(result, result.tag_cluster, n=4)
+    if rows:
+        st.markdown(f"**Examples from the tag-strategy cluster (cluster {result.tag_cluster})**")
+        charts.chart(explain.maps_figure(rows, prov, box=ch.tag_box(*result.images.shape[-2:])),
+                     result.summary, prov, "hans_spray_examples")
+    with st.expander("Show the code"):
+        st.code(inspect.getsource(ch.spray) + "\n\n" + inspect.getsource(ch.downsized), language="python")
+
+
+# ----------------------------------------------------------------------------- page
+
+header(SLUG)
+aside("In PASCAL VOC 2007 many horse photos carried a photographer's copyright tag in the bottom-left corner. "
+      f"A classifier with a fine test score had learned *tag ⇒ horse*; LRP heatmaps exposed it "
+      f"({ch.LAPUSCHKIN_2016}; {ch.LAPUSCHKIN_2019}). Here we stamp a tag on one class, train live, and look.")
+try:
+    config = controls()
+    st.image(ch.stamp_tag(torch.zeros(1, 1, 28, 28))[0, 0].numpy(), caption="The tag (bottom-left, white)",
+             width=84 if not presenter() else 140, clamp=True)
+    tag, clean = runs_for(config)
+    if tag is None or clean is None:
+        st.info("Train the tag model and a clean baseline on the same data (the baseline never sees a tag).")
+        if st.button("Train (≈ 10 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
+            train_both(config)
+            tag, clean = runs_for(config)
+    if tag is not None and clean is not None:
+        for run in (tag, clean):
+            st.caption(f"{run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
+                       f"{run.result.carbon.summary()}")
+        tabs = {"Accuracy": lambda: show_accuracy(tag, clean), "Heatmaps": lambda: show_heatmaps(tag, clean),
+                "Strategies (SpRAy)": lambda: show_spray(tag)}
+        for tab, show in zip(st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"),
+                             tabs.values()):
+            if tab.open:
+                with tab:
+                    show()
+except DatasetUnavailable as err:
+    st.error(str(err))
+except ValueError as err:
+    st.warning(str(err))
