@@ -181,7 +181,7 @@ try:
         st.info("Train the tag model and a clean baseline on the same data (the baseline never sees a tag).")
         if st.button("Train (≈ 10 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
             train_both(config)
-            tag, clean = runs_for(config)
+            st.rerun()  # redraw without the button: the results now exist for everyone
     if tag is not None and clean is not None:
         for run in (tag, clean):
             st.caption(f"{run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
