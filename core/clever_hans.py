@@ -238,10 +238,9 @@ def measurements(tag: TagRun, clean: TagRun) -> pd.DataFrame:
     for run in (tag, clean):
         acc = class_accuracy(run.model, run.test, run.cls)
         name = run.config.describe()
-        rows += [{"model": name, "measure": f"'{run.test.classes[run.cls]}' accuracy, tag {k.split()[0]}",
-                  "value": v} for k, v in acc.items()]
-        rows.append({"model": name, "measure": "other classes predicted as "
-                     f"'{run.test.classes[run.cls]}' once the tag is pasted on",
+        cls = run.test.classes[run.cls]
+        rows += [{"model": name, "measure": f"'{cls}' correct, {k}", "value": v} for k, v in acc.items()]
+        rows.append({"model": name, "measure": f"other classes called '{cls}', tag pasted on",
                      "value": overall_paste_share(paste_share(run.model, run.test, run.cls))})
     return pd.DataFrame(rows)
 
@@ -331,18 +330,19 @@ def spray(run: TagRun, k: int = 3, method: str = "LRP", fraction: float | None =
 def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Grouped bars: each model's numbers from :func:`measurements`, in percent."""
     fig = plots.figure(title="Same images, with and without the tag", yaxis_title="share of images (%)",
-                       yaxis_range=[0, 105], barmode="group", legend=dict(orientation="h", y=-0.25))
+                       yaxis_range=[0, 115], barmode="group",
+                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
     for i, (model, rows) in enumerate(table.groupby("model", sort=False)):
         fig.add_bar(x=rows["measure"], y=rows["value"] * 100, name=model, marker_color=plots.PALETTE[i],
                     text=[f"{v:.0%}" for v in rows["value"]], textposition="outside")
-    fig.update_xaxes(tickangle=0)
     return plots.finish(fig, provenance)
 
 
 def paste_figure(table: pd.DataFrame, tagged_class: str, provenance: Provenance) -> go.Figure:
     """Per other class: share predicted as the tagged class before and after pasting the tag."""
     fig = plots.figure(title=f"Paste the tag: now called '{tagged_class}'", yaxis_title="share of images (%)",
-                       yaxis_range=[0, 105], barmode="group")
+                       yaxis_range=[0, 105], barmode="group",
+                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
     fig.add_bar(x=table["class"], y=table["before"] * 100, name="without tag", marker_color=plots.GREY)
     fig.add_bar(x=table["class"], y=table["after"] * 100, name="tag pasted on", marker_color=plots.VERMILION)
     return plots.finish(fig, provenance)
@@ -351,13 +351,14 @@ def paste_figure(table: pd.DataFrame, tagged_class: str, provenance: Provenance)
 def share_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Bars: positive relevance inside the tag box per method and model; a line at the box's area share."""
     fig = plots.figure(title="How much of the evidence sits on the tag?", yaxis_title="positive relevance in box (%)",
-                       yaxis_range=[0, 105], barmode="group", legend=dict(orientation="h", y=-0.25))
+                       yaxis_range=[0, 115], barmode="group",
+                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
     for i, (model, rows) in enumerate(table.groupby("model", sort=False)):
         fig.add_bar(x=rows["method"], y=rows["share_inside"] * 100, name=model, marker_color=plots.PALETTE[i],
                     text=[f"{v:.0%}" for v in rows["share_inside"]], textposition="outside")
     area = float(table["area_share"].iloc[0]) * 100
-    fig.add_hline(y=area, line_dash="dash", line_color=plots.BLACK,
-                  annotation_text=f"box area: {area:.0f} % of the image", annotation_position="top right")
+    fig.add_scatter(x=list(table["method"].unique()), y=[area] * table["method"].nunique(), mode="lines",
+                    line=dict(dash="dash", color=plots.BLACK), name=f"box's share of the image ({area:.0f} %)")
     return plots.finish(fig, provenance)
 
 
@@ -388,7 +389,10 @@ def spray_figure(result: SprayResult, provenance: Provenance) -> go.Figure:
 
 
 def cluster_examples(result: SprayResult, cluster: int, n: int = 4) -> list[tuple[str, torch.Tensor, dict]]:
-    """Rows for :func:`core.explain.maps_figure`: up to ``n`` images of one cluster with their maps."""
-    idx = np.flatnonzero(result.labels == cluster)[:n]
+    """Rows for :func:`core.explain.maps_figure`: up to ``n`` images of one cluster with their maps,
+    those with the most relevance in the tag box first."""
+    idx = np.flatnonzero(result.labels == cluster)
+    box = explain.positive_share_inside(result.maps[idx], tag_mask(*result.maps.shape[-2:]))
+    idx = idx[np.argsort(-box.numpy(), kind="stable")[:n]]  # the most typical members first
     return [(f"#{i}" + (" (tag)" if result.tagged[i] else ""), result.images[i], {result.method: result.maps[i]})
             for i in idx]

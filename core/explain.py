@@ -190,5 +190,6 @@ def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], p
             for c in range(1, cols + 1):
                 fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=y0, y1=y1,
                               line=dict(color=plots.GREEN, width=2), row=r, col=c)
-    fig.update_layout(title_text=title, height=140 + 150 * len(rows), template=plots.TEMPLATE_NAME, margin_t=90)
+    fig.update_layout(title_text=title, height=140 + 150 * len(rows), template=plots.TEMPLATE_NAME, margin_t=90,
+                      margin_r=50)  # room for the row titles
     return plots.finish(fig, provenance)
