@@ -304,8 +304,8 @@ def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     fig = plots.figure(title="'Criminality' accuracy, and what is left without the confound")
     fig.add_bar(x=labels[:len(rows)], y=rows["value"], marker_color=colours, text=[f"{v:.1%}" for v in rows["value"]],
                 textposition="outside", hovertext=rows["measure"])
-    fig.add_hline(y=0.5, line_dash="dash", line_color=plots.GREY, annotation_text="chance (balanced)",
-                  annotation_position="top right")
+    fig.add_hline(y=0.5, line_dash="dash", line_color=plots.BLACK, annotation_text="chance",
+                  annotation_position="top left", annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(yaxis=dict(range=[0, 1.08], tickformat=".0%", title="accuracy"), showlegend=False)
     return plots.finish(fig, provenance)
 
@@ -328,10 +328,9 @@ def mouth_share_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure
     fig.add_bar(x=table["method"], y=table["share_in_mouth"], marker_color=plots.VERMILION,
                 text=[f"{v:.0%}" for v in table["share_in_mouth"]], textposition="outside", name="relevance in box")
     area = float(table["area_share"].mean())
-    fig.add_hline(y=area, line_dash="dash", line_color=plots.GREY,
-                  annotation_text=f"box area: {area:.0%} of the image", annotation_position="top right")
+    fig.add_hline(y=area, line_dash="dash", line_color=plots.BLACK)
     fig.update_layout(yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of positive relevance"),
-                      showlegend=False)
+                      xaxis_title=f"dashed line: the box's area, {area:.1%} of the image", showlegend=False)
     return plots.finish(fig, provenance)
 
 

@@ -23,9 +23,9 @@ SLUG = "mugshots"
 key = page_key(SLUG)
 LINKS = ("smile", "wall", "collar")  # widget names of the three links
 PRESETS = {  # label -> (smile, wall, collar) links
-    "Wu & Zhang's 89.5 % (smile only)": (mg.PAPER_ACCURACY, 0.5, 0.5),
-    "Smile, wall and collar (80 % each)": (0.8, 0.8, 0.8),
-    "No link (labels independent of everything)": (0.5, 0.5, 0.5),
+    "Wu & Zhang: smile 89.5 %": (mg.PAPER_ACCURACY, 0.5, 0.5),
+    "All three cues 80 %": (0.8, 0.8, 0.8),
+    "No link": (0.5, 0.5, 0.5),
 }
 
 
@@ -113,14 +113,13 @@ def show_accuracy(run: mg.MugshotRun) -> None:
     table = measurement_table(run.config)
     ours, balanced = table["value"].iloc[0], table["value"].iloc[1]
     cols = st.columns(3)
-    cols[0].metric("'Criminality' accuracy (test like training)", f"{ours:.1%}")
+    cols[0].metric("Accuracy, test like training", f"{ours:.1%}")
     cols[1].metric("Wu & Zhang 2016 (published)", f"{mg.PAPER_ACCURACY:.1%}",
                    help=f"{mg.WU_ZHANG}: real photos, other models; not comparable beyond the headline.")
     cols[2].metric("Balanced test (confounds unlinked)", f"{balanced:.1%}", delta=f"{balanced - 0.5:+.1%} vs chance",
                    delta_color="off")
     prov = provenance(run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} "
                            "balanced faces")
-    st.caption(prov.caption() + f" · published: {mg.WU_ZHANG}")
     charts.chart(mg.accuracy_figure(table, prov), table, prov.but(source=mg.WU_ZHANG), "mugshot_accuracy")
     aside("The balanced test set is half 'criminal', and within each label exactly half the faces smile, stand in "
           "front of the wall and wear a white collar. Whatever is left for the model to read is the face itself, "
@@ -155,10 +154,12 @@ def show_heatmaps(run: mg.MugshotRun) -> None:
     one = balanced.faces.subset([i])
     twin = faces.render(one.replace(smile=~one.smile))
     rows = []
-    for label, image in (("as drawn", balanced.images[i:i + 1]), ("smile toggled", twin)):
+    for label, image in (("original", balanced.images[i:i + 1]), ("toggled", twin)):
         target = mg.predictions(run.model, image)
         maps = explain.attribute_all(run.model, image, target)
-        rows.append((f"{label}: {mg.CLASSES[int(target)]}", image[0], {m: v[0] for m, v in maps.items()}))
+        rows.append((label, image[0], {m: v[0] for m, v in maps.items()}))
+        st.caption(f"{label} ({'smiling' if bool(one.smile[0]) == (label == 'original') else 'not smiling'}): "
+                   f"predicted **{mg.CLASSES[int(target)]}**")
     top, bottom, left, right = faces.mouth_boxes(one)[0]
     prov = provenance(run, f"balanced test face {i}")
     fig = explain.maps_figure(rows, prov, title="Evidence for the predicted label (red: for, blue: against; "
