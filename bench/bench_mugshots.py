@@ -1,0 +1,94 @@
+"""Benchmark of the "Smiling mugshots" demo: ``python bench/bench_mugshots.py``.
+
+Prints markdown table rows (figure | target | measured | how) for ``bench/RESULTS.md``, with
+the machine and date, plus the demo's measured numbers for the preset (accuracies, flip
+shares, relevance in the mouth box). Times are medians; nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_mugshots_"))  # keep the real ledger clean
+
+import torch  # noqa: E402
+
+from core import explain, faces  # noqa: E402
+from core import mugshots as mg  # noqa: E402
+
+
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def row(figure: str, target: str, measured: str, how: str) -> None:
+    print(f"| {figure} | {target} | {measured} | {how} |")
+
+
+def main() -> None:
+    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads); {datetime.date.today().isoformat()}\n")
+    print("| figure | target | measured | how |")
+    print("|---|---|---|---|")
+    faces.generate(200)  # warm up
+    t = median_seconds(lambda: faces.generate(2000, seed=1), 5)
+    row("2,000 synthetic faces (sample + render)", "≤ 1 s", f"{t:.2f} s", "median of 5")
+
+    config = mg.MugshotConfig()
+    start = time.perf_counter()
+    run = mg.train(config)
+    total = time.perf_counter() - start
+    row("live training, preset (1,856 faces, 3 epochs)", "≤ 15 s", f"{run.result.seconds:.1f} s",
+        f"fit() incl. per-epoch test; {total:.1f} s with drawing 2,456 faces; one run")
+
+    balanced = mg.balanced_test(config)
+    image = balanced.images[:1]
+    target = mg.predictions(run.model, image)
+    explain.attribute_all(run.model, image, target)
+    t = median_seconds(lambda: explain.attribute_all(run.model, image, target), 5)
+    row("four heatmaps for one image", "≤ 1 s", f"{t * 1000:.0f} ms", "Saliency, IG (32 steps), Grad-CAM, LRP; median of 5")
+    for method in explain.METHODS:
+        t = median_seconds(lambda: explain.attribute(run.model, image, target, method), 5)
+        row(f"  {method}, one image", "", f"{t * 1000:.0f} ms", "median of 5")
+    start = time.perf_counter()
+    table = mg.measurements(run, balanced)
+    row("measurements (accuracies + 3 counterfactual sets)", "", f"{time.perf_counter() - start:.2f} s",
+        f"{len(balanced)} balanced faces re-rendered per toggled attribute")
+    start = time.perf_counter()
+    shares = mg.mouth_relevance(run.model, balanced, limit=40)
+    row("mouth relevance, 40 faces x 4 methods", "", f"{time.perf_counter() - start:.2f} s", "one run")
+
+    print(f"\nMeasured numbers, preset ({config.describe()}, seed {config.seed}; carbon: "
+          f"{run.result.carbon.summary()}):\n")
+    print("| measure | value | kind | faces |\n|---|---|---|---|")
+    for r in table.itertuples():
+        print(f"| {r.measure} | {r.value:.1%} | {r.kind} | {r.faces:,} |")
+    print("\n| method | relevance share in mouth box | box area share |\n|---|---|---|")
+    for r in shares.itertuples():
+        print(f"| {r.method} | {r.share_in_mouth:.1%} | {r.area_share:.1%} |")
+
+    print("\nAccuracy follows the link (smile only; same sizes, one seed):\n")
+    print("| smile link | test like training | balanced test |\n|---|---|---|")
+    for link in (0.5, 0.7, 0.8):
+        cfg = mg.MugshotConfig(smile_link=link)
+        r = mg.train(cfg)
+        print(f"| {link:.3f} | {mg.accuracy(r.model, r.test):.1%} | {mg.accuracy(r.model, mg.balanced_test(cfg)):.1%} |")
+    print(f"| {config.smile_link:.3f} | {mg.accuracy(run.model, run.test):.1%} | "
+          f"{mg.accuracy(run.model, balanced):.1%} |")
+
+
+if __name__ == "__main__":
+    main()
