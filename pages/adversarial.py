@@ -1,9 +1,344 @@
-"""Placeholder page until issue #4 lands its demo."""
-from ui.shell import coming_soon, require_shell
+"""Adversarial fooling (issue #4). Thin page: widgets -> core.attacks / core.adversarial -> charts.
+
+Training runs only on a button, once per configuration for the whole server (SharedRuns in
+st.cache_resource), and so do the expensive sweeps (curves, universal perturbation, patch,
+one-pixel search). Single-image FGSM/PGD/SimBA take milliseconds and follow the sliders.
+"""
+import inspect
+
+import pandas as pd
+import streamlit as st
+
+from ui.shell import require_shell
 
 require_shell()
-coming_soon("adversarial", issue=4, plan=[
-    'FGSM, PGD, one-pixel, universal, black-box and patch attacks',
-    'accuracy vs ε curves with a random-noise control',
-    'an adversarially trained defence',
-])
+
+import torch  # noqa: E402  (after the guard: see ui.shell)
+
+from core import adversarial as adv  # noqa: E402
+from core import attacks, imagenet, images  # noqa: E402
+from core.data import FASHION_CLASSES  # noqa: E402
+from core.provenance import Provenance  # noqa: E402
+from core.training import SharedRuns  # noqa: E402
+from ui import charts  # noqa: E402
+from ui.shell import aside, header, page_key, seed  # noqa: E402
+
+SLUG = "adversarial"
+key = page_key(SLUG)
+EPSILONS = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25)
+CURVE_IMAGES = 500  # PGD on 500 images x 8 ε takes ~10 s on 2 cores
+PGD_STEPS = 7
+ATTACKS = ("FGSM", "PGD", "FGSM, targeted", "PGD, targeted")
+PRESETS = {  # label -> (attack, ε, target): each reaches the "aha" with one click
+    "FGSM, ε = 0.1": ("FGSM", 0.1, "Bag"),
+    "PGD, ε = 0.05 (smaller, stronger)": ("PGD", 0.05, "Bag"),
+    "Targeted PGD: make it a Bag": ("PGD, targeted", 0.1, "Bag"),
+    "Goodfellow's ε = 0.25": ("FGSM", 0.25, "Bag"),
+}
+
+
+# ----------------------------------------------------------------------------- cached work
+
+@st.cache_resource
+def shared_runs() -> SharedRuns:
+    return SharedRuns()  # one per server: 20 students pressing "Train" share one training
+
+
+def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:
+    return shared_runs().peek(("adversarial", preset))
+
+
+def train(preset: adv.ModelPreset) -> None:
+    bar = st.progress(0.0, text="Starting…")
+
+    def progress(step, total, metrics):
+        bar.progress(step / total, text=f"Training {preset.describe()}: step {step}/{total}")
+    shared_runs().get_or_run(("adversarial", preset), lambda: adv.train_model(preset, progress))
+    bar.empty()
+
+
+def curves_for(preset: adv.ModelPreset) -> pd.DataFrame | None:
+    return shared_runs().peek(("curves", preset))
+
+
+def compute_curves(preset: adv.ModelPreset) -> None:
+    run, bar = run_for(preset), st.progress(0.0, text="Attacking…")
+
+    def progress(step, total, metrics):
+        bar.progress(step / total, text=f"{metrics['attack']}: {step}/{total}")
+    shared_runs().get_or_run(("curves", preset), lambda: attacks.epsilon_curves(
+        run.model, run.test.images[:CURVE_IMAGES], run.test.labels[:CURVE_IMAGES], EPSILONS,
+        pgd_steps=PGD_STEPS, seed=preset.seed, on_progress=progress))
+    bar.empty()
+
+
+@st.cache_data(show_spinner="Searching with differential evolution…")
+def one_pixel_search(preset: adv.ModelPreset, index: int, pixels: int) -> attacks.SearchResult:
+    run = run_for(preset)
+    return attacks.one_pixel(run.model, run.test.images[index], int(run.test.labels[index]), pixels,
+                             max_iter=30, population=200, seed=preset.seed)
+
+
+@st.cache_data(show_spinner="Computing one perturbation for 2,000 training images…")
+def universal(preset: adv.ModelPreset, eps: float) -> tuple[torch.Tensor, float, float]:
+    run = run_for(preset)
+    train, _ = adv.load_split(preset.seed)
+    delta = attacks.universal_perturbation(run.model, train.images[:2000], train.labels[:2000], eps,
+                                           steps=100, seed=preset.seed)
+    noise = attacks.sign_noise(torch.full_like(delta, 0.5), eps, torch.Generator().manual_seed(preset.seed)) - 0.5
+    return delta, attacks.fooling_rate(run.model, run.test.images, delta), \
+        attacks.fooling_rate(run.model, run.test.images, noise)
+
+
+@st.cache_data(show_spinner="Learning the sticker on 2,000 training images…")
+def patch(preset: adv.ModelPreset, target: int, size: int) -> tuple[torch.Tensor, float, float]:
+    run = run_for(preset)
+    train, _ = adv.load_split(preset.seed)
+    sticker = attacks.adversarial_patch(run.model, train.images[:2000], target, size=size, steps=300,
+                                        step_size=0.02, seed=preset.seed)
+    noise = torch.rand(sticker.shape, generator=torch.Generator().manual_seed(preset.seed))
+    test = run.test
+    return sticker, attacks.patch_success(run.model, test.images, test.labels, sticker, target, preset.seed), \
+        attacks.patch_success(run.model, test.images, test.labels, noise, target, preset.seed)
+
+
+@st.cache_resource(show_spinner="Loading ResNet-18…")
+def resnet():
+    return imagenet.load_resnet18(), imagenet.class_names()  # read-only afterwards: shared by all sessions
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+def show_pair(model, classes, original, adversarial, prov: Provenance, name: str) -> None:
+    """Original | change | adversarial, sizes of the change, top-5 before and after."""
+    probs = attacks.probabilities(model, torch.stack([original, adversarial]))
+    before, after = adv.top_k(probs[0], classes), adv.top_k(probs[1], classes)
+    titles = (f"original: {before['class'][0]} ({before['probability'][0]:.0%})",
+              f"attacked: {after['class'][0]} ({after['probability'][0]:.0%})")
+    frame = pd.concat([before.assign(when="before"), after.assign(when="after")])
+    charts.chart(adv.triptych_figure(original, adversarial, titles, prov), frame, prov, f"{name}_images")
+    size = attacks.change_size(original[None], adversarial[None])
+    cols = st.columns(3)
+    cols[0].metric("L∞ (largest pixel change)", f"{size['linf']:.3f}")
+    cols[1].metric("L2 (length of the change)", f"{size['l2']:.2f}")
+    cols[2].metric("pixels changed (L0)", f"{size['l0']:,}")
+    st.caption("Pixel values in [0, 1]. " + prov.caption())
+    charts.chart(adv.top5_figure(before, after, prov), frame, prov, f"{name}_top5")
+
+
+def show_code(*functions) -> None:
+    with st.expander("Show the code"):
+        st.code("\n\n".join(inspect.getsource(f) for f in functions), language="python")
+
+
+def image_slider(run: adv.AttackRun, default: int = 0, name: str = "image") -> int:
+    return st.slider("Test image", 0, len(run.test) - 1, default, key=key(name), bind="query-params")
+
+
+# ----------------------------------------------------------------------------- tabs
+
+def show_single(run: adv.AttackRun) -> None:
+    def use_preset(label: str) -> None:
+        attack, eps, target = PRESETS[label]
+        st.session_state[key("attack")], st.session_state[key("eps")] = attack, eps
+        st.session_state[key("target")] = target
+    for col, label in zip(st.columns(len(PRESETS)), PRESETS):
+        col.button(label, on_click=use_preset, args=(label,), width="stretch")
+    index = image_slider(run)
+    left, mid, right = st.columns(3)
+    attack = left.selectbox("Attack", ATTACKS, key=key("attack"), bind="query-params")
+    eps = mid.slider("ε (L∞ budget)", 0.0, 0.3, 0.1, 0.005, key=key("eps"), bind="query-params", format="%.3f")
+    target_name = right.selectbox("Target class", FASHION_CLASSES, index=8, key=key("target"), bind="query-params",
+                                  disabled="targeted" not in attack)
+    x, y = run.test.images[index:index + 1], run.test.labels[index:index + 1]
+    targeted = "targeted" in attack
+    goal = torch.tensor([FASHION_CLASSES.index(target_name)]) if targeted else y
+    if attack.startswith("FGSM"):
+        adversarial = attacks.fgsm(run.model, x, goal, eps, targeted=targeted)
+        code = (attacks.fgsm, attacks.gradient_sign)
+    else:
+        adversarial = attacks.pgd(run.model, x, goal, eps, steps=10, targeted=targeted,
+                                  generator=torch.Generator().manual_seed(seed()))
+        code = (attacks.pgd, attacks.gradient_sign)
+    truth = FASHION_CLASSES[int(y)]
+    prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
+    show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
+    aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. The middle panel is the "
+          "change, amplified so you can see it; at this size most people would not notice it on the right.")
+    show_code(*code)
+
+
+def show_curves(run: adv.AttackRun) -> None:
+    aside(f"Accuracy of the same model on {CURVE_IMAGES} held-out test images as the budget ε grows. The grey "
+          "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction.")
+    preset, defence_preset = run.preset, run.preset.defence()
+    if curves_for(preset) is None:
+        if st.button(f"Compute the curves (≈ 10 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
+                     key=key("curves_button"), icon=":material/play_arrow:"):
+            compute_curves(preset)
+            st.rerun()
+        return
+    defence = run_for(defence_preset)
+    curves = {"standard model": curves_for(preset)}
+    if defence is not None and curves_for(defence_preset) is not None:
+        curves["adversarially trained"] = curves_for(defence_preset)
+    metric = st.radio("Show", ("accuracy", "success_rate"), horizontal=True, key=key("metric"), bind="query-params",
+                      format_func={"accuracy": "accuracy", "success_rate": "attack success rate"}.get)
+    prov = run.provenance(f"{CURVE_IMAGES} held-out Fashion-MNIST test images; dashed: adversarially trained twin")
+    frame = pd.concat([f.assign(model=m) for m, f in curves.items()])
+    charts.chart(adv.curves_figure(curves, metric, prov), frame, prov, "curves")
+    st.caption(f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
+               f"error (accuracy {1 - adv.GOODFELLOW_ERROR:.1%}) for FGSM at ε = {adv.GOODFELLOW_EPS} on a maxout "
+               f"network on MNIST, and {adv.GOODFELLOW_ADV_TRAINED_ERROR:.1%} after adversarial training "
+               f"({adv.GOODFELLOW_2015}).")
+    st.subheader("Defence: adversarial training")
+    aside(f"Train the same network on PGD examples made on the fly ({adv.MADRY_2018}); one step from a random "
+          f"start is the cheap version of {adv.WONG_2020}.")
+    if defence is None:
+        if st.button("Train the defence (≈ 40 s)", key=key("defence_button"), icon=":material/shield:"):
+            train(defence_preset)
+            st.rerun()
+        return
+    if curves_for(defence_preset) is None:
+        compute_curves(defence_preset)
+        st.rerun()
+    cols = st.columns(2)
+    cols[0].metric("Clean accuracy, standard", f"{run.result.test_accuracy:.1%}")
+    cols[1].metric("Clean accuracy, adversarially trained", f"{defence.result.test_accuracy:.1%}",
+                   delta=f"{defence.result.test_accuracy - run.result.test_accuracy:+.1%} (the cost)",
+                   delta_color="off")
+    st.caption(f"Defence trained in {defence.result.seconds:.0f} s · energy {defence.result.carbon.summary()}")
+    show_code(attacks.epsilon_curves, attacks.sign_noise, adv.adversarial_batches)
+
+
+def show_one_pixel(run: adv.AttackRun) -> None:
+    aside("Su, Vargas & Sakurai (2019): change just one to five pixels, chosen by an evolutionary search that "
+          "only reads the output probabilities. Not every image falls; try others.")
+    index = image_slider(run, 3, "pixel_image")
+    pixels = st.slider("Pixels that may change", 1, 5, 3, key=key("pixels"), bind="query-params")
+    result = one_pixel_search(run.preset, index, pixels)
+    prov = run.provenance(f"test image {index}, one-pixel attack, {pixels} pixel(s), {result.queries:,} queries")
+    (st.success if result.success else st.warning)(
+        f"{'Fooled' if result.success else 'Not fooled'} by changing {len(result.pixels)} pixel(s) at "
+        f"{', '.join(map(str, result.pixels))} after {result.queries:,} model queries.")
+    show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "pixel")
+    show_code(attacks.one_pixel, attacks._paint_pixels)
+
+
+def show_universal(run: adv.AttackRun) -> None:
+    aside("Moosavi-Dezfooli et al. (2017): *one* perturbation, computed once on training images, added to "
+          "images it has never seen. Compared with random ±ε noise of the same size.")
+    eps = st.slider("ε of the universal perturbation", 0.05, 0.25, 0.15, 0.05, key=key("uap_eps"),
+                    bind="query-params")
+    delta, fooled, noise = universal(run.preset, eps)
+    cols = st.columns(2)
+    cols[0].metric("Unseen test images whose class changes", f"{fooled:.0%}")
+    cols[1].metric("… with random ±ε noise instead", f"{noise:.0%}")
+    prov = run.provenance(f"δ from 2,000 training images; fooling rate on {len(run.test):,} unseen test images")
+    st.caption(prov.caption())
+    frame = pd.DataFrame({"perturbation": ["universal", "random ±ε"], "epsilon": eps, "fooling_rate": [fooled, noise]})
+    charts.chart(adv.universal_figure(delta, run.test.images[:5], prov), frame, prov, "universal")
+    show_code(attacks.universal_perturbation, attacks.fooling_rate)
+
+
+def show_black_box(run: adv.AttackRun) -> None:
+    aside("Guo et al. (2019), SimBA: the attacker only sees the probabilities — no gradients, no weights. "
+          "Try a pixel up or down; keep it if the true class got less likely.")
+    index = image_slider(run, 0, "simba_image")
+    left, right = st.columns(2)
+    eps = left.slider("Change per pixel", 0.05, 0.5, 0.2, 0.05, key=key("simba_eps"), bind="query-params")
+    budget = right.slider("Query budget", 100, 5000, 3000, 100, key=key("budget"), bind="query-params")
+    result = attacks.simba(run.model, run.test.images[index], int(run.test.labels[index]), eps, budget, seed())
+    (st.success if result.success else st.warning)(
+        f"{'Fooled' if result.success else 'Not fooled'} after **{result.queries:,} queries**, no gradients used.")
+    prov = run.provenance(f"test image {index}, SimBA, {result.queries:,} queries")
+    show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "simba")
+    show_code(attacks.simba)
+
+
+def show_patch(run: adv.AttackRun) -> None:
+    aside("Brown et al. (2017): a visible sticker, learned once, pasted anywhere on any image.")
+    left, right = st.columns(2)
+    target_name = left.selectbox("The sticker should say", FASHION_CLASSES, index=8, key=key("patch_target"),
+                                 bind="query-params")
+    size = right.slider("Sticker side (pixels of 28)", 6, 14, 14, 2, key=key("patch_size"), bind="query-params")
+    target = FASHION_CLASSES.index(target_name)
+    sticker, success, control = patch(run.preset, target, size)
+    cols = st.columns(2)
+    cols[0].metric(f"Other test images now called '{target_name}'", f"{success:.0%}")
+    cols[1].metric("… with a random sticker of the same size", f"{control:.0%}")
+    prov = run.provenance(f"sticker learned on 2,000 training images, pasted at random places on the "
+                          f"{len(run.test):,} test images (not '{target_name}')")
+    st.caption(f"The sticker covers {size * size / 28 ** 2:.0%} of the image. " + prov.caption())
+    rows, cols_ = attacks.random_places(1, 28, size, torch.Generator().manual_seed(seed()))
+    example = attacks.paste(run.test.images[:1], sticker, rows, cols_)
+    show_pair(run.model, FASHION_CLASSES, run.test.images[0], example[0], prov, "patch")
+    show_code(attacks.adversarial_patch, attacks.paste)
+
+
+def photo_input() -> images.LoadedImage | None:
+    sources = ("Bundled photo", "Upload", "Webcam")
+    source = st.radio("Photo", sources, horizontal=True, key=key("photo_source"), bind="query-params")
+    if source == "Bundled photo":
+        name = st.selectbox("Which", list(images.BUNDLED), format_func=images.BUNDLED.get, key=key("photo"),
+                            bind="query-params")
+        return images.bundled_photo(name)
+    file = st.file_uploader("An image (kept in memory only)") if source == "Upload" else \
+        st.camera_input("Take a picture")
+    return images.load_image(file.getvalue(), file.name) if file is not None else None
+
+
+def show_imagenet() -> None:
+    try:
+        model, classes = resnet()
+    except imagenet.WeightsUnavailable as err:
+        st.info(str(err), icon=":material/cloud_off:")
+        return
+    try:
+        loaded = photo_input()
+    except images.ImageError as err:
+        st.warning(str(err))
+        return
+    if loaded is None:
+        return
+    for notice in loaded.notices:
+        st.caption(notice)
+    x = imagenet.prepare(loaded.pixels)
+    step = st.slider("ε in 1/255 steps (one grey level)", 1, 16, 2, key=key("imagenet_eps"), bind="query-params")
+    label = attacks.probabilities(model, x).argmax(1)
+    adversarial = attacks.fgsm(model, x, label, step / 255)
+    prov = Provenance("measured", model="ResNet-18, torchvision IMAGENET1K_V1", data=loaded.source,
+                      source=imagenet.RESNET_SOURCE)
+    show_pair(model, classes, x[0], adversarial[0], prov, "imagenet")
+    show_code(attacks.fgsm, imagenet.Normalized)
+
+
+# ----------------------------------------------------------------------------- page
+
+header(SLUG)
+aside("Every attack below is a short function in `core/attacks.py` (open *Show the code*). The default model is "
+      "a small CNN trained here, live, on the shipped Fashion-MNIST split; pixel values are in [0, 1].")
+preset = adv.ModelPreset(seed=seed())
+run = run_for(preset)
+if run is None:
+    st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
+    if st.button("Train (≈ 20 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
+        train(preset)
+        st.rerun()  # redraw without the button: the model now exists for everyone
+else:
+    st.caption(f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
+               f"{len(run.test):,} held-out images, trained in {run.result.seconds:.0f} s · energy "
+               f"{run.result.carbon.summary()}")
+
+TABS = {"Single image": show_single, "Curves & defence": show_curves, "One pixel": show_one_pixel,
+        "Universal": show_universal, "Black box": show_black_box, "Patch": show_patch}
+names = [*TABS, "ImageNet photo"]
+for tab, name in zip(st.tabs(names, key=key("tab"), on_change="rerun", bind="query-params"), names):
+    if tab.open:
+        with tab:
+            if name == "ImageNet photo":
+                show_imagenet()
+            elif run is None:
+                st.caption("Train the classifier above to use this tab.")
+            else:
+                TABS[name](run)
