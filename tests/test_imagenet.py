@@ -1,0 +1,63 @@
+"""The optional ResNet-18: loaded only from torch's cache, tested with a weights file the test writes."""
+import pytest
+import torch
+
+from core import attacks, fetch, imagenet
+from core.torchvision_compat import torchvision
+
+
+@pytest.fixture
+def torch_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_missing_weights_say_how_to_fetch_them(torch_home):
+    with pytest.raises(imagenet.WeightsUnavailable, match="python -m core.fetch resnet18"):
+        imagenet.load_resnet18()
+
+
+def test_weights_in_the_cache_layout_are_loaded(torch_home):
+    reference = torchvision.models.resnet18(weights=None).eval()  # random init: no download needed
+    path = torch_home / "hub" / "checkpoints" / fetch.RESNET18_FILE
+    path.parent.mkdir(parents=True)
+    torch.save(reference.state_dict(), path)
+    assert imagenet.weights_path() == path
+    model = imagenet.load_resnet18()
+    x = torch.rand(1, 3, 64, 64)
+    mean, std = torch.tensor(imagenet.IMAGENET_MEAN).view(1, 3, 1, 1), torch.tensor(imagenet.IMAGENET_STD).view(1, 3, 1, 1)
+    with torch.no_grad():
+        assert torch.allclose(model(x), reference((x - mean) / std), atol=1e-5)  # normalisation inside
+    assert not model.training
+    adversarial = attacks.fgsm(model, x, torch.tensor([3]), 2 / 255)
+    assert float((adversarial - x).abs().max()) <= 2 / 255 + 1e-6
+
+
+@pytest.mark.parametrize("content", [b"not a checkpoint", "wrong keys"])
+def test_unusable_weights_files_are_refused_clearly(torch_home, content):
+    path = torch_home / "hub" / "checkpoints" / fetch.RESNET18_FILE
+    path.parent.mkdir(parents=True)
+    if content == "wrong keys":
+        torch.save({"fc.weight": torch.zeros(2, 2)}, path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(imagenet.WeightsUnavailable, match="not a usable"):
+        imagenet.load_resnet18()
+
+
+def test_pickled_code_is_not_executed(torch_home):
+    class Evil:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('pickle ran code')",))
+    path = torch_home / "hub" / "checkpoints" / fetch.RESNET18_FILE
+    path.parent.mkdir(parents=True)
+    torch.save({"x": Evil()}, path)
+    with pytest.raises(imagenet.WeightsUnavailable):
+        imagenet.load_resnet18()
+
+
+def test_class_names_and_prepare():
+    names = imagenet.class_names()
+    assert len(names) == 1000 and "tabby" in names
+    x = imagenet.prepare(torch.rand(3, 300, 451))
+    assert x.shape == (1, 3, 224, 224) and 0 <= float(x.min()) and float(x.max()) <= 1
