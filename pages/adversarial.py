@@ -26,7 +26,7 @@ from ui.shell import aside, header, page_key, seed  # noqa: E402
 SLUG = "adversarial"
 key = page_key(SLUG)
 EPSILONS = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25)
-CURVE_IMAGES = 500  # PGD on 500 images x 8 ε takes ~10 s on 2 cores
+CURVE_IMAGES = 500  # FGSM + PGD-7 + noise on 500 images x 8 ε: ~14 s on 2 cores (bench)
 PGD_STEPS = 7
 ATTACKS = ("FGSM", "PGD", "FGSM, targeted", "PGD, targeted")
 PRESETS = {  # label -> (attack, ε, target): each reaches the "aha" with one click
@@ -173,7 +173,7 @@ def show_curves(run: adv.AttackRun) -> None:
           "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction.")
     preset, defence_preset = run.preset, run.preset.defence()
     if curves_for(preset) is None:
-        if st.button(f"Compute the curves (≈ 10 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
+        if st.button(f"Compute the curves (≈ 15 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
                      key=key("curves_button"), icon=":material/play_arrow:"):
             compute_curves(preset)
             st.rerun()
