@@ -156,7 +156,7 @@ def triptych_figure(original: torch.Tensor, adversarial: torch.Tensor, titles: t
     delta = adversarial - original
     factor = amplification(delta)
     panels = (original, 0.5 + factor * delta, adversarial)
-    names = (titles[0], f"change × {factor:.0f} (grey = none)", titles[1])
+    names = (titles[0], f"change × {factor:.3g} (grey = none)", titles[1])
     fig = make_subplots(1, 3, subplot_titles=names, horizontal_spacing=0.03)
     for col, panel in enumerate(panels, start=1):
         fig.add_trace(go.Image(z=_rgb(panel), hoverinfo="skip"), 1, col)
@@ -194,7 +194,7 @@ def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Prov
     """
     label = {"accuracy": "accuracy", "success_rate": "attack success rate"}[metric]
     fig = plots.figure(title=f"{label.capitalize()} vs ε", xaxis_title="ε (L∞ budget, share of the pixel range)",
-                       yaxis_title=label, yaxis_tickformat=".0%", yaxis_range=[0, 1.02], height=470)
+                       yaxis_title=label, yaxis_tickformat=".0%", yaxis_range=[0, 1.02], height=620)
     for i, (model_name, frame) in enumerate(curves.items()):
         for attack, part in frame.groupby("attack", sort=False):
             colour, name = CURVE_STYLE.get(attack, (plots.BLACK, attack))
@@ -204,18 +204,21 @@ def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Prov
         fig.add_scatter(x=[GOODFELLOW_EPS], y=[1 - GOODFELLOW_ERROR], mode="markers", marker=dict(
             symbol="star", size=16, color=plots.BLACK), name="published: FGSM, maxout net, MNIST "
             "(Goodfellow 2015) — other model & data")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font_size=13), margin_t=150)
+    # Legend between the title and the plot: beside the plot it would squeeze the curves in a narrow page.
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.03, x=0, font_size=13),
+                      margin_t=60 + 22 * (len(curves) * 3 + int(published)), title_y=0.99, title_yanchor="top")
     return plots.finish(fig, provenance)
 
 
-def universal_figure(delta: torch.Tensor, examples: torch.Tensor, provenance: Provenance) -> go.Figure:
-    """The universal perturbation (amplified) and a row of unseen images with it added."""
+def universal_figure(delta: torch.Tensor, examples: torch.Tensor, provenance: Provenance,
+                     captions: list[str] | None = None) -> go.Figure:
+    """The universal perturbation (amplified) and a row of unseen images with it added (``captions``: under each)."""
     factor = amplification(delta)
     panels = [0.5 + factor * delta[0]] + [torch.clamp(x + delta[0], 0, 1) for x in examples]
-    names = [f"δ × {factor:.0f}"] + [f"unseen {i + 1} + δ" for i in range(len(examples))]
+    names = [f"δ × {factor:.3g}"] + (captions or [f"unseen {i + 1} + δ" for i in range(len(examples))])
     fig = make_subplots(1, len(panels), subplot_titles=names, horizontal_spacing=0.02)
     for col, panel in enumerate(panels, start=1):
         fig.add_trace(go.Image(z=_rgb(panel), hoverinfo="skip"), 1, col)
     fig.update_xaxes(visible=False).update_yaxes(visible=False)
-    fig.update_layout(height=260, margin_t=60)
+    fig.update_layout(height=280, margin_t=80)  # two-line captions above the images
     return plots.finish(fig, provenance)

@@ -1,5 +1,6 @@
 """The adversarial page, driven as a user would (AppTest): nothing trains on open, then every tab after one training."""
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import adversarial as adv
@@ -35,6 +36,10 @@ def trained():
     assert_clean(app)
     yield app
     mp.undo()
+    # Forget the model trained on the small split: later tests in this process (test_pages.py) expect a page
+    # with no trained model, as a fresh server has.
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def test_opening_the_page_trains_nothing():
