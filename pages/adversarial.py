@@ -178,7 +178,8 @@ def show_single(run: adv.AttackRun) -> None:
     prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
     show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
     aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. The middle panel is the "
-          "change, amplified so you can see it; at this size most people would not notice it on the right.")
+          "change, amplified so you can see it. On 28×28 thumbnails a large ε is visible if you look for it; "
+          "try the PGD preset (ε = 0.05): faint, yet the confident answer still flips.")
     show_code(*code)
 
 

@@ -94,3 +94,22 @@ def test_every_attack_tab_runs_from_its_preset(trained, tab, expected):
 
 def test_bad_link_values_do_not_crash():
     open_tab("Single image", eps="abc", attack="nonsense", target="Spaceship")
+
+
+def test_imagenet_tab_with_weights_attacks_a_bundled_photo(monkeypatch, tmp_path):
+    """Random-init weights written in torch's cache layout stand in for the real file (no download)."""
+    import torch
+
+    from core import fetch
+    from core.torchvision_compat import torchvision
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    path = tmp_path / "hub" / "checkpoints" / fetch.RESNET18_FILE
+    path.parent.mkdir(parents=True)
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), path)
+    try:
+        app = open_tab("ImageNet photo", imagenet_eps="4")
+        assert len(app.get("plotly_chart")) == 2
+        linf = float(next(m.value for m in app.metric if m.label.startswith("L∞")))
+        assert 0 < linf <= round(4 / 255, 3)  # shown to 3 digits: 4/255 = 0.0157 reads 0.016
+    finally:
+        st.cache_resource.clear()  # the next test must not find this stand-in model
