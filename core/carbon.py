@@ -33,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from core.ledger import Ledger, LedgerRow, LedgerUnavailable, config_to_json
@@ -101,15 +101,56 @@ class CarbonReport:
                 f"({self.method}; grid {self.country} at {self.intensity_g_per_kwh:.0f} g/kWh)")
 
 
+@dataclass(frozen=True)
+class LiveReading:
+    """codecarbon's running totals part-way through a run (updated by its 1 s sampler).
+
+    Attributes:
+        elapsed_s: seconds since the run started.
+        energy_kwh: energy of the whole machine so far, kWh (cumulative).
+        power_w: power at the latest sample (CPU + RAM + GPU), watts.
+    """
+
+    elapsed_s: float
+    energy_kwh: float
+    power_w: float
+
+
 @dataclass
 class Measurement:
-    """Handed out by :func:`measure`; ``report`` is set when the block exits."""
+    """Handed out by :func:`measure`; ``report`` is set when the block exits.
+
+    Put what the work achieved into ``metrics`` (e.g. ``test_acc``) before the block
+    ends: it is stored with the run in the ledger.
+    """
 
     demo: str
     label: str
     report: CarbonReport | None = None
     ledger_id: int | None = None
     ledger_error: str = ""
+    metrics: dict = field(default_factory=dict)
+    _tracker: object = field(default=None, repr=False)
+    _t0: float = field(default=0.0, repr=False)
+
+    def live(self) -> LiveReading | None:
+        """Energy and power so far, or None when nothing is being measured.
+
+        Reads the totals codecarbon's background sampler keeps (``_total_energy``,
+        ``_cpu_power``...): attribute reads only, so calling it after every batch costs
+        microseconds and never triggers a measurement. These are codecarbon internals,
+        so anything unexpected means "no live reading", never a made-up one.
+        """
+        tracker = self._tracker
+        if tracker is None:
+            return None
+        try:
+            energy = float(tracker._total_energy.kWh)
+            power = sum(float(getattr(tracker, name).W) for name in ("_cpu_power", "_ram_power", "_gpu_power")
+                        if getattr(tracker, name, None) is not None)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        return LiveReading(time.perf_counter() - self._t0, energy, power)
 
 
 def country() -> str:
@@ -229,6 +270,7 @@ def measure(demo: str, label: str, config=None, seed: int | None = None,
     with _serialised():
         tracker, error = _start(country_iso)
         t0 = time.perf_counter()
+        measurement._tracker, measurement._t0 = tracker, t0
         try:
             yield measurement
         except BaseException:
@@ -237,11 +279,13 @@ def measure(demo: str, label: str, config=None, seed: int | None = None,
                     tracker.stop()
             raise
         measurement.report = _stop(tracker, time.perf_counter() - t0, country_iso, error)
+        measurement._tracker = None
     report = measurement.report
     row = LedgerRow(demo=demo, label=label, config_json=config_to_json(config) if config is not None else "{}",
                     seed=seed, duration_s=report.duration_s, energy_kwh=report.energy_kwh,
                     emissions_kg=report.emissions_kg, country=report.country or country_iso,
-                    intensity_g_per_kwh=report.intensity_g_per_kwh, method=report.method, status=report.status)
+                    intensity_g_per_kwh=report.intensity_g_per_kwh, method=report.method, status=report.status,
+                    metrics_json=config_to_json(measurement.metrics))
     try:
         measurement.ledger_id = (ledger or Ledger()).append(row)
     except LedgerUnavailable as err:

@@ -48,6 +48,9 @@ class LedgerRow:
     method: str
     status: str  # "measured" or "not measured"
     started_utc: str = ""
+    # What the run achieved, as JSON, e.g. {"test_acc": 0.89, "parameters": 421642, "samples_seen": 24000}:
+    # the CO2 page plots accuracy against energy and fits energy against workload from these.
+    metrics_json: str = "{}"
 
     @staticmethod
     def now() -> str:
@@ -80,6 +83,7 @@ class Ledger:
             con = sqlite3.connect(self.path, timeout=10.0)
             con.execute("PRAGMA synchronous=FULL")  # a committed row survives a power cut
             con.execute(_SCHEMA)
+            _add_missing_columns(con)
             return con
         except sqlite3.DatabaseError as err:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be opened ({err}).") from err
@@ -129,6 +133,17 @@ class Ledger:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
         return {"runs": runs, "measured_runs": count, "energy_kwh": float(energy), "emissions_kg": float(emissions),
                 "per_demo": per_demo, "methods": methods, "countries": countries}
+
+
+def _add_missing_columns(con: sqlite3.Connection) -> None:
+    """Upgrade a ledger written by an older version of the lab: add new columns, keep every row."""
+    present = {name for _, name, *_ in con.execute("PRAGMA table_info(runs)")}
+    defaults = {f.name: f.default for f in fields(LedgerRow) if isinstance(f.default, str)}
+    for column in _COLUMNS:
+        if column not in present:  # old rows get the field's default, e.g. metrics_json = '{}'
+            default = f" DEFAULT '{defaults[column]}'" if column in defaults else ""
+            con.execute(f"ALTER TABLE runs ADD COLUMN {column} {_TYPES.get(column, 'TEXT')}{default}")
+    con.commit()
 
 
 def config_to_json(config) -> str:

@@ -102,7 +102,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
         config: a :class:`TrainConfig`; its seed fixes shuffling.
         demo, label: how the run appears in the carbon ledger.
         on_progress: called as ``on_progress(step, total_steps, metrics)`` after each
-            batch (metrics: ``epoch``, ``loss``) and after each epoch (adds ``test_acc``).
+            batch (metrics: ``epoch``, ``loss``, ``carbon``: a :class:`core.carbon.LiveReading`
+            or None) and after each epoch (``test_acc`` and the epoch's other figures).
         perturb: if given, each training batch is replaced by ``perturb(model, x, y)``
             before the update, e.g. adversarial examples for adversarial training
             (Madry et al. 2018). It runs in train mode; it must not step the optimiser.
@@ -115,7 +116,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
     history: list[dict] = []
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     shuffle = torch.Generator().manual_seed(config.seed)
-    run_config = {"train": config.__dict__, "data": train.describe(), "model": type(model).__name__}
+    model_name = model.config.describe() if hasattr(model, "config") else type(model).__name__
+    run_config = {"train": config.__dict__, "data": train.describe(), "model": model_name}
 
     with carbon.measure(demo, label, config=run_config, seed=config.seed) as measurement:
         t0 = time.perf_counter()
@@ -139,7 +141,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                     correct += int((logits.argmax(1) == y).sum())
                     loss_sum += loss.item() * len(y)
                     if on_progress:
-                        on_progress(step, total, {"epoch": epoch, "loss": loss.item()})
+                        on_progress(step, total, {"epoch": epoch, "loss": loss.item(),
+                                                  "carbon": measurement.live()})
                 record = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen,
                           "test_acc": accuracy(model, test), "seconds": time.perf_counter() - t_epoch}
                 history.append(record)
@@ -147,6 +150,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                     on_progress(step, total, record)
         model.eval()
         seconds = time.perf_counter() - t0
+        measurement.metrics.update(test_acc=history[-1]["test_acc"], samples_seen=len(train) * config.epochs,
+                                   parameters=sum(p.numel() for p in model.parameters()))
     return FitResult(model, history, seconds, measurement.report, measurement.ledger_error, config)
 
 

@@ -203,3 +203,50 @@ def test_unwritable_data_dir_is_a_clear_ledger_error(monkeypatch, tmp_path):
     with carbon.measure("demo", "run") as m:  # the run still completes and is reported
         pass
     assert m.report.status == "measured" and "DLLAB_DATA_DIR" in m.ledger_error
+
+
+def test_live_reading_reports_the_trackers_running_totals(monkeypatch, ledger):
+    tracker = FakeTracker()
+    tracker._total_energy = SimpleNamespace(kWh=1e-4)
+    tracker._cpu_power, tracker._ram_power = SimpleNamespace(W=12.0), SimpleNamespace(W=3.0)
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: tracker)
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        first = m.live()
+        tracker._total_energy = SimpleNamespace(kWh=3e-4)
+        second = m.live()
+    assert (first.energy_kwh, first.power_w) == (1e-4, 15.0)  # CPU + RAM; no GPU attribute
+    assert second.energy_kwh == 3e-4 and second.elapsed_s >= first.elapsed_s >= 0
+    assert m.live() is None  # after the block nothing is being measured
+
+
+def test_live_reading_is_none_when_the_tracker_lacks_the_totals(monkeypatch, ledger):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())  # no _total_energy: internals changed
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        assert m.live() is None
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker(fail_on="start"))
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        assert m.live() is None
+
+
+def test_metrics_are_stored_with_the_run(monkeypatch, ledger):
+    monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
+    with carbon.measure("demo", "run", ledger=ledger) as m:
+        m.metrics["test_acc"] = 0.875
+    assert ledger.rows().loc[0, "metrics_json"] == '{"test_acc": 0.875}'
+
+
+def test_a_ledger_from_an_older_version_gains_new_columns_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as con:  # the schema before metrics_json existed
+        con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, demo TEXT, label TEXT, "
+                    "config_json TEXT, seed INTEGER, duration_s REAL, energy_kwh REAL, emissions_kg REAL, "
+                    "country TEXT, intensity_g_per_kwh REAL, method TEXT, status TEXT, started_utc TEXT)")
+        con.execute("INSERT INTO runs (demo, label, config_json, seed, duration_s, energy_kwh, emissions_kg, country, "
+                    "intensity_g_per_kwh, method, status, started_utc) VALUES "
+                    "('old', 'l', '{}', 0, 1.0, 0.001, 0.0002, 'USA', 200.0, 'estimated: x', 'measured', 't')")
+    old = Ledger(path)
+    old.append(row(metrics_json='{"test_acc": 0.5}'))
+    rows = old.rows()
+    assert list(rows["demo"]) == ["old", "d"]
+    assert rows.loc[0, "metrics_json"] == "{}" and rows.loc[1, "metrics_json"] == '{"test_acc": 0.5}'
+    assert old.totals()["energy_kwh"] == pytest.approx(2e-3)

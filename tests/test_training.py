@@ -1,4 +1,6 @@
 """The shared model and trainer: shapes, determinism, progress, carbon ledger."""
+import json
+
 import pytest
 import torch
 
@@ -61,6 +63,23 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     assert c.duration_s > 0 and (c.energy_kwh is None) == (c.status == "not measured") == (c.emissions_kg is None)
     rows = Ledger().rows()
     assert len(rows) == before + 1 and rows.iloc[-1]["demo"] == "test" and rows.iloc[-1]["seed"] == 0
+    # what the run achieved travels with its energy (the CO2 page plots one against the other)
+    metrics = json.loads(rows.iloc[-1]["metrics_json"])
+    assert metrics["test_acc"] == result.test_accuracy
+    assert metrics["samples_seen"] == 4 * len(digits_split[0])
+    assert metrics["parameters"] == sum(p.numel() for p in result.model.parameters())
+    assert json.loads(rows.iloc[-1]["config_json"])["model"] == small_config().describe()
+
+
+def test_progress_carries_live_carbon_readings_that_only_grow(digits_split):
+    batches = []
+    result = _fit(digits_split, 0, on_progress=lambda step, total, m: "loss" in m and batches.append(m["carbon"]))
+    if not result.carbon.is_measured:  # no tracker here: then there is no live number either, never a made-up one
+        assert all(r is None for r in batches)
+        return
+    assert all(r is not None for r in batches)
+    assert all(b.energy_kwh >= a.energy_kwh and b.elapsed_s >= a.elapsed_s for a, b in zip(batches, batches[1:]))
+    assert all(r.power_w >= 0 for r in batches) and batches[-1].energy_kwh <= result.carbon.energy_kwh
 
 
 def test_accuracy_of_known_predictions():
