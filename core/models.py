@@ -82,3 +82,33 @@ def build_cnn(config: CNNConfig, seed: int = 0) -> SmallCNN:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return SmallCNN(config)
+
+
+def forward_macs(model: nn.Module, example: torch.Tensor) -> int:
+    """Multiply-accumulates of one forward pass over ``example`` (N, C, H, W), per image.
+
+    Counts the layers that do almost all the arithmetic: a convolution costs one MAC
+    per output value per weight in its kernel window (``C_in/groups x kH x kW``), a
+    dense layer ``in x out`` per image. Activations, pooling and biases are ignored
+    (a few per cent). Training costs about 3 forward passes per image (forward,
+    plus a backward pass of twice the work), i.e. ``6 x MACs`` FLOPs — the same
+    rule of thumb as "6 N D" for transformers (Kaplan et al. 2020).
+    """
+    total = 0
+
+    def count(module: nn.Module, _inputs, output: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            window = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+            total += output[0].numel() * window
+        elif isinstance(module, nn.Linear):
+            total += module.in_features * module.out_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    try:
+        with torch.no_grad():
+            model(example[:1])
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return total

@@ -22,6 +22,7 @@ from torch import nn
 
 from core import carbon
 from core.data import ImageDataset
+from core.models import forward_macs
 
 ProgressCallback = Callable[[int, int, dict], None]
 # (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
@@ -150,8 +151,12 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                     on_progress(step, total, record)
         model.eval()
         seconds = time.perf_counter() - t0
-        measurement.metrics.update(test_acc=history[-1]["test_acc"], samples_seen=len(train) * config.epochs,
+        samples_seen = len(train) * config.epochs
+        measurement.metrics.update(test_acc=history[-1]["test_acc"], samples_seen=samples_seen,
                                    parameters=sum(p.numel() for p in model.parameters()))
+        if perturb is None:  # an attack inside each step adds compute we do not count: no FLOP figure then
+            macs = forward_macs(model, test.images[:1])
+            measurement.metrics.update(forward_macs=macs, train_flops=6 * macs * samples_seen)
     return FitResult(model, history, seconds, measurement.report, measurement.ledger_error, config)
 
 

@@ -1,8 +1,8 @@
-"""CO2 of training: the lab's own measured runs beside published figures, a calculator, and the grid effect.
+"""CO2 of training (issue #6). Thin page: widgets -> core.workloads / core.footprint / core.ledger -> charts.
 
-Thin page: widgets -> core.footprint / core.ledger -> charts. Partly built (issue #6):
-the live measured run with a power chart, the extrapolation and accuracy-vs-energy
-views are still to come.
+A live run is trained only on the button, once per workload for the whole server
+(SharedRuns in st.cache_resource); while it trains, codecarbon's running totals are
+drawn at most twice a second. Everything else reads the ledger and published figures.
 """
 import pandas as pd
 import streamlit as st
@@ -11,73 +11,258 @@ from ui.shell import require_shell
 
 require_shell()
 
-from core import footprint as fp  # noqa: E402  (after the guard: see ui.shell)
+from core import carbon  # noqa: E402  (after the guard: see ui.shell)
+from core import footprint as fp  # noqa: E402
+from core import workloads as wl  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
+from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.shell import aside, header, page_key  # noqa: E402
+from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "carbon"
 key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds them
+COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: Patterson's several-fold spread
 
+
+@st.cache_resource
+def shared_runs() -> SharedRuns:
+    return SharedRuns()  # one per server: 20 students pressing "Train" on one preset share one run
+
+
+def country_names() -> dict[str, str]:
+    return dict(fp.countries())
+
+
+def country_label(code: str) -> str:
+    return f"{country_names().get(code, code)} ({code})"
+
+
+def read_ledger() -> tuple[pd.DataFrame, str]:
+    """All ledger rows, or an empty frame and the reason the ledger cannot be read."""
+    try:
+        return Ledger().rows(), ""
+    except LedgerUnavailable as err:
+        return pd.DataFrame(), str(err)
+
+
+# ----------------------------------------------------------------------------- live run
+
+def workload_controls() -> wl.Workload:
+    def use_preset(preset: wl.Workload) -> None:
+        st.session_state[key("size")] = preset.size
+        st.session_state[key("epochs")] = preset.epochs
+        st.session_state[key("images")] = preset.train_images
+
+    for col, (label, preset) in zip(st.columns(len(wl.PRESETS)), wl.PRESETS.items()):
+        col.button(label, on_click=use_preset, args=(preset,), width="stretch")
+    c1, c2, c3 = st.columns(3)
+    size = c1.selectbox("Model size", list(wl.SIZES), index=1, key=key("size"), bind="query-params",
+                        format_func=lambda s: f"{s}: {wl.SIZES[s].describe()}")
+    epochs = c2.slider("Epochs", 1, wl.MAX_EPOCHS, 2, key=key("epochs"), bind="query-params")
+    images = c3.select_slider("Training images (Fashion-MNIST)", wl.TRAIN_IMAGES, value=8_000, key=key("images"),
+                              bind="query-params", format_func=lambda n: f"{n:,}")
+    return wl.Workload(size, int(epochs), int(images), seed=seed())
+
+
+def train_live(workload: wl.Workload) -> None:
+    """Train with a progress bar and a live power/energy chart, redrawn at most every 0.5 s."""
+    bar = st.progress(0.0, text="Starting codecarbon and the training…")
+    chart_slot = st.empty()
+    trace = wl.LiveTrace(redraw_every_s=0.5)
+    method = carbon.active_method(wait=False) or "estimated"
+    live_prov = Provenance("measured" if method.startswith("measured") else "estimated",
+                           model="codecarbon 3.3.2 running totals (1 s samples)", data=workload.describe(),
+                           seed=workload.seed)
+
+    def on_progress(step: int, total: int, metrics: dict) -> None:
+        if "loss" in metrics:  # after each batch (the epoch summaries have no loss key)
+            bar.progress(step / total, text=f"Training {workload.describe()}: step {step}/{total}")
+        if metrics.get("redraw") and trace.readings:
+            chart_slot.plotly_chart(wl.live_figure(trace.readings, "Live: power and energy so far", live_prov))
+
+    shared_runs().get_or_run(("carbon", workload), lambda: wl.train_workload(workload, on_progress, trace))
+    bar.empty()
+    chart_slot.empty()
+
+
+def show_report(run: wl.WorkloadRun) -> None:
+    report = run.result.carbon
+    prov = Provenance("estimated" if report.is_estimate else "measured",
+                      model=f"codecarbon 3.3.2 offline tracker; {report.hardware or 'hardware unknown'}",
+                      data=f"live run: {run.workload.describe()}, Fashion-MNIST (shipped 10k split)",
+                      seed=run.workload.seed)
+    if not report.is_measured:
+        st.warning(f"**Not measured**: {report.method}. The training finished (test accuracy "
+                   f"{run.result.test_accuracy:.1%}, {report.duration_s:.1f} s); no energy figure is shown "
+                   "rather than an invented one.")
+        return
+    top, bottom = st.columns(3), st.columns(3)
+    top[0].metric("Energy", f"{report.energy_kwh * 1000:.3g} Wh", help=f"{report.energy_kwh:.3e} kWh")
+    top[1].metric("Emissions", f"{fp.mass_text(report.emissions_kg)} CO2e", help=f"{report.emissions_kg:.3e} kg")
+    top[2].metric("Duration", f"{report.duration_s:.1f} s")
+    bottom[0].metric("Average power", f"{report.energy_kwh * 3.6e6 / report.duration_s:.1f} W")
+    bottom[1].metric("Test accuracy", f"{run.result.test_accuracy:.1%}")
+    bottom[2].metric("Compute (FLOPs)", f"{run.flops:.3g}", help="6 × multiply-adds per image × images seen")
+    label = "Estimated" if report.is_estimate else "Measured"
+    st.markdown(f"**{label}** on grid **{country_label(report.country)}** at "
+                f"{report.intensity_g_per_kwh:.0f} g CO2e/kWh, on {report.hardware or 'unknown hardware'}.")
+    with st.expander("Method and every assumption behind these numbers", expanded=True):
+        st.markdown("\n".join(f"- {a}" for a in report.assumptions))
+        st.caption("codecarbon samples power every second in a background thread; energy is power × time summed "
+                   "over the samples. On a machine without RAPL counters (most VMs) the CPU figure is a model.")
+    if run.readings:
+        charts.chart(wl.live_figure(run.readings, "Power and cumulative energy during the run", prov),
+                     pd.DataFrame([r.__dict__ for r in run.readings]), prov, "live_run")
+    else:
+        st.caption(prov.caption())
+
+    st.subheader("The same run on another grid")
+    names = country_names()
+    where = st.selectbox("Grid", list(names), index=list(names).index(report.country)
+                         if report.country in names else 0, format_func=country_label, key=key("run_grid"),
+                         bind="query-params")
+    other = fp.emissions_kg(report.energy_kwh, where)
+    st.metric(f"Same {report.energy_kwh * 1000:.3g} Wh in {names[where]}", f"{fp.mass_text(other)} CO2e",
+              delta=f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}",
+              delta_color="off")
+    grid_chart(report.energy_kwh, "this live run")
+
+
+def grid_chart(energy_kwh: float, what: str) -> None:
+    names = country_names()
+    chosen = st.multiselect("Grids to compare", list(names), default=COMPARE_GRIDS, format_func=country_label,
+                            key=key("grids"), bind="query-params")
+    try:
+        frame = fp.grid_comparison(energy_kwh, chosen)
+    except ValueError as err:
+        st.warning(str(err))
+        return
+    charts.chart(fp.grid_comparison_figure(frame, energy_kwh, what), frame,
+                 Provenance("estimated", model="energy x grid intensity", data=f"{energy_kwh:,.4g} kWh ({what})",
+                            source="codecarbon's global_energy_mix.json"), "grid_comparison")
+    aside("Patterson et al. (2021): *geographic location matters* — the same job's emissions vary roughly "
+          "5–10× with the grid it runs on. Same kWh, same model; only the power station changes.")
+
+
+# ----------------------------------------------------------------------------- page
 
 header(SLUG)
-st.info("**Partly built** (issue #6): the ledger, the scale ladder, the grid comparison and the calculator "
-        "work. Still to come: a live measured training run with a power chart, the extrapolation from our "
-        "runs, and accuracy vs energy.", icon=":material/construction:")
 aside(fp.__doc__.split("\n\n")[-1])
 
-published = Provenance("published", data="see each row's citation; not yet checked against the primary sources")
+st.header("Measure a training run, live")
+workload = workload_controls()
+runs = shared_runs()
+run = runs.peek(("carbon", workload))
+rows, ledger_error = read_ledger()
+measured = wl.measured_runs(rows)
+try:
+    energy_fit = wl.fit_energy(measured)
+except ValueError:
+    energy_fit = None
+flops = wl.training_flops(workload)
+if run is None:
+    hint = f"Compute of this workload ≈ {flops:.3g} FLOPs."
+    if energy_fit:
+        hint += (f" From the lab's earlier runs we would *predict* ≈ {energy_fit.predict_kwh(flops) * 1000:.3g} Wh "
+                 f"({'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}); "
+                 "train it to see the measurement.")
+    st.caption(hint)
+    if st.button("Train and measure", type="primary", icon=":material/bolt:", key=key("train")):
+        train_live(workload)
+        st.rerun()
+else:
+    show_report(run)
 
 # ----------------------------------------------------------------------------- the lab's own runs
 st.header("Every training run in this lab")
-try:
-    ledger = Ledger()
-    per_demo = fp.ledger_frame(ledger)
-    our_runs = fp.ledger_runs(ledger)
-    rows = ledger.rows()
-except LedgerUnavailable as err:
-    st.warning(f"The carbon ledger is unavailable: {err}")
-    per_demo, our_runs, rows = pd.DataFrame(), [], pd.DataFrame()
-measured = Provenance("measured", model="codecarbon 3.3.2 offline tracker (see each row's method)",
-                      data="this installation's ledger")
+if ledger_error:
+    st.warning(f"The carbon ledger is unavailable: {ledger_error}")
+ledger_prov = Provenance("measured", model="codecarbon 3.3.2 offline tracker (see each row's method)",
+                         data="this installation's ledger, all demos and sessions")
 if len(rows):
-    charts.table(per_demo, measured, "ledger_per_demo")
+    per_demo = fp.per_demo_frame(rows)
+    charts.table(per_demo, ledger_prov, "ledger_per_demo")
+    methods = sorted(set(rows.loc[rows["status"] == "measured", "method"]))
+    st.caption("Methods in these sums: " + ("; ".join(methods) or "none measured"))
     with st.expander(f"All {len(rows):,} runs"):
-        charts.table(rows, measured, "ledger_runs")
+        charts.table(rows, ledger_prov, "ledger_runs")
 else:
     st.caption("No training run has been recorded on this installation yet: the demos that train will add rows.")
 
+if len(measured):
+    st.subheader("Accuracy vs energy")
+    acc_prov = ledger_prov.but(data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a test "
+                                    "accuracy (each on its own demo's task)")
+    charts.chart(wl.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
+    aside("Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
+          "demo the curve flattens: the last points of accuracy cost the most energy.")
+
+    st.subheader("Energy vs compute, and how far a fit can be pushed")
+    if energy_fit is None:
+        st.info(f"A fit needs at least {wl.MIN_RUNS_TO_FIT} measured runs of different sizes with a FLOP count: "
+                "train a few workloads above (e.g. the three presets).", icon=":material/info:")
+    else:
+        gpt3 = fp.published("GPT-3 (175B)")
+        fit_prov = Provenance("estimated", model=energy_fit.describe(),
+                              data=f"{energy_fit.n} measured runs of this lab; beyond "
+                                   f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
+                              source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}")
+        fig = wl.extrapolation_figure(measured, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3 (3.14e23 FLOPs)",
+                                      gpt3.energy_kwh, fit_prov)
+        charts.chart(fig, measured, fit_prov, "energy_fit")
+        predicted = energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS)
+        st.markdown(f"**Extrapolation, not a measurement:** our fit says GPT-3's compute would take "
+                    f"≈ {predicted:,.3g} kWh on this machine's CPU; Patterson et al. report "
+                    f"{gpt3.energy_kwh:,.0f} kWh on 10,000 V100 GPUs. The line crosses "
+                    f"{fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]:.1e}× beyond our largest run, on other "
+                    "hardware, so the gap says more about hardware and the fit's limits than about GPT-3.")
+        aside(f"Slope {energy_fit.slope:.2f}: a slope of 1 would mean energy proportional to compute. Small runs "
+              "cost more per FLOP than big ones (start-up, evaluation and idle power are paid by every run), so "
+              "the slope here is usually below 1 — another reason not to push the line far.")
+
 # ----------------------------------------------------------------------------- scale ladder
 st.header("From grams to tonnes")
-ladder = fp.scale_ladder_figure(our_runs)
+published_prov = Provenance("published", data="see each row's citation and what it includes",
+                            source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; "
+                                   "Touvron et al. 2023")
 table = pd.DataFrame([{"name": p.name, "kg_co2e": p.kg_co2e, "as published": f"{p.value:,g} {p.unit}",
                        "includes": p.includes, "citation": p.citation, "verified": p.verified, "note": p.note}
                       for p in fp.PUBLISHED])
-charts.chart(ladder, table, published.but(kind="published"), "scale_ladder")
-aside("Published rows are copied from the papers as cited and marked *not verified* until someone checks them "
-      "against the primary source. Their scopes differ (training only, tuning, life cycle): read *includes*.")
-charts.table(table, published, "published_figures")
+LADDER_RUNS = 12  # the most recent runs; the total stands for the rest (hundreds of rows would not fit)
+lab_kg = float(measured["emissions_kg"].sum()) if len(measured) else 0.0
+points = fp.ladder_points(rows)[-LADDER_RUNS:] + ([("all measured runs of this lab, total", lab_kg)] if lab_kg else [])
+charts.chart(fp.scale_ladder_figure(points), table, published_prov, "scale_ladder")
+aside("Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
+      "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
+      "text; each note says what was checked.")
+charts.table(table, published_prov, "published_figures")
+
+st.subheader("In everyday terms")
+choices = {"all runs of this lab": lab_kg} | {p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name
+                                              and "flight" not in p.name}
+what = st.selectbox("Emissions of", list(choices), key=key("equivalent"), bind="query-params")
+kg = choices[what]
+cols = st.columns(len(fp.EQUIVALENTS))
+for col, (equivalent, amount) in zip(cols, fp.equivalents(kg)):
+    col.metric(equivalent.name, equivalent.readable(kg), help=f"{amount:,.4g} {equivalent.unit}")
+st.caption(f"{what}: {kg:,.4g} kg CO2e " + ("(measured here)" if what.startswith("all runs") else "(published)")
+           + " · factors: " + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})"
+                                        for e in fp.EQUIVALENTS))
 
 # ----------------------------------------------------------------------------- same energy, other grids
-st.header("Same energy, different grid")
-names = dict(fp.countries())
-default_energy = float(rows["energy_kwh"].sum()) if len(rows) and rows["energy_kwh"].notna().any() else 1.0
-energy = st.number_input("Energy (kWh)", min_value=0.0, max_value=1e9, value=round(default_energy, 6) or 1.0,
-                         format="%.6f", key=key("energy"), bind="query-params",
-                         help="Defaults to the total energy of this lab's measured runs (or 1 kWh).")
-chosen = st.multiselect("Grids", list(names), default=["FRA", "USA", "DEU", "POL"],
-                        format_func=lambda c: f"{names[c]} ({c})", key=key("grids"), bind="query-params")
-try:
-    frame = fp.grid_comparison(energy, chosen)
-    charts.chart(fp.grid_comparison_figure(frame, energy, "typed on this page"), frame,
-                 Provenance("estimated", model="energy x grid intensity", data=f"{energy:,.4g} kWh",
-                            source="codecarbon's global_energy_mix.json"), "grid_comparison")
-except ValueError as err:
-    st.warning(str(err))
+if run is None:
+    st.header("Same energy, different grid")
+    default_energy = float(measured["energy_kwh"].sum()) if len(measured) else 1.0
+    energy = st.number_input("Energy (kWh)", min_value=0.0, max_value=1e9, value=round(default_energy, 6) or 1.0,
+                             format="%.6f", key=key("energy"), bind="query-params",
+                             help="Defaults to the total energy of this lab's measured runs (or 1 kWh). "
+                                  "After a live run above, its own energy is compared instead.")
+    grid_chart(energy, "typed on this page")
 
 # ----------------------------------------------------------------------------- calculator
 st.header("Calculator")
+names = country_names()
 c1, c2, c3 = st.columns(3)
 hardware = c1.selectbox("Hardware", list(fp.HARDWARE), index=1, key=key("hw"), bind="query-params")
 count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"), bind="query-params")
@@ -86,7 +271,7 @@ c4, c5 = st.columns(2)
 pue = c4.number_input("PUE (data-centre overhead, ≥ 1)", min_value=1.0, max_value=3.0, value=fp.DEFAULT_PUE,
                       key=key("pue"), bind="query-params")
 country = c5.selectbox("Grid", list(names), index=list(names).index(fp.DEFAULT_COUNTRY),
-                       format_func=lambda c: f"{names[c]} ({c})", key=key("country"), bind="query-params")
+                       format_func=country_label, key=key("country"), bind="query-params")
 try:
     result = fp.estimate(hardware, int(count), float(hours), float(pue), country)
     m1, m2 = st.columns(2)
@@ -94,11 +279,17 @@ try:
     m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
     st.caption(result.formula)
     st.caption(result.provenance.caption())
+    aside(f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal ({fp.HARDWARE[hardware].note}). "
+          "TDP is a ceiling; real average draw is often 50–80 % of it, so this tends to overestimate.")
 except ValueError as err:
     st.warning(str(err))
 
 # ----------------------------------------------------------------------------- power
 st.header("Power: a brain and AlphaGo")
-power = pd.DataFrame([{"what": c.name, "watts": c.watts, "estimate": c.is_estimate, "caveat": c.caveat,
-                       "source": c.citation} for c in fp.POWER_COMPARISONS])
-charts.table(power, Provenance("estimated", data="order-of-magnitude figures, see caveats"), "power")
+cols = st.columns(len(fp.POWER_COMPARISONS))
+for col, comparison in zip(cols, fp.POWER_COMPARISONS):
+    col.metric(f"{comparison.name} (estimate)", f"{comparison.watts:,.0f} W")
+    col.caption(f"{comparison.caveat} Source: {comparison.citation}.")
+ratio = fp.POWER_COMPARISONS[1].watts / fp.POWER_COMPARISONS[0].watts
+st.markdown(f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
+            "brain of the human it played — both figures are estimates, neither was metered.")

@@ -69,6 +69,24 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     assert metrics["samples_seen"] == 4 * len(digits_split[0])
     assert metrics["parameters"] == sum(p.numel() for p in result.model.parameters())
     assert json.loads(rows.iloc[-1]["config_json"])["model"] == small_config().describe()
+    assert metrics["train_flops"] == 6 * metrics["forward_macs"] * metrics["samples_seen"]
+
+
+def test_forward_macs_match_a_hand_count():
+    cfg = models.CNNConfig()  # 28x28 grey: conv 1->16 3x3 at 28x28, conv 16->32 at 14x14, 1568->64, 64->10
+    hand = 28 * 28 * 16 * 1 * 9 + 14 * 14 * 32 * 16 * 9 + 32 * 7 * 7 * 64 + 64 * 10
+    model = models.build_cnn(cfg)
+    assert models.forward_macs(model, torch.zeros(5, 1, 28, 28)) == hand == 1_117_056  # per image, not per batch
+    assert not model._forward_hooks and not model.conv1._forward_hooks  # the counting hooks are gone
+
+
+def test_adversarial_training_records_no_flop_count(digits_split):
+    rows_before = len(Ledger().rows())
+    _fit(digits_split, 0, perturb=lambda model, x, y: x)
+    rows = Ledger().rows()
+    assert len(rows) == rows_before + 1
+    metrics = json.loads(rows.iloc[-1]["metrics_json"])
+    assert "train_flops" not in metrics and "test_acc" in metrics  # the attack's compute is not counted
 
 
 def test_progress_carries_live_carbon_readings_that_only_grow(digits_split):
