@@ -66,14 +66,17 @@ DEMOS: tuple[Demo, ...] = (
          teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
                 "direction and WEAT tests on real GloVe vectors.", live=True),
     Demo("adversarial", "Adversarial fooling", ":material/bug_report:", "core.attacks",
-         teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control."),
+         teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control.",
+         live=True),
     Demo("clever_hans", "Clever Hans: the horse tag", ":material/sell:", "core.clever_hans",
-         teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it."),
+         teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it.",
+         live=True),
     Demo("mugshots", "Smiling mugshots", ":material/sentiment_satisfied:", "core.mugshots",
          teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
-                "smiles; synthetic faces show how."),
+                "smiles; synthetic faces show how.", live=True),
     Demo("carbon", "CO2 of training", ":material/co2:", "core.footprint",
-         teaser="Every training run here is measured with codecarbon and placed beside published giants."),
+         teaser="Every training run here is measured with codecarbon and placed beside published giants.",
+         live=True),
 )
 
 
