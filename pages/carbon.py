@@ -74,12 +74,13 @@ def train_live(workload: wl.Workload) -> None:
     live_prov = Provenance("measured" if method.startswith("measured") else "estimated",
                            model="codecarbon 3.3.2 running totals (1 s samples)", data=workload.describe(),
                            seed=workload.seed)
+    chart = wl.LiveChart("Live: power and energy so far", live_prov)
 
     def on_progress(step: int, total: int, metrics: dict) -> None:
         if "loss" in metrics:  # after each batch (the epoch summaries have no loss key)
             bar.progress(step / total, text=f"Training {workload.describe()}: step {step}/{total}")
         if metrics.get("redraw") and trace.readings:
-            chart_slot.plotly_chart(wl.live_figure(trace.readings, "Live: power and energy so far", live_prov))
+            chart_slot.plotly_chart(chart.update(trace.readings))
 
     shared_runs().get_or_run(("carbon", workload), lambda: wl.train_workload(workload, on_progress, trace))
     bar.empty()

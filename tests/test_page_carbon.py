@@ -96,3 +96,21 @@ def test_bad_workload_in_the_link_is_a_message_not_a_crash():
     app.query_params.update({K + "size": "XXL", K + "epochs": "99", K + "images": "-5"})
     app.run()
     assert_clean(app)
+
+
+def test_a_tracker_that_raises_leaves_the_run_complete_and_says_not_measured(monkeypatch):
+    from core import carbon
+
+    def broken(country):
+        raise RuntimeError("no power sensors")
+    monkeypatch.setattr(carbon, "tracker_factory", broken)
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.switch_page("pages/carbon.py")
+    app.query_params.update({"seed": "7"})  # a workload no other test trained: the shared cache cannot answer
+    app.run()
+    next(b for b in app.button if b.label == QUICK).click().run()
+    next(b for b in app.button if b.label == "Train and measure").click().run()
+    assert_clean(app)
+    warning = next(w.value for w in app.warning if "Not measured" in w.value)
+    assert "no power sensors" in warning and "test accuracy" in warning  # the training itself finished
+    assert not any(m.label in ("Energy", "Emissions") for m in app.metric)  # no invented number

@@ -162,3 +162,11 @@ def test_train_workload_traces_readings_and_ledgers_its_compute(monkeypatch):
     assert run.readings[-1].energy_kwh > run.readings[0].energy_kwh
     last = Ledger().rows().iloc[-1]
     assert last["demo"] == "carbon" and json.loads(last["metrics_json"])["train_flops"] == run.flops
+
+
+def test_live_chart_is_built_once_and_fed_new_points():
+    chart = workloads.LiveChart("live", PROV)
+    first = chart.update([reading(0.0, 0.0)])
+    second = chart.update([reading(0.0, 0.0), reading(1.0, 2e-6, 30.0)])
+    assert first is second and list(second.data[0].y) == [20.0, 30.0]
+    assert list(second.data[1].y) == pytest.approx([0.0, 2e-3]) and plots.provenance_of(second)["what"] == "estimated"
