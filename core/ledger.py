@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,13 @@ LEDGER_FILE = "ledger.sqlite3"
 
 class LedgerUnavailable(RuntimeError):
     """The ledger cannot be read or written; the message says why."""
+
+
+# Why the latest append to each ledger file failed, by path ('' once one succeeds again). Kept for the
+# whole process on purpose: a full or read-only disk is the same for every session, so the app's frame
+# can tell every user that runs are not being recorded (see Ledger.write_problem and ui.shell).
+_write_problems: dict[str, str] = {}
+_write_problems_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,28 @@ class Ledger:
         try:
             with contextlib.closing(self._connect()) as con, con:  # one transaction: all or nothing
                 cur = con.execute(sql, [values[c] for c in _COLUMNS])
-            return int(cur.lastrowid)
+        except LedgerUnavailable as err:  # the file cannot be opened (corrupt, unwritable folder)
+            self._note_write(str(err))
+            raise
         except sqlite3.Error as err:  # read-only, disk full, locked too long, corrupt
-            raise LedgerUnavailable(f"Could not record the run in the carbon ledger at {self.path} ({err}).") from err
+            message = f"Could not record the run in the carbon ledger at {self.path} ({err})."
+            self._note_write(message)
+            raise LedgerUnavailable(message) from err
+        self._note_write("")
+        return int(cur.lastrowid)
+
+    def write_problem(self) -> str:
+        """Why the latest append to this file (by any session of this process) failed; '' if it
+        succeeded or none was tried. A later successful append clears it (e.g. space was freed)."""
+        with _write_problems_lock:
+            return _write_problems.get(str(self.path), "")
+
+    def _note_write(self, problem: str) -> None:
+        with _write_problems_lock:
+            if problem:
+                _write_problems[str(self.path)] = problem
+            else:
+                _write_problems.pop(str(self.path), None)
 
     def rows(self) -> pd.DataFrame:
         """All runs, oldest first (an empty frame with the columns if none)."""

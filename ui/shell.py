@@ -27,6 +27,7 @@ import streamlit as st
 
 from core import carbon
 from core.demos import Demo, all_pages
+from core.ledger import Ledger, LedgerUnavailable
 from core.paths import REPO_ROOT
 
 _state = threading.local()  # per script thread: is the shell running a page right now?
@@ -112,6 +113,21 @@ def _sidebar(demo: Demo) -> None:
         with st.popover("Copy a link to exactly this view", icon=":material/link:", width="stretch"):
             st.caption("This address reopens this page with every setting as it is now:")
             st.code(_view_link(), language=None, wrap_lines=True)
+        problem = _ledger_write_problem()
+        if problem:
+            st.warning(f"**Training runs are not being recorded** in the carbon ledger: {problem} The demos "
+                       "still work; only the history of runs is missing.", icon=":material/warning:")
+
+
+def _ledger_write_problem() -> str:
+    """Why the ledger could not take the latest run (read-only or full disk, corrupt file), or ''.
+
+    On every page, not just the CO2 one: a run trained on any demo is the one that went unrecorded.
+    """
+    try:
+        return Ledger().write_problem()
+    except LedgerUnavailable as err:  # not even the data directory can be created
+        return str(err)
 
 
 def page_key(slug: str) -> Callable[[str], str]:
