@@ -70,6 +70,8 @@ if not presenter():
                            f"Grids: {', '.join(totals['countries'])}.")
         except LedgerUnavailable as err:
             st.warning(f"The carbon ledger is unavailable: {err} Demos still run; their runs are not recorded.")
-    st.caption("Privacy: the lab stores no personal data. Uploaded images stay in memory for your session and "
-               "are never written to disk. The only thing written is the carbon ledger (one row per training "
-               "run: demo, settings, energy, emissions, time).")
+    st.caption("Privacy: the only thing this lab writes to disk is the carbon ledger, one row per training run "
+               "(demo, settings, seed, accuracy, energy, emissions, time) and nothing about who ran it. Uploaded "
+               "images and webcam snapshots stay in memory for your session and are never written to disk; words "
+               "you type are not stored either. Your settings live only in the page's address, so a link you "
+               "share carries them. No usage statistics are sent.")
