@@ -21,7 +21,7 @@ from core.data import FASHION_CLASSES  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, literal, page_key, seed  # noqa: E402
 
 SLUG = "adversarial"
 key = page_key(SLUG)
@@ -322,7 +322,7 @@ def show_imagenet() -> None:
     try:
         loaded = photo_input()
     except images.ImageError as err:
-        st.warning(str(err))
+        st.warning(literal(err))
         return
     if loaded is None:
         return

@@ -16,7 +16,7 @@ require_shell()
 import core.embeddings_bias as eb  # noqa: E402  (after the guard: see ui.shell)
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
+from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402
 
 SLUG = "word_embeddings"
 key = page_key(SLUG)  # "word_embeddings.<name>": the URL holds these and "reset" finds them
@@ -59,12 +59,12 @@ def parsed(text: str, what: str) -> tuple[str, ...]:
     try:
         words = eb.parse_words(text, emb, what)
     except eb.WordListError as err:  # empty, too long, ...: say so and carry on with no words
-        st.warning(str(err))
+        st.warning(literal(err))
         return ()
     for notice in words.notices:
-        st.caption(notice)
+        st.caption(literal(notice))
     if words.missing:
-        st.warning(words.missing_message())
+        st.warning(literal(words.missing_message()))
     return words.found
 
 
@@ -107,16 +107,16 @@ def show_analogies() -> None:
     try:
         result = eb.analogy(emb, a, b, c, k=k, method=method, exclude_inputs=exclude)
     except eb.WordListError as err:
-        st.warning(str(err))
+        st.warning(literal(err))
     else:
         note = next((p.note for p in eb.ANALOGY_PRESETS if (p.a, p.b, p.c) == (result.a, result.b, result.c)), "")
-        st.metric(f"{result.a} : {result.b} :: {result.c} :", result.answer)
+        st.metric(literal(f"{result.a} : {result.b} :: {result.c} :"), result.answer)
         st.caption(glove.but(data=f"{method}, inputs {'excluded' if exclude else 'allowed'}").caption())
         if note:
             st.info(note)
         top_input = result.inputs.sort_values("rank").iloc[0]
         if exclude and int(top_input["rank"]) == 1:
-            st.warning(f"Without the exclusion the answer would be **{top_input['word']}** — one of the inputs "
+            st.warning(f"Without the exclusion the answer would be **{literal(top_input['word'])}** — one of the inputs "
                        f"(score {top_input['score']:.3f}). The famous answer exists only because the procedure "
                        "forbids it (Nissim, van Noord & van der Goot 2020).")
         charts.chart(eb.analogy_figure(result, emb), result.candidates, glove.but(data=f"{method}, top {k}"),
@@ -131,7 +131,7 @@ def show_neighbours() -> None:
     try:
         charts.table(eb.neighbours(emb, word, k=n), glove.but(data="cosine over all 400,000 words"), "neighbours")
     except eb.WordListError as err:
-        st.warning(str(err))
+        st.warning(literal(err))
 
 
 def show_bias_direction() -> None:
@@ -163,7 +163,7 @@ def show_bias_direction() -> None:
                      glove.but(data="Bolukbasi et al.'s 320 professions + typed words", source=eb.BOLUKBASI_SOURCE),
                      "projections")
     except eb.WordListError as err:
-        st.warning(str(err))
+        st.warning(literal(err))
 
 
 def show_she_he_pairs() -> None:
@@ -191,9 +191,9 @@ def show_weat() -> None:
     charts.chart(eb.weat_figure(report, emb), table[table["test"] == choice.split(":")[0]], weat_prov, "weat_one")
     for name, words in report.missing.items():
         if words:
-            st.caption(f"Missing from the vocabulary in *{name}*: {', '.join(words)}")
+            st.caption(f"Missing from the vocabulary in *{name}*: {literal(', '.join(words))}")
     if report.collisions:
-        st.caption(f"Names that are also ordinary words once lower-cased: {', '.join(report.collisions)}")
+        st.caption(f"Names that are also ordinary words once lower-cased: {literal(', '.join(report.collisions))}")
     with st.expander("Show the code of the WEAT that ran"):
         st.code(inspect.getsource(eb.weat) + "\n\n" + inspect.getsource(eb.permutation_p_value), language="python")
     with st.form(key("own_weat_form")):
@@ -208,12 +208,12 @@ def show_weat() -> None:
         try:
             own = eb.weat_from_text(emb, x, y, a_, b_, config=eb.WeatConfig(seed=seed()))
             for notice in own.notices:
-                st.caption(notice)
+                st.caption(literal(notice))
             st.metric("Effect size d", f"{own.result.effect_size:.2f}", help=own.result.p_text())
             st.caption(f"{own.result.p_text()} · " + weat_prov.but(data="your four word sets", source="").caption())
             charts.chart(eb.weat_figure(own, emb), eb.weat_table([own]), weat_prov.but(source=""), "weat_own")
         except eb.WordListError as err:
-            st.warning(str(err))
+            st.warning(literal(err))
 
 
 def show_debiasing() -> None:
@@ -271,7 +271,7 @@ def show_word_map() -> None:
                 eb.projections(emb, words, y_axis), on="word", suffixes=("_x_gender", "_y_axis"))
             charts.chart(eb.scatter_figure(emb, list(words), x_axis, y_axis), table, glove, "word_map")
     except eb.WordListError as err:
-        st.warning(str(err))
+        st.warning(literal(err))
 
 
 # Only the open tab runs (on_change="rerun"): a hidden tab costs nothing, and the open tab is in the URL.

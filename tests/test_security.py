@@ -253,10 +253,6 @@ def test_home_page_says_what_is_stored_and_what_is_not():
 INJECTED = "![x](https://tracker.invalid/pixel.png)"  # markdown, not HTML: st.warning/st.caption render it
 
 
-@pytest.mark.xfail(strict=True, reason="issue #7: pages/word_embeddings.py shows core's messages, which quote the "
-                   "typed word, with st.warning (markdown). A crafted link makes the browser of whoever opens it load "
-                   "an outside image (seen in Chromium: an <img> with that src and a request for it). Fix: "
-                   "escape markdown in messages that quote user text; then remove this marker.")
 def test_a_word_from_a_crafted_link_is_not_rendered_as_markdown():
     from streamlit.testing.v1 import AppTest
 
@@ -265,7 +261,15 @@ def test_a_word_from_a_crafted_link_is_not_rendered_as_markdown():
     at.switch_page("pages/word_embeddings.py")
     at.run()
     shown = [e.value for kind in ("warning", "info", "error", "caption", "markdown", "success")
-             for e in getattr(at, kind) if "tracker.invalid" in e.value]
+             for e in getattr(at, kind) if "tracker" in e.value]  # escaped or not
     assert shown, "the word is no longer echoed at all: rewrite this test"
     live_markup = [text for text in shown if re.search(r"(?<!\\)\]\(", text)]  # an unescaped ](: a live link/image
     assert live_markup == []
+
+
+def test_literal_escapes_markup_and_leaves_plain_words_alone():
+    from ui.shell import literal
+    assert literal("nurse") == "nurse" and literal("home maker") == "home maker"
+    escaped = literal(INJECTED + " :red[x] $x$ **b**")
+    assert not re.search(r"(?<!\\)[\[\]()!*$:]", escaped)  # every special character is escaped
+    assert re.sub(r"\\(.)", r"\1", escaped) == INJECTED + " :red[x] $x$ **b**"  # and nothing else changed

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from typing import Callable
 from urllib.parse import urlencode, urlsplit
@@ -82,6 +83,21 @@ def require_shell() -> None:
         return
     run_app()
     st.stop()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def literal(text: str) -> str:
+    """``text`` escaped so Streamlit's markdown shows it as typed.
+
+    Messages that quote what a user typed (a word list, a link's parameter) go through
+    st.warning / st.caption, which render markdown: unescaped, a crafted link could make
+    the page load an outside image (``![x](https://...)``), show a link, colour text or
+    typeset LaTeX. Every ASCII punctuation character is backslash-escaped (CommonMark
+    renders ``\\.`` as ``.``); ``:`` too, for Streamlit's ``:red[...]`` and ``:icon:`` syntax.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def presenter() -> bool:
