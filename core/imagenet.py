@@ -81,8 +81,16 @@ def prepare(image: torch.Tensor, side: int = INPUT_SIDE) -> torch.Tensor:
     """``(3, H, W)`` in [0, 1] -> ``(1, 3, side, side)``: shorter side to ``side·8/7`` (256), centre crop.
 
     The usual ImageNet evaluation transform, done in torch (antialiased) so nothing leaves [0, 1].
+    An image longer than twice its width (or the other way round) is first centre-cropped to 2:1:
+    the final crop lies inside that anyway, and an 87-byte 2000 x 1 PNG would otherwise be
+    resized to 256 x 262,144 pixels (~800 MB) on its way to 224 x 224.
     """
     height, width = image.shape[1:]
+    if max(height, width) > 2 * min(height, width):
+        keep_h, keep_w = min(height, 2 * width), min(width, 2 * height)
+        top, left = (height - keep_h) // 2, (width - keep_w) // 2
+        image = image[:, top:top + keep_h, left:left + keep_w]
+        height, width = keep_h, keep_w
     scale = round(side * 8 / 7) / min(height, width)
     size = (max(side, round(height * scale)), max(side, round(width * scale)))
     resized = F.interpolate(image[None], size=size, mode="bilinear", antialias=True, align_corners=False)

@@ -61,3 +61,26 @@ def test_class_names_and_prepare():
     assert len(names) == 1000 and "tabby" in names
     x = imagenet.prepare(torch.rand(3, 300, 451))
     assert x.shape == (1, 3, 224, 224) and 0 <= float(x.min()) and float(x.max()) <= 1
+
+
+@pytest.mark.parametrize("shape", [(3, 1, 1024), (3, 2000, 3), (3, 1, 1)])
+def test_a_thin_image_is_prepared_without_a_huge_intermediate(monkeypatch, shape):
+    """A 1 x 2000 PNG is 87 bytes; resized so its short side is 256 it would be ~800 MB of floats."""
+    sizes = []
+    real = imagenet.F.interpolate
+
+    def spy(x, *args, **kwargs):
+        out = real(x, *args, **kwargs)
+        sizes.append(out.numel())
+        return out
+    monkeypatch.setattr(imagenet.F, "interpolate", spy)
+    x = imagenet.prepare(torch.rand(*shape))
+    assert x.shape == (1, 3, 224, 224) and 0 <= float(x.min()) and float(x.max()) <= 1
+    assert max(sizes) <= 3 * 256 * 512
+
+
+def test_photos_up_to_two_to_one_are_not_cropped_before_resizing():
+    image = torch.rand(3, 150, 300)
+    resized = torch.nn.functional.interpolate(image[None], size=(256, 512), mode="bilinear", antialias=True,
+                                              align_corners=False)
+    assert torch.equal(imagenet.prepare(image), resized[..., 16:240, 144:368].clamp(0, 1))
