@@ -14,6 +14,7 @@ Every refusal is an :class:`ImageError` whose message is written for the user.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ class LoadedImage:
 def load_image(data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
                max_side: int = MAX_SIDE) -> LoadedImage:
     """Decode ``data`` safely into RGB ``(3, H, W)`` in [0, 1]; raise :class:`ImageError` with a clear message."""
+    name = display_name(name)
     if not data:
         raise ImageError(f"'{name}' is empty (0 bytes). Choose a photo file (PNG, JPEG, GIF, WebP, BMP or TIFF).")
     if len(data) > max_bytes:
@@ -81,6 +83,17 @@ def load_image(data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max
                                                  align_corners=False)[0].clamp(0, 1)
         notices.append(f"Shrunk from {width}x{height} to {size[1]}x{size[0]} pixels.")
     return LoadedImage(tensor, tuple(notices), f"{name} ({image.format or 'image'}, {width}x{height})")
+
+
+def display_name(name: str, limit: int = 80) -> str:
+    """A file name as messages and provenance show it: letters, digits, spaces, ``.`` and ``-`` only, cut short.
+
+    The name is the uploader's own text. Shown as is, ``![x](https://...).png`` would be a markdown
+    image in a caption, ``<a href=...>`` a live link in a chart's provenance (plotly renders a subset of
+    HTML), a new line an extra row in a CSV header; a 10 kB name would fill the page.
+    """
+    safe = re.sub(r"[^\w .-]", "_", str(name)).strip() or "image"
+    return safe if len(safe) <= limit else safe[:limit - 1] + "…"
 
 
 def _open(data: bytes, name: str) -> Image.Image:

@@ -127,3 +127,16 @@ def test_bundled_photos_load_without_network():
     assert cat.pixels.shape == (3, 300, 451) and 0 <= float(cat.pixels.min()) and float(cat.pixels.max()) <= 1
     with pytest.raises(ImageError):
         images.bundled_photo("nope")
+
+
+def test_the_uploaders_file_name_is_shown_without_markup():
+    """The name reaches captions (markdown), chart provenance (plotly's HTML subset) and CSV headers."""
+    crafted = "![x](https://tracker.invalid/p.png) <a href='https://x.invalid'>:red[hi]</a>\n# row.png"
+    loaded = load_image(encode(Image.new("RGB", (4, 4))), crafted)
+    shown = loaded.source.rsplit(" (PNG", 1)[0]  # the source is "<name> (PNG, 4x4)"
+    assert shown == images.display_name(crafted) and not set(shown) & set("[]()<>:'\n#!")
+    assert "tracker.invalid" in shown  # still recognisable
+    with pytest.raises(ImageError) as err:
+        load_image(b"", crafted)
+    assert "](" not in str(err.value) and "<a" not in str(err.value)
+    assert len(images.display_name("a" * 10_000)) == 80 and images.display_name("фото 1.png") == "фото 1.png"
