@@ -209,6 +209,9 @@ def show_weat() -> None:
             own = eb.weat_from_text(emb, x, y, a_, b_, config=eb.WeatConfig(seed=seed()))
             for notice in own.notices:
                 st.caption(literal(notice))
+            for name, words in own.missing.items():  # left out of the test: say so, or d looks like all of them
+                if words:
+                    st.warning(literal(f"Not in the vocabulary, left out of set {name}: {', '.join(words)}."))
             st.metric("Effect size d", f"{own.result.effect_size:.2f}", help=own.result.p_text())
             st.caption(f"{own.result.p_text()} · " + weat_prov.but(data="your four word sets", source="").caption())
             charts.chart(eb.weat_figure(own, emb), eb.weat_table([own]), weat_prov.but(source=""), "weat_own")
