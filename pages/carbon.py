@@ -125,8 +125,8 @@ def show_report(run: wl.WorkloadRun) -> None:
                          bind="query-params")
     other = fp.emissions_kg(report.energy_kwh, where)
     st.metric(f"Same {report.energy_kwh * 1000:.3g} Wh in {names[where]}", f"{fp.mass_text(other)} CO2e",
-              delta=f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}",
-              delta_color="off")
+              delta=(f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}"
+                     if where != report.country else None), delta_color="off")
     grid_chart(report.energy_kwh, "this live run")
 
 
