@@ -10,9 +10,29 @@ Demos still being built carry a ``teaser`` instead and show as "coming".
 """
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.paths import REPO_ROOT
+
+# ``ast.parse`` is not thread-safe on CPython 3.11: its AST constructor keeps a recursion counter in
+# interpreter-wide state, and when the collector runs a finalizer mid-construction another thread's
+# parse can move it, raising "SystemError: AST constructor recursion depth mismatch" (python/cpython
+# gh-106905). Every page header reads a lesson, so 20 sessions opening pages at once hit it (found by
+# bench/bench_load.py; reproduced in tests/test_load.py). One parse at a time, and once per file version.
+_PARSE_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _module_docstring(path: Path, mtime_ns: int) -> str | None:
+    """The docstring of the module at ``path`` (``mtime_ns`` keys the cache: an edited file is read again)."""
+    import ast  # lazily: the home page must stay light
+
+    source = path.read_text(encoding="utf-8")
+    with _PARSE_LOCK:
+        return ast.get_docstring(ast.parse(source))
 
 
 @dataclass(frozen=True)
@@ -53,9 +73,7 @@ class Demo:
         path = REPO_ROOT / (self.core_module.replace(".", "/") + ".py")
         # Read the docstring without importing the module: the home page must stay
         # light, and importing a demo module may import torch (~2 s).
-        import ast
-
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or self.teaser
+        doc = _module_docstring(path, path.stat().st_mtime_ns) or self.teaser
         return doc.strip().splitlines()[0]
 
 
