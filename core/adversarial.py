@@ -2,8 +2,8 @@
 
 * :func:`train_model` trains a :class:`core.models.SmallCNN` on the shipped Fashion-MNIST
   10k split (8,000 train / 2,000 test) through :func:`core.training.fit`, so every run is
-  carbon-measured and ledgered. The preset reaches ~88 % clean test accuracy in ~20 s on
-  two CPU cores.
+  carbon-measured and ledgered. The preset reaches 88.6 % clean test accuracy (seed 0) in
+  ~15 s on two CPU cores.
 * With ``defence_steps > 0`` the same network is trained on adversarial examples instead
   of clean ones (``fit(..., perturb=...)``): Madry et al. (2018) use PGD for the inner
   maximisation; one PGD step from a random start with step 1.25 ε is the "fast" variant
@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,10 +31,13 @@ from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
 from core.training import FitResult, ProgressCallback, TrainConfig, fit
 
-# (32, 64) channels and 128 hidden units reach ~88 % in 6 epochs; (16, 32) plateaus near 87 % on 8k images.
-MODEL = CNNConfig(widths=(32, 64), hidden=128)
-# 6 epochs x 125 batches of 64 at lr 2e-3: ~3 s per epoch on 2 cores; 88.4 % with seeds 0 and 1.
-TRAINING = TrainConfig(epochs=6, batch_size=64, lr=2e-3)
+# Measured on 2 CPU cores, 6 epochs on the 8k split (seed = split, init and order):
+#   (32,64,h128), constant lr:      ~31 s, 87.9 % (seed 0)   too slow, and short of 88 %
+#   (16,32,h128), constant lr:      ~14 s, 86-87 %           plateaus below 88 %
+#   (16,32,h128) + BatchNorm, cosine: ~15 s, 88.6 % (seed 0); seeds 1-3: 88.2, 87.6, 88.2 %
+# BatchNorm lets the small net converge in few epochs; the cosine schedule settles it at the end.
+MODEL = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)
+TRAINING = TrainConfig(epochs=6, batch_size=64, lr=2e-3, schedule="cosine")
 
 GOODFELLOW_2015 = ("Goodfellow, Shlens & Szegedy 2015, 'Explaining and Harnessing Adversarial Examples', ICLR: "
                    "shallow softmax/maxout network on MNIST, FGSM at ε = 0.25")
@@ -106,7 +110,12 @@ def load_split(seed: int) -> tuple[ImageDataset, ImageDataset]:
 
 
 def adversarial_batches(eps: float, steps: int):
-    """The ``perturb`` hook for :func:`core.training.fit`: each batch replaced by its PGD examples."""
+    """The ``perturb`` hook for :func:`core.training.fit`: each batch replaced by its PGD examples.
+
+    ``fit`` calls it in train mode, so the attack's own forward passes also move the BatchNorm
+    running statistics towards adversarial images — the statistics the defended model is then
+    evaluated with, as in Wong et al.'s and Madry et al.'s code.
+    """
     alpha = 1.25 * eps if steps == 1 else 2.5 * eps / steps  # Wong et al. 2020 / Madry et al. 2018
 
     def perturb(model, images, labels):
@@ -122,7 +131,7 @@ def train_model(preset: ModelPreset, on_progress: ProgressCallback | None = None
     """
     train, test = split or load_split(preset.seed)
     model = build_cnn(MODEL, seed=preset.seed)
-    config = TrainConfig(epochs=preset.epochs, batch_size=TRAINING.batch_size, lr=TRAINING.lr, seed=preset.seed)
+    config = dataclasses.replace(TRAINING, epochs=preset.epochs, seed=preset.seed)
     perturb = adversarial_batches(preset.defence_eps, preset.defence_steps) if preset.defended else None
     result = fit(model, train, test, config, demo="adversarial", label=preset.describe(),
                  on_progress=on_progress, perturb=perturb)

@@ -59,8 +59,8 @@ def gradient_sign(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
     Returns:
         ``(N, C, H, W)`` with values in {-1, 0, +1}.
     """
-    images = images.clone().detach()
-    images.requires_grad = True
+    # A new leaf that shares the caller's pixels (no copy): the caller's tensor gains no grad flag.
+    images = images.detach().requires_grad_(True)
     loss = F.cross_entropy(model(images), labels)
     if targeted:
         loss = -loss
@@ -116,8 +116,8 @@ def pgd(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: float
         adversarial images in [0, 1] with ``‖x_adv - x‖∞ ≤ eps``.
     """
     alpha = 2.5 * eps / steps if alpha is None else alpha
-    images = images.clone().detach()
-    adv = images.clone().detach()
+    images = images.detach()
+    adv = images.clone()
     if random_start:
         adv = adv + torch.empty_like(adv).uniform_(-eps, eps, generator=generator)
         adv = torch.clamp(adv, min=0, max=1).detach()

@@ -25,6 +25,9 @@ class CNNConfig:
         widths: channels of the two conv blocks; (16, 32) trains in seconds on 2 cores.
         hidden: units of the dense layer before the classifier; 64 is plenty for 10 classes.
         dropout: dropout before the classifier; 0 keeps the live demo deterministic and fast.
+        batch_norm: a BatchNorm2d after each convolution (Ioffe & Szegedy 2015). It lets a
+            small net reach a given accuracy in fewer epochs (the adversarial demo's preset needs
+            it for 88 % in under 20 s); off by default, so the other demos' models are unchanged.
     """
 
     in_channels: int = 1
@@ -33,18 +36,19 @@ class CNNConfig:
     widths: tuple[int, int] = (16, 32)
     hidden: int = 64
     dropout: float = 0.0
+    batch_norm: bool = False
 
     def __post_init__(self) -> None:
         if self.image_size % 4:
             raise ValueError(f"image_size must be divisible by 4, got {self.image_size}")
 
     def describe(self) -> str:
-        """Short name for provenance, e.g. ``SmallCNN(16,32,h64)``."""
-        return f"SmallCNN({self.widths[0]},{self.widths[1]},h{self.hidden})"
+        """Short name for provenance, e.g. ``SmallCNN(16,32,h64)`` or ``SmallCNN(16,32,h128,BN)``."""
+        return f"SmallCNN({self.widths[0]},{self.widths[1]},h{self.hidden}{',BN' if self.batch_norm else ''})"
 
 
 class SmallCNN(nn.Module):
-    """conv-relu-pool x2 -> dense-relu -> logits.
+    """conv-[batchnorm]-relu-pool x2 -> dense-relu -> logits.
 
     Input ``(N, C, H, W)`` in ``[0, 1]``; output logits ``(N, num_classes)``.
     """
@@ -54,9 +58,13 @@ class SmallCNN(nn.Module):
         self.config = config
         c1, c2 = config.widths
         self.conv1 = nn.Conv2d(config.in_channels, c1, kernel_size=3, padding=1)
+        # None when off (not nn.Identity, which captum's LRP has no rule for). BatchNorm draws no
+        # random numbers, so the seeded weights of the other layers are the same either way.
+        self.norm1 = nn.BatchNorm2d(c1) if config.batch_norm else None
         self.relu1 = nn.ReLU()
         self.pool1 = nn.MaxPool2d(2)
         self.conv2 = nn.Conv2d(c1, c2, kernel_size=3, padding=1)
+        self.norm2 = nn.BatchNorm2d(c2) if config.batch_norm else None
         self.relu2 = nn.ReLU()
         self.pool2 = nn.MaxPool2d(2)
         flat = c2 * (config.image_size // 4) ** 2
@@ -66,8 +74,10 @@ class SmallCNN(nn.Module):
         self.fc2 = nn.Linear(config.hidden, config.num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool1(self.relu1(self.conv1(x)))
-        x = self.pool2(self.relu2(self.conv2(x)))
+        x = self.conv1(x)
+        x = self.pool1(self.relu1(self.norm1(x) if self.norm1 is not None else x))
+        x = self.conv2(x)
+        x = self.pool2(self.relu2(self.norm2(x) if self.norm2 is not None else x))
         x = torch.flatten(x, 1)  # not nn.Flatten: captum's LRP cannot handle that module
         return self.fc2(self.dropout(self.relu3(self.fc1(x))))
 

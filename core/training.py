@@ -34,10 +34,13 @@ class TrainConfig:
     """How to train.
 
     Attributes:
-        epochs: passes over the training set; 3 reaches ~88 % on Fashion-MNIST 8k with SmallCNN.
+        epochs: passes over the training set; 3 reaches ~87 % on Fashion-MNIST 8k with SmallCNN(16,32).
         batch_size: 64 balances speed on 2 CPU cores against the number of updates per epoch.
         lr: Adam learning rate; 2e-3 converges in a few epochs without instability on these nets.
         weight_decay: L2 penalty; 0 by default, the demos study what plain training learns.
+        schedule: "constant" keeps ``lr`` throughout; "cosine" lowers it after every batch along
+            half a cosine to 0 at the last batch (Loshchilov & Hutter 2017, without restarts):
+            large steps early, small steps to settle at the end, often +0.5-1 point for the same epochs.
         seed: controls initialisation order, shuffling and every other random choice.
     """
 
@@ -46,10 +49,13 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 0.0
     seed: int = 0
+    schedule: str = "constant"
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError(f"epochs, batch_size must be >= 1 and lr > 0; got {self}")
+        if self.schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
 
 
 @dataclass
@@ -116,6 +122,7 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
     total = steps_per_epoch * config.epochs
     history: list[dict] = []
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total) if config.schedule == "cosine" else None
     shuffle = torch.Generator().manual_seed(config.seed)
     model_name = model.config.describe() if hasattr(model, "config") else type(model).__name__
     run_config = {"train": config.__dict__, "data": train.describe(), "model": model_name}
@@ -137,6 +144,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     optimizer.step()
+                    if schedule is not None:
+                        schedule.step()
                     step += 1
                     seen += len(y)
                     correct += int((logits.argmax(1) == y).sum())

@@ -347,7 +347,7 @@ preset = adv.ModelPreset(seed=seed())
 run = run_for(preset)
 if run is None:
     st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
-    if st.button("Train (≈ 20 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
+    if st.button("Train (≈ 15–20 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
         train(preset)
         st.rerun()  # redraw without the button: the model now exists for everyone
 else:

@@ -27,6 +27,19 @@ def test_cnn_shapes_and_seeded_init():
         models.CNNConfig(image_size=30)
 
 
+def test_batch_norm_adds_normalisation_without_changing_the_other_weights():
+    plain, normed = (models.CNNConfig(batch_norm=flag) for flag in (False, True))
+    a, b = models.build_cnn(plain, seed=3), models.build_cnn(normed, seed=3)
+    assert isinstance(b.norm1, torch.nn.BatchNorm2d) and a.norm1 is None
+    shared = a.state_dict()
+    assert all(torch.equal(shared[k], b.state_dict()[k]) for k in shared)  # BN draws no random numbers
+    assert normed.describe().endswith(",BN)") and "BN" not in plain.describe()
+    b.eval()
+    x = torch.rand(4, 1, 28, 28)
+    assert torch.equal(b(x), b(x))  # eval mode: running statistics, no batch dependence
+    assert torch.allclose(b(x[:1]), b(x)[:1], atol=1e-6)
+
+
 def test_colour_config_builds():
     cfg = models.CNNConfig(in_channels=3, num_classes=2, image_size=64)
     assert models.build_cnn(cfg)(torch.rand(2, 3, 64, 64)).shape == (2, 2)
@@ -47,6 +60,21 @@ def test_same_seed_gives_identical_weights_and_metrics(digits_split):
     assert strip(a.history) == strip(b.history)
     c = _fit(digits_split, 4)
     assert not torch.equal(c.model.state_dict()["fc2.weight"], sa["fc2.weight"])
+
+
+def test_cosine_schedule_is_deterministic_and_changes_the_training(digits_split):
+    with pytest.raises(ValueError, match="schedule"):
+        training.TrainConfig(schedule="linear")
+    train, test = digits_split
+
+    def run(schedule):
+        cfg = training.TrainConfig(epochs=2, batch_size=64, lr=1e-2, seed=0, schedule=schedule)
+        return training.fit(models.build_cnn(small_config(), seed=0), train, test, cfg, demo="test", label="digits")
+    cosine_a, cosine_b, constant = run("cosine"), run("cosine"), run("constant")
+    assert all(torch.equal(p, q) for p, q in zip(cosine_a.model.parameters(), cosine_b.model.parameters()))
+    assert not torch.equal(cosine_a.model.fc2.weight, constant.model.fc2.weight)
+    schedules = [json.loads(c)["train"]["schedule"] for c in Ledger().rows()["config_json"].iloc[-3:]]
+    assert schedules == ["cosine", "cosine", "constant"]  # the ledger says how each run was trained
 
 
 def test_training_learns_reports_progress_and_is_ledgered(digits_split):
