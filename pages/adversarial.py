@@ -188,7 +188,7 @@ def show_curves(run: adv.AttackRun) -> None:
           "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction.")
     preset, defence_preset = run.preset, run.preset.defence()
     if curves_for(preset) is None:
-        if st.button(f"Compute the curves (≈ 15 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
+        if st.button(f"Compute the curves (≈ 10 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
                      key=key("curves_button"), icon=":material/play_arrow:"):
             compute_curves(preset)
             st.rerun()
@@ -347,7 +347,7 @@ preset = adv.ModelPreset(seed=seed())
 run = run_for(preset)
 if run is None:
     st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
-    if st.button("Train (≈ 15–20 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
+    if st.button("Train (≈ 20–30 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
         train(preset)
         st.rerun()  # redraw without the button: the model now exists for everyone
 else:
