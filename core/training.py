@@ -122,7 +122,8 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
     total = steps_per_epoch * config.epochs
     history: list[dict] = []
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total) if config.schedule == "cosine" else None
+    schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+                if config.schedule == "cosine" else None)
     shuffle = torch.Generator().manual_seed(config.seed)
     model_name = model.config.describe() if hasattr(model, "config") else type(model).__name__
     run_config = {"train": config.__dict__, "data": train.describe(), "model": model_name}
@@ -178,20 +179,27 @@ class SharedRuns:
     per-key lock makes later callers wait for the first; the page keeps one
     ``SharedRuns`` in ``st.cache_resource`` so all sessions share it.
 
+    On a public demo every slider position is a new key, so ``max_entries`` bounds what is
+    kept: past it, the result stored longest ago is dropped (a later request trains it again).
+    A mugshot run holds its ~100 MB of faces, so an unbounded cache is a slow out-of-memory.
+
     Example::
 
-        runs = SharedRuns()
+        runs = SharedRuns(max_entries=8)
         result = runs.get_or_run(("tag-demo", config), lambda: fit(...))   # trains
         result = runs.get_or_run(("tag-demo", config), lambda: fit(...))   # cached
     """
 
-    def __init__(self) -> None:
-        self._results: dict = {}
+    def __init__(self, max_entries: int | None = None) -> None:
+        if max_entries is not None and max_entries < 1:
+            raise ValueError(f"max_entries must be >= 1 or None, got {max_entries}")
+        self.max_entries = max_entries
+        self._results: dict = {}  # insertion-ordered: the first key is the oldest result
         self._locks: dict = {}
         self._guard = threading.Lock()
 
     def get_or_run(self, key, run: Callable[[], object]):
-        """The result for ``key`` (hashable, e.g. a frozen config), running ``run()`` at most once.
+        """The result for ``key`` (hashable, e.g. a frozen config), running ``run()`` once while it is kept.
 
         If ``run`` raises, nothing is stored and the next caller tries again.
         """
@@ -200,9 +208,16 @@ class SharedRuns:
                 return self._results[key]
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:  # a second caller with the same key waits here for the first
-            if key not in self._results:
-                self._results[key] = run()
-            return self._results[key]
+            if key in self._results:
+                return self._results[key]
+            result = run()
+            with self._guard:
+                self._results[key] = result
+                while self.max_entries is not None and len(self._results) > self.max_entries:
+                    oldest = next(iter(self._results))
+                    del self._results[oldest]
+                    self._locks.pop(oldest, None)
+            return result
 
     def peek(self, key):
         """The result if it exists, else None (never runs anything)."""

@@ -42,7 +42,9 @@ PRESETS = {  # label -> (attack, ε, target): each reaches the "aha" with one cl
 
 @st.cache_resource
 def shared_runs() -> SharedRuns:
-    return SharedRuns()  # one per server: 20 students pressing "Train" share one training
+    # One per server: 20 students pressing "Train" share one training.
+    # Bounded: every slider position is another run, and a public demo gets many.
+    return SharedRuns(max_entries=6)
 
 
 def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:

@@ -27,7 +27,9 @@ COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: P
 
 @st.cache_resource
 def shared_runs() -> SharedRuns:
-    return SharedRuns()  # one per server: 20 students pressing "Train" on one preset share one run
+    # One per server: 20 students pressing "Train" on one preset share one run.
+    # Bounded: every slider position is another run, and a public demo gets many.
+    return SharedRuns(max_entries=12)
 
 
 def country_names() -> dict[str, str]:

@@ -31,7 +31,9 @@ PRESETS = {"Lapuschkin's fifth (20 %)": 0.2, "Every pullover tagged (100 %)": 1.
 
 @st.cache_resource
 def shared_runs() -> SharedRuns:
-    return SharedRuns()  # one per server: 20 students pressing "Train" share one training
+    # One per server: 20 students pressing "Train" share one training.
+    # Bounded: every slider position is another run, and a public demo gets many.
+    return SharedRuns(max_entries=6)
 
 
 @st.cache_data(show_spinner="Computing four heatmaps for the tagged class's test images…")
@@ -43,7 +45,7 @@ def relevance_table(config: ch.TagConfig) -> pd.DataFrame:
     return ch.relevance_shares(models, images, targets)
 
 
-@st.cache_resource(show_spinner="Clustering the relevance maps (LRP, k-means)…")
+@st.cache_resource(show_spinner="Clustering the relevance maps (LRP, k-means)…", max_entries=8)
 def spray_result(config: ch.TagConfig, k: int) -> ch.SprayResult:
     return ch.spray(runs_for(config)[0], k=k)  # read-only afterwards: shared by all sessions
 

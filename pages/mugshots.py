@@ -33,15 +33,17 @@ PRESETS = {  # label -> (smile, wall, collar) links
 
 @st.cache_resource
 def shared_runs() -> SharedRuns:
-    return SharedRuns()  # one per server: 20 students pressing "Train" share one training
+    # One per server: 20 students pressing "Train" share one training.
+    # Bounded: every slider position is another run, and a public demo gets many.
+    return SharedRuns(max_entries=4)
 
 
-@st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…")
+@st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…", max_entries=4)  # ~100 MB each
 def training_faces(config: mg.MugshotConfig) -> mg.FaceSet:
     return mg.training_set(config)  # read-only afterwards: shared by all sessions
 
 
-@st.cache_resource(show_spinner="Drawing the balanced test set…")
+@st.cache_resource(show_spinner="Drawing the balanced test set…", max_entries=4)
 def balanced_faces(config: mg.MugshotConfig) -> mg.FaceSet:
     return mg.balanced_test(config)
 

@@ -171,3 +171,23 @@ def test_shared_runs_do_not_cache_a_failure():
     with pytest.raises(RuntimeError):
         runs.get_or_run("k", flaky)
     assert runs.get_or_run("k", flaky) == "ok" and len(attempts) == 2
+
+
+def test_shared_runs_keep_at_most_max_entries_dropping_the_oldest():
+    with pytest.raises(ValueError):
+        training.SharedRuns(max_entries=0)
+    runs, calls = training.SharedRuns(max_entries=2), []
+
+    def run(key):
+        calls.append(key)
+        return f"model {key}"
+    for key in ("a", "b", "c"):  # three slider positions
+        assert runs.get_or_run(key, lambda k=key: run(k)) == f"model {key}"
+    assert runs.peek("a") is None and runs.peek("b") == "model b" and runs.peek("c") == "model c"
+    assert runs.get_or_run("c", lambda: run("c")) == "model c" and calls == ["a", "b", "c"]  # kept: not rerun
+    runs.get_or_run("a", lambda: run("a"))  # dropped earlier: trained again, and now "b" is the oldest
+    assert calls == ["a", "b", "c", "a"] and runs.peek("b") is None
+    unbounded = training.SharedRuns()
+    for key in range(50):
+        unbounded.get_or_run(key, lambda k=key: k)
+    assert all(unbounded.peek(key) == key for key in range(50))
