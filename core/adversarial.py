@@ -3,7 +3,7 @@
 * :func:`train_model` trains a :class:`core.models.SmallCNN` on the shipped Fashion-MNIST
   10k split (8,000 train / 2,000 test) through :func:`core.training.fit`, so every run is
   carbon-measured and ledgered. The preset reaches 88.6 % clean test accuracy (seed 0) in
-  ~15 s on two CPU cores.
+  ~18 s on two CPU cores (bench/RESULTS.md).
 * With ``defence_steps > 0`` the same network is trained on adversarial examples instead
   of clean ones (``fit(..., perturb=...)``): Madry et al. (2018) use PGD for the inner
   maximisation; one PGD step from a random start with step 1.25 ε is the "fast" variant
@@ -33,7 +33,7 @@ from core.training import FitResult, ProgressCallback, TrainConfig, fit
 
 # Measured on 2 CPU cores, 6 epochs on the 8k split (seed = split, init and order):
 #   (32,64,h128), constant lr:      ~31 s, 87.9 % (seed 0)   too slow, and short of 88 %
-#   (16,32,h128), constant lr:      ~14 s, 86-87 %           plateaus below 88 %
+#   (16,32,h128), cosine, 7 epochs: ~16 s, 87.4 / 85.9 / 85.9 % (seeds 0-2)   below 88 %
 #   (16,32,h128) + BatchNorm, cosine: ~15 s, 88.6 % (seed 0); seeds 1-3: 88.2, 87.6, 88.2 %
 # BatchNorm lets the small net converge in few epochs; the cosine schedule settles it at the end.
 MODEL = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)

@@ -9,8 +9,8 @@ at any load:
   (``SharedRuns`` makes the later sessions wait for the first one's run);
 * every session shows that training's result (an "Energy" metric, or "Not measured");
 * no page shows an exception or the shell's "unexpected error", and no step times out;
-* the server is still up afterwards and its memory stayed under the deployment budget the
-  README states (1.5 GiB; measured peaks are in bench/RESULTS.md).
+* the server is still up afterwards and its memory stayed under 1.5 GiB for these 5 sessions
+  (the README plans 2 GB for a class of 20; measured peaks are in bench/RESULTS.md).
 
 Loopback only: the server listens on 127.0.0.1 and Chromium runs with background networking off.
 """
@@ -28,7 +28,7 @@ if not os.path.exists(CHROMIUM):
 from bench.bench_load import run_load  # noqa: E402  (after the skips: it needs the browser tooling)
 
 SESSIONS = 5
-MEMORY_BUDGET = 1.5 * 2**30  # bytes; README "Deployment" states the same budget
+MEMORY_BUDGET = 1.5 * 2**30  # bytes, for 5 sessions; 20 peaked at 1,357 MiB (bench/RESULTS.md)
 
 
 def test_sessions_pressing_train_at_once_share_one_measured_training(record_property, tmp_path):
