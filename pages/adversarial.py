@@ -21,6 +21,7 @@ from core.data import FASHION_CLASSES  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
+from ui.runs import page_runs  # noqa: E402
 from ui.shell import aside, header, literal, page_key, seed  # noqa: E402
 
 SLUG = "adversarial"
@@ -40,11 +41,8 @@ PRESETS = {  # label -> (attack, ε, target): each reaches the "aha" with one cl
 
 # ----------------------------------------------------------------------------- cached work
 
-@st.cache_resource
 def shared_runs() -> SharedRuns:
-    # One per server: 20 students pressing "Train" share one training.
-    # Bounded: every slider position is another run, and a public demo gets many.
-    return SharedRuns(max_entries=6)
+    return page_runs(SLUG, max_entries=8)  # this page's own store: see ui/runs.py
 
 
 def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:

@@ -18,6 +18,7 @@ from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
+from ui.runs import page_runs  # noqa: E402
 from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "carbon"
@@ -25,11 +26,8 @@ key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds t
 COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: Patterson's several-fold spread
 
 
-@st.cache_resource
 def shared_runs() -> SharedRuns:
-    # One per server: 20 students pressing "Train" on one preset share one run.
-    # Bounded: every slider position is another run, and a public demo gets many.
-    return SharedRuns(max_entries=12)
+    return page_runs(SLUG, max_entries=12)  # this page's own store: see ui/runs.py
 
 
 def country_names() -> dict[str, str]:

@@ -20,6 +20,7 @@ from core.data import FASHION_CLASSES, DatasetUnavailable, source_status  # noqa
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
+from ui.runs import page_runs  # noqa: E402
 from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "clever_hans"
@@ -29,11 +30,8 @@ PRESETS = {"Lapuschkin's fifth (20 %)": 0.2, "Every pullover tagged (100 %)": 1.
 
 # ----------------------------------------------------------------------------- cached work
 
-@st.cache_resource
 def shared_runs() -> SharedRuns:
-    # One per server: 20 students pressing "Train" share one training.
-    # Bounded: every slider position is another run, and a public demo gets many.
-    return SharedRuns(max_entries=6)
+    return page_runs(SLUG, max_entries=8)  # this page's own store: see ui/runs.py
 
 
 @st.cache_data(show_spinner="Computing four heatmaps for the tagged class's test images…")

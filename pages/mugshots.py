@@ -17,6 +17,7 @@ from core import mugshots as mg  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
+from ui.runs import page_runs  # noqa: E402
 from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "mugshots"
@@ -31,11 +32,8 @@ PRESETS = {  # label -> (smile, wall, collar) links
 
 # ----------------------------------------------------------------------------- cached work
 
-@st.cache_resource
 def shared_runs() -> SharedRuns:
-    # One per server: 20 students pressing "Train" share one training.
-    # Bounded: every slider position is another run, and a public demo gets many.
-    return SharedRuns(max_entries=4)
+    return page_runs(SLUG, max_entries=4)  # this page's own store: see ui/runs.py
 
 
 @st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…", max_entries=4)  # ~100 MB each
