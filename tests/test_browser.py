@@ -89,3 +89,58 @@ def test_home_shows_the_carbon_method_once_the_probe_is_done(browser, tmp_path):
         page.wait_for_function("() => /Method:\\s*(measured|estimated)/.test(document.body.innerText)",
                                timeout=20000)
         assert "checking the hardware" not in page.locator("body").inner_text()
+
+
+# A link that moves some of each page's widgets off their presets (issue #13, defect 1), and how to read one back.
+OFF_PRESET = {
+    "word_embeddings": "word_embeddings.tab=Neighbours&word_embeddings.word=doctor&word_embeddings.n=20",
+    "adversarial": "adversarial.tab=Patch",
+    "clever_hans": "clever_hans.fraction=1.0&clever_hans.cls=Bag",
+    "mugshots": "mugshots.smile=0.7&mugshots.wall=0.8",
+    "carbon": "carbon.epochs=3",
+}
+
+
+# What a person sees of the page's state: its text, every input's value, the chosen tab and slider positions.
+VIEW_STATE = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const pick = (sel, f) => Array.from(main.querySelectorAll(sel)).map(f).join('|');
+  return [main.innerText,
+          pick('input, textarea', e => e.value),
+          pick('[role="tab"][aria-selected="true"]', e => e.innerText),
+          pick('[role="slider"]', e => e.getAttribute('aria-valuenow'))].join('\\n--\\n');
+}"""
+
+
+def page_params(url: str, slug: str) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+    return {k: v for k, v in parse_qs(urlsplit(url).query).items() if k.startswith(f"{slug}.")}
+
+
+def test_every_demo_page_is_covered_by_the_reset_test():
+    assert set(OFF_PRESET) == {d.slug for d in all_pages() if d.slug != "home"}
+
+
+@pytest.mark.parametrize("slug", list(OFF_PRESET))
+def test_reset_returns_every_widget_to_its_preset_and_clears_the_url(browser, slug, tmp_path):
+    """One click on "Reset this demo to its preset": the page's values leave the URL, the widgets show their
+    presets (a reload of the new URL shows the same page as a fresh visit), and the frame's own settings stay."""
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.goto(f"{base}/{slug}?seed=3&{OFF_PRESET[slug]}")
+        wait_until_rendered(page)
+        assert page_params(page.url, slug), "the crafted link did not set the page's widgets"
+        before = page.evaluate(VIEW_STATE)
+        page.get_by_role("button", name="Reset this demo to its preset").click()
+        page.wait_for_function(f"() => !new URL(location.href).searchParams.toString().includes('{slug}.')",
+                               timeout=30000)
+        wait_until_rendered(page)
+        assert page_params(page.url, slug) == {}, page.url
+        assert "seed=3" in page.url  # the lab-wide seed is not this page's setting
+        after_reset = page.evaluate(VIEW_STATE)
+        fresh = browser.new_page(viewport={"width": 1600, "height": 900})
+        fresh.goto(f"{base}/{slug}?seed=3")
+        wait_until_rendered(fresh)
+        assert fresh.evaluate(VIEW_STATE) == after_reset != before
+        fresh.close()
+        page.close()

@@ -156,10 +156,47 @@ def page_key(slug: str) -> Callable[[str], str]:
 
 
 def _reset(slug: str) -> None:
-    """Forget this page's widget values: they return to their presets (and leave the URL)."""
+    """Return every widget of this page to its preset, and take the page's values out of the URL.
+
+    Deleting the keys is not enough (issue #13): with ``bind="query-params"`` Streamlit seeds a
+    widget that has no value from the URL, and the URL still holds the old one, so the widget came
+    straight back. Assigning each widget its own default instead is a programmatic change that
+    Streamlit mirrors into the URL (a default is written as *no* parameter). The default is the
+    widget's value for "nothing chosen", which Streamlit keeps with the widget's metadata.
+    """
     prefix = page_key(slug)("")
     for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
-        del st.session_state[key]
+        default = _widget_default(key)
+        if default is _NO_WIDGET:
+            del st.session_state[key]  # a button, an upload or a value the page set itself
+        else:
+            st.session_state[key] = default
+
+
+_NO_WIDGET = object()
+
+
+def _widget_default(key: str):
+    """The value widget ``key`` shows when nothing was chosen, or ``_NO_WIDGET`` if no widget has that key.
+
+    Streamlit 1.67 (pinned) keeps each widget's deserializer, and ``deserializer(None)`` is the
+    widget's default (``value=``/``index=`` as the page wrote it). There is no public API for
+    this; tests/test_browser.py proves reset on every page, so a Streamlit upgrade that moves it fails there.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    state = getattr(ctx.session_state, "_state", None) if ctx else None
+    widget_id = state.get_widget_id_from_key(key) if state is not None else None
+    metadata = state.get_widget_metadata(widget_id) if widget_id else None
+    if metadata is None or metadata.value_type in _ACTION_VALUES:
+        return _NO_WIDGET
+    return metadata.deserializer(None)
+
+
+# Buttons, uploads and chat inputs hold an action, not a setting: Streamlit refuses to assign them.
+_ACTION_VALUES = ("trigger_value", "string_trigger_value", "json_trigger_value", "file_uploader_state_value",
+                  "chat_input_value")
 
 
 def _view_link() -> str:
