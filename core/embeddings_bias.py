@@ -1048,25 +1048,55 @@ def gender_recovery(original: Embeddings, debiased: Embeddings,
 _TOP_LEGEND = dict(orientation="h", x=0, y=1.0, yanchor="bottom")  # above the plot, clear of the data
 
 
+def _finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
+    """:func:`core.plots.finish`, with the base font size set on the figure itself.
+
+    Streamlit's chart theme replaces the font sizes a plotly *template* sets: it draws
+    text at the figure's own ``layout.font.size`` (12 px when only the template sets
+    one), ticks and legend at 0.75 and axis titles at 0.875 of it (measured in Chromium
+    at 1600 x 900: word-map labels, the analogy legend and the projection chart's words
+    were 12 px; issue #13 defect 8). Sizes in the figure's own layout are kept, so the
+    base size is set here for every kind of label, after the builder's own layout
+    (a later ``xaxis_title="..."`` would drop a title font set earlier). Presenter
+    mode replaces them centrally in ``ui.charts.chart``; no text sets a size of its own.
+    """
+    size = plots.BASE_FONT
+    fig.update_layout(font_size=size, legend_font_size=size)
+    fig.update_xaxes(tickfont_size=size, title_font_size=size)
+    fig.update_yaxes(tickfont_size=size, title_font_size=size)
+    return plots.finish(fig, provenance)
+
+
 def _provenance(emb: Embeddings, data: str, seed: int | None = None, source: str = "") -> Provenance:
     return Provenance("measured", model=emb.name, data=data, seed=seed, source=source or GLOVE_SOURCE)
 
 
 def analogy_figure(result: AnalogyResult, emb: Embeddings) -> go.Figure:
-    """Bar chart of the top answers, with the three inputs' would-be scores as dashed lines."""
+    """Bar chart of the top answers, with the three inputs' would-be scores as dashed lines.
+
+    Each input's line is named in the legend above the plot ("man (rank 995)"), not
+    labelled inside it: a label inside lands on the dark bars, and two inputs that score
+    alike overprint each other. The lines live on a hidden second y-axis spanning [0, 1]
+    so that they cross the whole plot and hover like any trace.
+    """
     table = result.candidates.iloc[::-1]
     fig = plots.figure(f"{result.a} : {result.b} :: {result.c} : ?  ({result.method})")
     fig.add_bar(x=table["score"], y=table["word"], orientation="h", marker_color=plots.BLUE, name="answers",
-                hovertemplate="%{y}: %{x:.3f}<extra></extra>")
-    # Labels at different corners: two inputs often score almost the same and would overprint.
-    corners = ("top left", "top right", "bottom right")
-    for (_, row), colour, corner in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN), corners):
-        fig.add_vline(x=row["score"], line_dash="dash", line_color=colour,
-                      annotation_text=f"{row['word']} (rank {row['rank']})", annotation_position=corner)
-    fig.update_layout(xaxis_title="score", height=max(450, 200 + 28 * len(table)), showlegend=False)
-    fig.update_yaxes(automargin=True)
+                hovertemplate="%{y}: %{x:.3f}<extra></extra>", showlegend=False)
+    for (_, row), colour in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN)):
+        searched = not pd.isna(row["rank"])  # None when vocab_limit left the input word out
+        label = f"{row['word']} (rank {int(row['rank']):,})" if searched else f"{row['word']} (not searched)"
+        fig.add_scatter(x=[row["score"]] * 2 if searched else [], y=[0, 1] if searched else [], yaxis="y2",
+                        mode="lines", line=dict(dash="dash", color=colour, width=2), name=label,
+                        hovertemplate=f"{label}: %{{x:.3f}}<extra></extra>")
+    scores = pd.concat([table["score"], result.inputs["score"]]).dropna().to_numpy()
+    low, high = min(float(scores.min()), 0.0), float(scores.max())
+    fig.update_xaxes(range=[low, high + 0.04 * (high - low)])  # a line at the top score stays clear of the edge
+    fig.update_layout(xaxis_title="score", height=max(450, 230 + 28 * len(table)), legend=_TOP_LEGEND,
+                      yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+                      yaxis_automargin=True, margin_t=110)  # t: the title and a legend that wraps at presenter sizes
     excluded = "inputs excluded" if result.exclude_inputs else "inputs allowed"
-    return plots.finish(fig, _provenance(emb, f"analogy over the vocabulary, {excluded}", source=NISSIM_SOURCE))
+    return _finish(fig, _provenance(emb, f"analogy over the vocabulary, {excluded}", source=NISSIM_SOURCE))
 
 
 def explained_variance_figure(direction: Direction, emb: Embeddings) -> go.Figure:
@@ -1079,39 +1109,55 @@ def explained_variance_figure(direction: Direction, emb: Embeddings) -> go.Figur
                 marker_color=[plots.VERMILION] + [plots.BLUE] * (len(share) - 1),
                 hovertemplate="%{x}: %{y:.1%}<extra></extra>")
     fig.update_layout(yaxis_title="share of variance", yaxis_tickformat=".0%", showlegend=False)
-    return plots.finish(fig, _provenance(emb, f"{len(direction.used)} pairs: {', '.join(direction.used)}",
-                                         source=BOLUKBASI_SOURCE))
+    return _finish(fig, _provenance(emb, f"{len(direction.used)} pairs: {', '.join(direction.used)}",
+                                    source=BOLUKBASI_SOURCE))
 
 
 def projection_figure(table: pd.DataFrame, direction: Direction, emb: Embeddings,
                       highlight: Iterable[str] = (), n_labels: int = 8, data: str = "") -> go.Figure:
-    """Words sorted by their projection on ``direction``; the extremes and ``highlight`` are labelled.
+    """The words at both ends of ``direction``, and ``highlight``, one row each, above a rug of all words.
+
+    Each labelled word gets a row, sorted by projection, and its name is the row's
+    tick label: plotly makes room for tick labels, so no label is cut at the plot's
+    edge and none lies over a line or another label, at any font size. (Labels with
+    leader lines beside the points crossed each other's lines and ran off the edge:
+    issue #13, defect 9.) The bottom row is a rug of every word, so the extremes are
+    seen against the whole distribution; hovering one of its marks names the word.
 
     Args:
         table: DataFrame with ``word`` and ``projection`` (e.g. :func:`profession_projections`).
-        highlight: words to mark and label (e.g. the words a user typed).
-        n_labels: how many words to label at each end.
+        highlight: words to mark with a black diamond and always list (e.g. the words a user typed).
+        n_labels: how many words to list at each end.
     """
     table = table.dropna(subset=["projection"]).sort_values("projection", kind="stable").reset_index(drop=True)
-    marked = set(highlight)
+    table = table.drop_duplicates("word")  # one row per word: a category axis would merge repeats anyway
+    n_end = min(n_labels, len(table) // 2)
+    marked = table["word"].isin(set(highlight))
+    ends = (table.index < n_end) | (table.index >= len(table) - n_end)
+    shown = table[ends | marked]
+    rug = f"all {len(table)} words"
+    rows = [rug, *shown["word"]]  # bottom to top: the rug, then the listed words from most negative up
+
+    def colours(values: pd.Series) -> np.ndarray:
+        return np.where(values > 0, plots.VERMILION, plots.BLUE)
+
     fig = plots.figure(f"Projection on the {direction.name} direction")
-    fig.add_scatter(x=table.index + 1, y=table["projection"], mode="markers", text=table["word"],
-                    marker=dict(color=np.where(table["projection"] > 0, plots.VERMILION, plots.BLUE), size=7),
-                    hovertemplate="%{text}: %{y:.3f}<extra></extra>", name="words")
-    # Extremes crowd together, so their labels fan out: low end up and right, high end down and left.
-    for i in range(min(n_labels, len(table) // 2)):
-        for row, ax, ay in ((i, 70, -16 - 20 * i), (len(table) - 1 - i, -70, 16 + 20 * i)):
-            fig.add_annotation(x=row + 1, y=table["projection"][row], text=table["word"][row], ax=ax, ay=ay,
-                               arrowcolor=plots.GREY, arrowwidth=1, font=dict(size=plots.BASE_FONT - 2))
-    if marked:
-        mask = table["word"].isin(marked)
-        fig.add_scatter(x=table.index[mask] + 1, y=table["projection"][mask], mode="markers+text",
-                        text=table["word"][mask], textposition="middle right", name="your words",
-                        marker=dict(color=plots.BLACK, size=12, symbol="diamond"), hoverinfo="skip")
-    fig.add_hline(y=0, line_color=plots.GREY)
-    fig.update_layout(xaxis_title="rank", showlegend=False,
-                      yaxis_title=f"← {direction.negative}   projection   {direction.positive} →")
-    return plots.finish(fig, _provenance(emb, data or f"{len(table)} words", source=BOLUKBASI_SOURCE))
+    fig.add_scatter(x=table["projection"], y=[rug] * len(table), mode="markers", text=table["word"], name=rug,
+                    marker=dict(symbol="line-ns-open", size=22,
+                                line=dict(width=1.5, color=colours(table["projection"]))),
+                    hovertemplate="%{text}: %{x:.3f}<extra></extra>")
+    mine = marked[shown.index].to_numpy()
+    for part, name, symbol, size in ((shown[~mine], "ends", "circle", 11), (shown[mine], "your words", "diamond", 14)):
+        colour = plots.BLACK if name == "your words" else colours(part["projection"])
+        fig.add_scatter(x=part["projection"], y=part["word"], mode="markers", name=name,
+                        marker=dict(color=colour, size=size, symbol=symbol),
+                        hovertemplate="%{y}: %{x:.3f}<extra></extra>")
+    fig.add_vline(x=0, line_color=plots.GREY)
+    fig.update_layout(xaxis_title=f"← {direction.negative}   projection   {direction.positive} →", showlegend=False,
+                      height=max(450, 230 + 30 * len(rows)))  # 30 px a row: a label at presenter size fits
+    # Every row named (an automatic category axis skips labels when crowded), in this order.
+    fig.update_yaxes(categoryorder="array", categoryarray=rows, tickmode="array", tickvals=rows, automargin=True)
+    return _finish(fig, _provenance(emb, data or f"{len(table)} words", source=BOLUKBASI_SOURCE))
 
 
 def scatter_figure(emb: Embeddings, words: Sequence[str], x_axis: Direction, y_axis: Direction) -> go.Figure:
@@ -1123,15 +1169,17 @@ def scatter_figure(emb: Embeddings, words: Sequence[str], x_axis: Direction, y_a
     x, y = vectors @ x_axis.vector, vectors @ y_axis.vector
     angle = math.degrees(math.acos(float(np.clip(x_axis.vector @ y_axis.vector, -1, 1))))
     fig = plots.figure(f"{x_axis.name} × {y_axis.name} (axes {angle:.0f}° apart)")
-    fig.add_scatter(x=x, y=y, mode="markers+text", text=words, textposition="top center",
+    # cliponaxis=False: a label may run past the axis into the margin rather than be cut.
+    fig.add_scatter(x=x, y=y, mode="markers+text", text=words, textposition="top center", cliponaxis=False,
                     marker=dict(color=plots.BLUE), hovertemplate="%{text}<br>x %{x:.3f}<br>y %{y:.3f}<extra></extra>")
     fig.add_hline(y=0, line_color=plots.GREY)
     fig.add_vline(x=0, line_color=plots.GREY)
     fig.update_layout(xaxis_title=f"← {x_axis.negative}   {x_axis.positive} →",
-                      yaxis_title=f"← {y_axis.negative}   {y_axis.positive} →", showlegend=False)
+                      yaxis_title=f"← {y_axis.negative}   {y_axis.positive} →", showlegend=False,
+                      height=650, margin_r=60)  # tall: 16 px labels of nearby words need the room to stay apart
     fig.update_xaxes(range=_padded(x, 0.15))  # room for the labels of the outermost words
     fig.update_yaxes(range=_padded(y, 0.15))
-    return plots.finish(fig, _provenance(emb, f"{len(words)} words"))
+    return _finish(fig, _provenance(emb, f"{len(words)} words"))
 
 
 def _padded(values: np.ndarray, share: float) -> list[float]:
@@ -1152,8 +1200,8 @@ def weat_figure(report: WeatReport, emb: Embeddings) -> go.Figure:
     fig.update_layout(xaxis_title=f"← closer to {b_name}    s(w, A, B)    closer to {a_name} →", showlegend=False)
     fig.update_yaxes(automargin=True)
     seed = r.seed if r.p_method == "monte carlo" else None
-    return plots.finish(fig, _provenance(emb, f"{report.title}; p {r.p_method}, {r.n_splits:,} splits", seed,
-                                         source=CALISKAN_SOURCE))
+    return _finish(fig, _provenance(emb, f"{report.title}; p {r.p_method}, {r.n_splits:,} splits", seed,
+                                    source=CALISKAN_SOURCE))
 
 
 def weat_comparison_figure(table: pd.DataFrame, emb: Embeddings) -> go.Figure:
@@ -1163,7 +1211,7 @@ def weat_comparison_figure(table: pd.DataFrame, emb: Embeddings) -> go.Figure:
     fig.add_bar(x=table["test"], y=table["paper_d"], name="published, GloVe 840B (Caliskan et al. 2017)",
                 marker_color=plots.GREY)
     fig.update_layout(barmode="group", yaxis_title="effect size d", legend=_TOP_LEGEND)
-    return plots.finish(fig, _provenance(emb, "WEAT 1-10 word lists of the paper", source=CALISKAN_SOURCE))
+    return _finish(fig, _provenance(emb, "WEAT 1-10 word lists of the paper", source=CALISKAN_SOURCE))
 
 
 def debias_projection_figure(table: pd.DataFrame, direction: Direction, emb: Embeddings) -> go.Figure:
@@ -1179,7 +1227,7 @@ def debias_projection_figure(table: pd.DataFrame, direction: Direction, emb: Emb
     fig.update_layout(xaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
                       height=max(450, 200 + 26 * len(table)), legend=_TOP_LEGEND)
     fig.update_yaxes(automargin=True)
-    return plots.finish(fig, _provenance(emb, f"{len(table)} words", source=BOLUKBASI_SOURCE))
+    return _finish(fig, _provenance(emb, f"{len(table)} words", source=BOLUKBASI_SOURCE))
 
 
 def recovery_figure(result: RecoveryResult, emb: Embeddings) -> go.Figure:
@@ -1193,5 +1241,5 @@ def recovery_figure(result: RecoveryResult, emb: Embeddings) -> go.Figure:
                         text=words[mask], name=name, marker=dict(color=colour, size=7, opacity=0.7),
                         hovertemplate="%{text}<extra></extra>")
     fig.update_layout(xaxis_title="PC1 of debiased vectors", yaxis_title="PC2", legend=_TOP_LEGEND)
-    return plots.finish(fig, _provenance(emb, f"{len(words)} most gender-biased of the {result.config.vocab_limit:,} "
-                                              "most frequent words", result.config.seed, source=GONEN_SOURCE))
+    return _finish(fig, _provenance(emb, f"{len(words)} most gender-biased of the {result.config.vocab_limit:,} "
+                                         "most frequent words", result.config.seed, source=GONEN_SOURCE))

@@ -10,7 +10,7 @@ import pytest
 
 from core import embeddings_bias as eb
 from core.embeddings_bias import Embeddings, WeatConfig, WordListError
-from core.plots import provenance_of
+from core.plots import BASE_FONT, provenance_of
 
 
 @pytest.fixture(scope="module")
@@ -369,29 +369,105 @@ def test_debiasing_removes_projection_bias_but_gender_is_recoverable(emb, debias
 # =========================================================================== figures
 
 
-def test_every_figure_carries_its_provenance(emb, debiased):
+@pytest.fixture(scope="module")
+def figures(emb, debiased) -> dict[str, "eb.go.Figure"]:
+    """Every figure builder of the module, on the inputs the page uses by default."""
     g = eb.gender_direction(emb)
     axis = eb.axis_direction(emb, "rich", "poor")
     reports = eb.run_all_weats(emb, config=WeatConfig(mc_samples=2_000))
     small = eb.RecoveryConfig(vocab_limit=5_000, n_cluster=100, n_classify=400, n_train=200)
-    figures = [
-        eb.analogy_figure(eb.analogy(emb, "man", "doctor", "woman"), emb),
-        eb.explained_variance_figure(g, emb),
-        eb.projection_figure(eb.profession_projections(emb, g), g, emb, highlight=["nurse"]),
-        eb.scatter_figure(emb, ["nurse", "banker", "maid"], g, axis),
-        eb.weat_figure(reports[0], emb),
-        eb.weat_comparison_figure(eb.weat_table(reports), emb),
-        eb.debias_projection_figure(eb.compare_projections(emb, debiased.embeddings, ["nurse"], g), g, emb),
-        eb.recovery_figure(eb.gender_recovery(emb, debiased.embeddings, small), emb),
-    ]
-    for fig in figures:
+    typed = ["nurse", "surgeon", "homemaker", "programmer"]  # the bias-direction tab's default words
+    map_words = ["he", "she", "king", "queen", "doctor", "nurse", "engineer", "homemaker", "rich", "poor",
+                 "banker", "cleaner"]  # the word map's default words
+    return {
+        "analogy": eb.analogy_figure(eb.analogy(emb, "man", "king", "woman"), emb),
+        "explained_variance": eb.explained_variance_figure(g, emb),
+        "projection": eb.projection_figure(eb.profession_projections(emb, g, extra=typed), g, emb, highlight=typed),
+        "word_map": eb.scatter_figure(emb, map_words, g, axis),
+        "weat": eb.weat_figure(reports[0], emb),
+        "weat_comparison": eb.weat_comparison_figure(eb.weat_table(reports), emb),
+        "debias": eb.debias_projection_figure(eb.compare_projections(emb, debiased.embeddings, typed, g), g, emb),
+        "recovery": eb.recovery_figure(eb.gender_recovery(emb, debiased.embeddings, small), emb),
+    }
+
+
+def test_every_figure_carries_its_provenance(emb, figures):
+    for fig in figures.values():
         stamp = provenance_of(fig)
         assert stamp["what"] == "measured" and "GloVe 6B 50d" in stamp["model"] and stamp.get("source")
-    assert provenance_of(figures[4])["seed"] == "0"  # Monte Carlo p: the seed is stated
+    assert provenance_of(figures["weat"])["seed"] == "0"  # Monte Carlo p: the seed is stated
+    g, axis = eb.gender_direction(emb), eb.axis_direction(emb, "rich", "poor")
     with pytest.raises(ValueError):
         eb.explained_variance_figure(axis, emb)
     with pytest.raises(WordListError):
         eb.scatter_figure(emb, ["qqqzz"], g, axis)
+
+
+def in_figure_text(layout: dict) -> list[dict]:
+    """Annotations drawn in the figure, less plots.finish's provenance (the lead's, shown as a caption)."""
+    return [a for a in layout.get("annotations", []) if a.get("name") != "provenance"]
+
+
+def test_every_label_is_drawn_at_least_at_the_base_font_size(figures):
+    """Issue #13, defect 8: word-map labels were ~10 px on the projector.
+
+    Streamlit's chart theme replaces the sizes a plotly *template* sets: it draws text
+    at the figure's own ``layout.font.size`` (12 px when unset), ticks and legend at
+    0.75 and axis titles at 0.875 of it (measured in Chromium). So the sizes that count
+    are the figure's own, read from ``to_dict()`` without the template.
+    """
+    base = BASE_FONT
+    for name, fig in figures.items():
+        layout, traces = fig.to_dict()["layout"], fig.to_dict()["data"]
+        own = layout.get("font", {}).get("size") or 0  # what Streamlit keeps; the template's does not count
+        assert own >= base, (name, "layout.font.size", own)
+        for trace in traces:
+            if "text" in (trace.get("mode") or "") or trace.get("textposition"):
+                size = trace.get("textfont", {}).get("size") or own
+                assert size >= base, (name, trace.get("name"), size)
+        for note in in_figure_text(layout):
+            assert (note.get("font", {}).get("size") or own) >= base, (name, note["text"])
+        if layout.get("showlegend") is not False and any(t.get("showlegend") is not False for t in traces):
+            assert layout.get("legend", {}).get("font", {}).get("size", 0) >= base, (name, "legend")
+        for axis_name, axis in layout.items():
+            if axis_name.startswith(("xaxis", "yaxis")) and axis.get("visible") is not False:
+                assert axis.get("tickfont", {}).get("size", 0) >= base, (name, axis_name, "ticks")
+                assert axis.get("title", {}).get("font", {}).get("size", 0) >= base, (name, axis_name, "title")
+
+
+def test_analogy_input_labels_sit_in_the_legend_not_on_the_bars(emb, figures):
+    """Issue #13, defect 9: "man (rank 995)" was grey text drawn on a dark blue bar."""
+    fig = figures["analogy"].to_dict()
+    assert in_figure_text(fig["layout"]) == []  # nothing is written inside the plot area
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert bars and all(not t.get("text") for t in bars)  # no text on the bars either
+    result = eb.analogy(emb, "man", "king", "woman")
+    named = {t["name"] for t in fig["data"] if t["type"] == "scatter" and t.get("showlegend") is not False}
+    assert named == {f"{r.word} (rank {r.rank:,})" for r in result.inputs.itertuples()}  # 'man (rank 995)', ...
+    legend = fig["layout"]["legend"]
+    assert legend["y"] >= 1 and legend["yanchor"] == "bottom"  # above the plot, clear of the bars
+
+
+def test_projection_labels_are_the_rows_tick_labels_so_none_is_cut(emb, figures):
+    """Issue #13, defect 9: leader-line labels crossed each other's lines and 'homemaker'
+    ran off the plot's right edge. Every labelled word is now a row's tick label, which
+    plotly gives margin to (automargin); nothing is written inside the plot."""
+    fig = figures["projection"].to_dict()
+    layout = fig["layout"]
+    assert in_figure_text(layout) == []
+    assert all("text" not in (t.get("mode") or "") for t in fig["data"])
+    rows = layout["yaxis"]["categoryarray"]
+    assert layout["yaxis"]["tickvals"] == rows and layout["yaxis"]["automargin"] is True  # every row named
+    table = eb.profession_projections(emb, eb.gender_direction(emb)).dropna(subset=["projection"])
+    ends = [*table["word"][:8], *table["word"][-8:]]
+    assert set(ends) | {"nurse", "surgeon", "homemaker", "programmer"} <= set(rows)
+    assert rows[1] == table["word"].iloc[0] and rows[-1] == table["word"].iloc[-1]  # sorted, he end at the bottom
+    assert layout["height"] >= 30 * len(rows)  # a row per label, with room for presenter-size type
+
+
+def test_word_map_labels_run_into_the_margin_rather_than_be_cut(figures):
+    (labels,) = [t for t in figures["word_map"].to_dict()["data"] if "text" in t.get("mode", "")]
+    assert labels.get("cliponaxis") is False
 
 
 def test_module_lesson_and_core_rules():
