@@ -91,36 +91,41 @@ def show_analogies() -> None:
             st.session_state[key("a")], st.session_state[key("b")], st.session_state[key("c")] = p.a, p.b, p.c
 
     first = eb.ANALOGY_PRESETS[0]
-    st.selectbox("Load a preset", ["—", *presets], key=key("preset"), on_change=use_preset)
-    cols = st.columns(3)
-    a = cols[0].text_input("a", first.a, key=key("a"), bind="query-params")
-    b = cols[1].text_input("is to b", first.b, key=key("b"), bind="query-params")
-    c = cols[2].text_input("as c is to ?", first.c, key=key("c"), bind="query-params")
+    # Presenter mode's wide layout has room for the preset and the words on one row, which keeps the
+    # answer and its warning on the first screen at presenter type sizes.
+    slots = st.columns([2, 1, 1, 1]) if presenter() else [st.container(), *st.columns(3)]
+    slots[0].selectbox("Load a preset", ["—", *presets], key=key("preset"), on_change=use_preset)
+    a = slots[1].text_input("a", first.a, key=key("a"), bind="query-params")
+    b = slots[2].text_input("is to b", first.b, key=key("b"), bind="query-params")
+    c = slots[3].text_input("as c is to ?", first.c, key=key("c"), bind="query-params")
     exclude = st.toggle("Exclude the three input words (as the papers do)", True, key=key("exclude"),
                         bind="query-params")
+    # The answer, the Nissim warning and the chart go into this slot; the refinements (method, how many
+    # answers) are read first but drawn below it: above, they pushed the headline off a 1600x900 screen.
+    shown = st.container()
     if not presenter():
         left, right = st.columns(2)
         method = left.radio("Method", eb.ANALOGY_METHODS, horizontal=True, key=key("method"), bind="query-params")
         k = right.slider("Answers shown", 3, 20, 10, key=key("k"), bind="query-params")
     else:
         method, k = st.session_state.get(key("method"), "3CosAdd"), st.session_state.get(key("k"), 10)
-    try:
-        result = eb.analogy(emb, a, b, c, k=k, method=method, exclude_inputs=exclude)
-    except eb.WordListError as err:
-        st.warning(literal(err))
-    else:
+    with shown:
+        try:
+            result = eb.analogy(emb, a, b, c, k=k, method=method, exclude_inputs=exclude)
+        except eb.WordListError as err:
+            st.warning(literal(err))
+            return
         note = next((p.note for p in eb.ANALOGY_PRESETS if (p.a, p.b, p.c) == (result.a, result.b, result.c)), "")
         st.metric(literal(f"{result.a} : {result.b} :: {result.c} :"), result.answer)
-        st.caption(glove.but(data=f"{method}, inputs {'excluded' if exclude else 'allowed'}").caption())
-        if note:
-            st.info(note)
         top_input = result.inputs.sort_values("rank").iloc[0]
-        if exclude and int(top_input["rank"]) == 1:
+        if exclude and int(top_input["rank"]) == 1:  # the lesson: right under the answer
             st.warning(f"Without the exclusion the answer would be **{literal(top_input['word'])}** — one of the inputs "
                        f"(score {top_input['score']:.3f}). The famous answer exists only because the procedure "
                        "forbids it (Nissim, van Noord & van der Goot 2020).")
-        charts.chart(eb.analogy_figure(result, emb), result.candidates, glove.but(data=f"{method}, top {k}"),
-                     "analogy")
+        if note:
+            st.info(note)
+        charts.chart(eb.analogy_figure(result, emb), result.candidates,
+                     glove.but(data=f"{method}, top {k}, inputs {'excluded' if exclude else 'allowed'}"), "analogy")
         st.markdown("**Where the input words would have ranked** (same scores, nothing excluded):")
         charts.table(result.inputs, glove.but(source=eb.NISSIM_SOURCE), "analogy_inputs")
 
