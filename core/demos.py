@@ -42,7 +42,9 @@ class Demo:
     Attributes:
         slug: URL path and page file name (``pages/<slug>.py``).
         title: shown in the navigation and on the home card.
-        icon: a Material icon name, shown beside the title.
+        icon: an emoji, shown beside the title and as the browser tab's icon. Not a ``:material/...:``
+            name: Streamlit turns those into favicons fetched from a font CDN, and the lab makes the
+            browser reach no other host (issue #13, defect 6).
         core_module: the module holding the demo's logic and its lesson docstring.
         teaser: the lesson line shown while the demo is still coming.
         live: False while the page is a placeholder ("coming" on the home card).
@@ -77,22 +79,22 @@ class Demo:
         return doc.strip().splitlines()[0]
 
 
-HOME = Demo("home", "Home", ":material/home:", "core.demos", live=True)
+HOME = Demo("home", "Home", "🏠", "core.demos", live=True)
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("word_embeddings", "Bias in word embeddings", ":material/translate:", "core.embeddings_bias",
+    Demo("word_embeddings", "Bias in word embeddings", "🔤", "core.embeddings_bias",
          teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
                 "direction and WEAT tests on real GloVe vectors.", live=True),
-    Demo("adversarial", "Adversarial fooling", ":material/bug_report:", "core.attacks",
+    Demo("adversarial", "Adversarial fooling", "🐞", "core.attacks",
          teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control.",
          live=True),
-    Demo("clever_hans", "Clever Hans: the horse tag", ":material/sell:", "core.clever_hans",
+    Demo("clever_hans", "Clever Hans: the horse tag", "🐴", "core.clever_hans",
          teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it.",
          live=True),
-    Demo("mugshots", "Smiling mugshots", ":material/sentiment_satisfied:", "core.mugshots",
+    Demo("mugshots", "Smiling mugshots", "🙂", "core.mugshots",
          teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
                 "smiles; synthetic faces show how.", live=True),
-    Demo("carbon", "CO2 of training", ":material/co2:", "core.footprint",
+    Demo("carbon", "CO2 of training", "🏭", "core.footprint",
          teaser="Every training run here is measured with codecarbon and placed beside published giants.",
          live=True),
 )

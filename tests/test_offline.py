@@ -20,6 +20,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -163,17 +164,32 @@ def test_fetch_command_gives_up_on_a_network_that_swallows_packets(blocked, monk
 QUICK = "Quick (S, 1 epoch, 2k images)"
 
 
+def _elsewhere(url: str, base: str) -> bool:
+    """True for a request to any host but the lab's own server (data: and blob: URLs stay in the page)."""
+    parts = urlsplit(url)
+    return parts.scheme not in ("data", "blob") and parts.netloc != urlsplit(base).netloc
+
+
+def test_a_request_to_a_font_cdn_counts_as_elsewhere_and_the_server_does_not():
+    base = "http://127.0.0.1:8501"
+    assert _elsewhere("https://fonts.gstatic.com/s/i/short-term/release/x/24px.svg", base)
+    assert not _elsewhere(f"{base}/_stcore/health", base) and not _elsewhere("data:image/png;base64,AA", base)
+
+
 @pytest.mark.browser
 def test_every_page_and_a_measured_training_make_zero_connection_attempts(blocked, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
-    opened = []
+    opened, outside = [], []
     with lab_server(tmp_path / "lab") as (base, proc, _), sync_api.sync_playwright() as p:
         server_pid = proc.pid
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # The browser side: nothing the app serves may make it reach another host (favicons and icons
+            # from a font CDN did, issue #13 defect 6). Every request the page makes is checked.
+            page.on("request", lambda r: outside.append(r.url) if _elsewhere(r.url, base) else None)
             for demo in all_pages():
                 page.goto(f"{base}/{'' if demo.slug == 'home' else demo.slug}", timeout=60000)
                 wait_until_rendered(page)
@@ -194,5 +210,6 @@ def test_every_page_and_a_measured_training_make_zero_connection_attempts(blocke
     assert f"loaded pid={server_pid}" in log, "the blocker did not load in the server process"
     assert opened == [d.slug for d in all_pages()]
     assert attempts(blocked) == []
+    assert outside == [], f"the browser was made to reach other hosts: {sorted(set(outside))}"
     print(f"\n{len(opened)} pages and one measured training with the network blocked in the server "
           f"(pid {server_pid}): {len(attempts(blocked))} connection attempts")

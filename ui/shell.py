@@ -60,7 +60,7 @@ def run_app() -> None:
     page = st.navigation(list(pages.values()))
     demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
     _sidebar(demo)  # first: the presenter toggle must exist before its value decides the layout
-    st.set_page_config(page_title=f"{demo.title} · Deep Learning Limits Lab", page_icon=":material/science:",
+    st.set_page_config(page_title=f"{demo.title} · Deep Learning Limits Lab", page_icon=demo.icon,
                        layout="wide" if presenter() else "centered")
     if presenter():
         st.html(PRESENTER_CSS)
