@@ -1,19 +1,24 @@
-"""One plot style for the whole lab: colour-blind-safe, readable from the back row.
+"""One plot style for the whole lab: colour-blind-safe, readable from the back row, light or dark.
 
 Colours are the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"),
 distinguishable under the common colour-vision deficiencies. Fonts are sized for a
-projector. Every figure carries its :class:`~core.provenance.Provenance` as a small
-caption inside the figure, so a PNG exported from the chart keeps it.
+projector, and :func:`for_screen` makes them larger still in presenter mode (ticks and
+labels ≥ 18 px, the size a back row can read) and swaps black ink for light ink on
+Streamlit's dark theme. Every figure carries its :class:`~core.provenance.Provenance` in
+its metadata; the page prints it once, as the caption under the chart.
 
 Use :func:`figure` to start a chart and :func:`finish` to stamp it::
 
     fig = plots.figure(title="Accuracy vs epsilon")
     fig.add_scatter(x=eps, y=acc, name="FGSM")
     plots.finish(fig, provenance)
+
+Why sizes are set on the figure and not only in the template: Streamlit draws charts with its
+own theme, which replaces the template's fonts and colours; only the figure's own layout
+(``font.size``, ``xaxis.tickfont.size`` ...) reaches the screen. Text colours are left to that
+theme, so they follow light and dark mode by themselves.
 """
 from __future__ import annotations
-
-import textwrap
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -29,21 +34,27 @@ DIVERGING = [[0.0, BLUE], [0.5, "#FFFFFF"], [1.0, VERMILION]]
 # Sequential scale that stays readable in greyscale and for colour-blind viewers.
 SEQUENTIAL = "Cividis"
 
-BASE_FONT = 16  # pt; 16+ stays legible on a projector at the back of a lecture hall
+BASE_FONT = 16  # px; 16+ stays legible on a projector at the back of a lecture hall
+PRESENTER_FONT = 22  # px in presenter mode: text, legend, axis titles
+PRESENTER_TICKS = 20  # px in presenter mode: tick labels (the issue's floor is 18)
+LIGHT_INK = "#F0F0F0"  # what BLACK becomes on the dark theme
 TEMPLATE_NAME = "lab"
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=dict(
         colorway=list(PALETTE),
-        font=dict(family="Source Sans Pro, Arial, sans-serif", size=BASE_FONT, color="#222"),
+        # No text colour and transparent backgrounds: the page's theme (light or dark) shows through.
+        font=dict(family="Source Sans Pro, Arial, sans-serif", size=BASE_FONT),
         title=dict(font=dict(size=BASE_FONT + 4), x=0.0, xanchor="left"),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#444", ticks="outside"),
-        yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#444", ticks="outside"),
-        legend=dict(bgcolor="rgba(255,255,255,0.8)"),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(showgrid=True, gridcolor="rgba(128,128,128,0.25)", zeroline=False,
+                   linecolor="rgba(128,128,128,0.8)", ticks="outside"),
+        yaxis=dict(showgrid=True, gridcolor="rgba(128,128,128,0.25)", zeroline=False,
+                   linecolor="rgba(128,128,128,0.8)", ticks="outside"),
+        legend=dict(bgcolor="rgba(0,0,0,0)"),
         colorscale=dict(sequential=SEQUENTIAL, diverging=DIVERGING),
-        margin=dict(l=60, r=20, t=60, b=110),
+        margin=dict(l=60, r=20, t=60, b=60),
         hoverlabel=dict(font_size=BASE_FONT),
     ),
     data=dict(scatter=[go.Scatter(line=dict(width=3), marker=dict(size=9))]),
@@ -58,17 +69,59 @@ def figure(title: str = "", **layout) -> go.Figure:
 
 
 def finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
-    """Apply the lab style and write the provenance under the plot (kept in PNG exports)."""
-    lines = textwrap.wrap(provenance.caption(), 80)  # plotly does not wrap text itself
-    fig.update_layout(template=TEMPLATE_NAME, margin_b=95 + 15 * len(lines))
-    fig.add_annotation(
-        # A fixed distance in pixels below the plot area, under the x-axis title, whatever the height.
-        text="<br>".join(lines), showarrow=False, xref="paper", yref="paper",
-        x=0, y=0, yshift=-72, xanchor="left", yanchor="top", align="left",
-        font=dict(size=BASE_FONT - 4, color=GREY), name="provenance",
-    )
-    fig.update_layout(meta={"provenance": dict(provenance.items())})
+    """Apply the lab style and sizes, and stamp the provenance into the figure's metadata.
+
+    The provenance is not drawn inside the plot: the page prints it once, as the caption under
+    the chart (``ui.charts.chart``), where it wraps and stays legible; it also heads the CSV.
+    """
+    fig.update_layout(template=TEMPLATE_NAME, meta={"provenance": dict(provenance.items())})
+    return _sized(fig, text=BASE_FONT, ticks=BASE_FONT, title=BASE_FONT + 4)
+
+
+def _sized(fig: go.Figure, text: int, ticks: int, title: int) -> go.Figure:
+    """Font sizes written on the figure itself (see the module docstring for why not the template)."""
+    fig.update_layout(font_size=text, legend_font_size=text, title_font_size=title, hoverlabel_font_size=text)
+    fig.update_xaxes(tickfont_size=ticks, title_font_size=text)
+    fig.update_yaxes(tickfont_size=ticks, title_font_size=text)
+    fig.update_annotations(font_size=text)
+    fig.for_each_trace(lambda t: t.update(textfont_size=text) if "textfont" in t else None)
+    fig.update_coloraxes(colorbar_tickfont_size=ticks)
+    fig.for_each_trace(lambda t: t.update(colorbar_tickfont_size=ticks) if "colorbar" in t else None)
     return fig
+
+
+def for_screen(fig: go.Figure, presenter: bool = False, dark: bool = False) -> go.Figure:
+    """A copy of ``fig`` for the screen it is shown on (the original, maybe cached, stays untouched).
+
+    Args:
+        presenter: presenter mode: text, legend and axis titles at PRESENTER_FONT px, ticks at
+            PRESENTER_TICKS px (≥ 18 px, legible from the back of a lecture hall), a taller plot.
+        dark: Streamlit's dark theme: BLACK lines, markers and shapes are drawn in LIGHT_INK.
+    """
+    if not presenter and not dark:
+        return fig
+    fig = go.Figure(fig)
+    if presenter:
+        _sized(fig, text=PRESENTER_FONT, ticks=PRESENTER_TICKS, title=PRESENTER_FONT + 4)
+        if fig.layout.height:
+            fig.update_layout(height=int(fig.layout.height * PRESENTER_FONT / BASE_FONT))
+    if dark:
+        fig = go.Figure(_swap_ink(fig.to_dict()))
+    return fig
+
+
+def _swap_ink(node, key: str = ""):
+    """The figure dictionary with every colour (a ``*color`` key) equal to BLACK replaced by LIGHT_INK.
+
+    Only colour keys: a word such as "black" in a chart's data or labels stays as it is.
+    """
+    if isinstance(node, dict):
+        return {k: _swap_ink(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_swap_ink(v, key) for v in node]
+    if "color" in key and isinstance(node, str) and node.lower() in (BLACK.lower(), "black"):
+        return LIGHT_INK
+    return node
 
 
 def provenance_of(fig: go.Figure) -> dict:

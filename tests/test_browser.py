@@ -144,3 +144,30 @@ def test_reset_returns_every_widget_to_its_preset_and_clears_the_url(browser, sl
         assert fresh.evaluate(VIEW_STATE) == after_reset != before
         fresh.close()
         page.close()
+
+
+# Every text drawn in the page's charts, with its rendered size; and nav labels cut with an ellipsis.
+CHART_TEXT = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+  .filter(t => t.textContent.trim()).map(t => [t.textContent.slice(0, 40), parseFloat(getComputedStyle(t).fontSize)])"""
+CUT_NAV = """() => Array.from(document.querySelectorAll('[data-testid="stSidebarNavLink"] span[label] *'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_presenter_mode_is_legible_from_the_back_row(browser, tmp_path, scheme):
+    """Presenter mode, as rendered: every chart text (ticks, labels, legend) >= 18 px, no page name cut in the
+    navigation; in the dark theme the chart text is light (issue #13, defects 8 and 9; the dark-mode feature)."""
+    with lab_server(tmp_path) as (base, _proc, _):
+        context = browser.new_context(viewport={"width": 1600, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{base}/word_embeddings?present=true")
+        wait_until_rendered(page)
+        page.locator(".js-plotly-plot svg text").first.wait_for()
+        page.screenshot(path=str(SHOTS / f"word_embeddings_presenter_{scheme}.png"))
+        texts = page.evaluate(CHART_TEXT)
+        assert texts and min(size for _, size in texts) >= 18, sorted(texts, key=lambda t: t[1])[:5]
+        assert page.evaluate(CUT_NAV) == []
+        ink = page.evaluate("""() => getComputedStyle(document.querySelector('.js-plotly-plot svg .xtick text')).fill""")
+        red, green, blue = (int(v) for v in ink[ink.index("(") + 1:ink.index(")")].split(",")[:3])
+        assert (red + green + blue > 3 * 160) == (scheme == "dark"), ink  # light ink on dark, dark ink on light
+        context.close()

@@ -22,13 +22,55 @@ def test_unknown_kind_is_rejected():
         Provenance("guessed")
 
 
-def test_finish_stamps_provenance_inside_the_figure():
-    fig = plots.figure("t")
-    fig.add_scatter(x=[0, 1], y=[1, 0])
-    plots.finish(fig, Provenance("estimated", model="m", seed=1))
+def finished(**layout):
+    fig = plots.figure("t", **layout)
+    fig.add_scatter(x=[0, 1], y=[1, 0], mode="lines+text", text=["a", "b"], line_color=plots.BLACK)
+    fig.add_annotation(text="note", x=0, y=0)
+    return plots.finish(fig, Provenance("estimated", model="m", seed=1))
+
+
+def test_finish_stamps_provenance_once_in_the_metadata_not_drawn_inside():
+    """The page prints the provenance as the caption; drawn inside too, it was there twice (issue #13, defect 8)."""
+    fig = finished()
     assert plots.provenance_of(fig) == {"what": "estimated", "model": "m", "seed": "1"}
-    assert any(a.text.startswith("estimated") for a in fig.layout.annotations)
+    assert not any((a.text or "").startswith("estimated") for a in fig.layout.annotations)
     assert fig.layout.template.layout.colorway[0] == plots.PALETTE[0]
+
+
+def font_sizes(fig) -> dict:
+    """Every font size the screen will use, read from the figure itself (Streamlit's theme ignores the template's)."""
+    d = fig.to_dict()["layout"]
+    return {"text": d["font"]["size"], "legend": d["legend"]["font"]["size"],
+            "ticks": min(d[a]["tickfont"]["size"] for a in d if a.startswith(("xaxis", "yaxis"))),
+            "annotations": min(a["font"]["size"] for a in d["annotations"]),
+            "trace text": min(t["textfont"]["size"] for t in fig.to_dict()["data"])}
+
+
+def test_every_size_is_on_the_figure_itself():
+    assert min(font_sizes(finished()).values()) == plots.BASE_FONT
+
+
+def test_presenter_mode_draws_ticks_and_labels_at_18px_or_more_on_a_copy():
+    fig = finished(height=400)
+    big = plots.for_screen(fig, presenter=True)
+    assert min(font_sizes(big).values()) >= 18 and big.layout.height > 400
+    assert min(font_sizes(fig).values()) == plots.BASE_FONT and fig.layout.height == 400  # the cached original
+
+
+def test_dark_theme_swaps_black_ink_for_light_but_not_words():
+    fig = finished()
+    fig.add_scatter(x=[0], y=[0], text=["black"], mode="text")
+    dark = plots.for_screen(fig, dark=True)
+    assert dark.data[0].line.color == plots.LIGHT_INK and fig.data[0].line.color == plots.BLACK
+    assert list(dark.data[1].text) == ["black"]
+    layout = fig.to_dict()["layout"]["template"]["layout"]
+    assert "color" not in layout["font"] and layout["paper_bgcolor"] == "rgba(0,0,0,0)"  # the theme shows through
+
+
+def test_chart_json_keeps_non_ascii_as_written():
+    """With orjson (pinned) plotly writes ±ε as it is; without it, \\u00b1\\u03b5 (issue #13, defect 5)."""
+    import plotly.io as pio
+    assert "±ε" in pio.to_json(plots.figure("±ε"))
 
 
 def test_palette_is_okabe_ito_and_distinct():

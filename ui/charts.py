@@ -1,8 +1,10 @@
 """Render core's figures and tables with their provenance and download buttons.
 
-Every chart gets plotly's PNG export (the camera icon; the provenance is drawn
-inside the figure and put in the file name) and a CSV download of the numbers
-behind it, headed by the provenance as ``# key: value`` lines.
+Every chart is drawn for the screen it is on (presenter mode: ≥ 18 px ticks and labels;
+dark theme: light ink; see ``core.plots.for_screen``), with its provenance once, as the
+caption under it. plotly's PNG export (the camera icon) puts the provenance in the file
+name; the CSV download of the numbers behind it is headed by the provenance as
+``# key: value`` lines.
 """
 from __future__ import annotations
 
@@ -10,8 +12,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import plots
 from core.provenance import Provenance
 from ui.shell import presenter
+
+
+def dark_theme() -> bool:
+    """True when the viewer's Streamlit theme is dark (the theme chooser in the menu is theirs)."""
+    theme = getattr(st.context, "theme", None)
+    return getattr(theme, "type", None) == "dark"
 
 
 def _csv_download(frame: pd.DataFrame, provenance: Provenance, stem: str, name: str) -> None:
@@ -23,8 +32,7 @@ def _csv_download(frame: pd.DataFrame, provenance: Provenance, stem: str, name: 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
     """A plotly figure, its provenance caption, and CSV of ``frame`` to download."""
-    if presenter():
-        fig = go.Figure(fig).update_layout(font_size=22)
+    fig = plots.for_screen(fig, presenter=presenter(), dark=dark_theme())
     filename = f"{name}_{provenance.slug()}"
     st.plotly_chart(fig, config={"displaylogo": False,
                                  "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},

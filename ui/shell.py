@@ -39,6 +39,9 @@ PRESENTER_CSS = """
   /* Streamlit sizes text and widgets in rem: a larger root font scales the whole app for the back
      row. (CSS zoom would be simpler but makes plotly mis-measure its width and crop charts.) */
   html { font-size: 22px; }
+  /* Page names wrap instead of ending in "…" at that size (issue #13, defect 9). */
+  [data-testid="stSidebarNavLink"] span[label], [data-testid="stSidebarNavLink"] span[label] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 
