@@ -451,11 +451,11 @@ def scale_ladder_figure(our_runs: list[tuple[str, float]],
                     name="measured here (codecarbon)", marker=dict(color=plots.BLUE, size=12),
                     text=[mass_text(kg) for _, kg in ours], textposition="middle right",
                     hovertemplate="%{y}: %{x:.3g} kg CO2e<extra>measured here</extra>")
-    fig.update_xaxes(type="log", title_text="kg CO2e (log scale)", exponentformat="power")
-    values = [p.kg_co2e for p in pubs] + [kg for _, kg in ours]
-    if values:  # log-axis range is in decades: one to the left, two to the right for the value labels
-        fig.update_xaxes(range=[math.log10(min(values)) - 1, math.log10(max(values)) + 2])
-    fig.update_yaxes(title_text="")
+    axis = log_axis([p.kg_co2e for p in pubs] + [kg for _, kg in ours], pad_decades=1)
+    if "range" in axis:  # one more decade to the right: room for the value labels beside the largest points
+        axis["range"][1] += axis["dtick"]
+    fig.update_xaxes(title_text="kg CO2e (log scale)", **axis)
+    fig.update_yaxes(title_text="", automargin=True)  # the left margin grows to fit the longest label
     fig.update_layout(height=max(420, 32 * (len(pubs) + len(ours)) + 180), legend=dict(x=0.99, xanchor="right"))
 
     sources = "; ".join(sorted({p.citation.split(",")[0] for p in pubs}))
@@ -489,6 +489,95 @@ def mass_text(kg: float) -> str:
     if kg >= 1e-3:
         return f"{kg * 1000:.3g} g"
     return f"{kg * 1e6:.3g} mg"
+
+
+# --------------------------------------------------------------------------- shared by the CO2 page's charts
+CODECARBON = "codecarbon"
+
+
+@functools.lru_cache(maxsize=1)
+def codecarbon_version() -> str:
+    """The installed codecarbon's version, e.g. ``"3.3.2"`` (read from its metadata, so captions never go stale)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(CODECARBON)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def codecarbon_name() -> str:
+    """``"codecarbon 3.3.2"``: how a caption names the tool that measured a run."""
+    return f"{CODECARBON} {codecarbon_version()}"
+
+
+def _demo_colours() -> dict[str, str]:
+    from core import plots
+
+    # One colour per demo, for every chart of ledger runs, so a demo is the same colour everywhere.
+    # Not orange (published figures), blue (our fit) or grey (runs not fitted): those mean something else.
+    return {"carbon": plots.VERMILION, "adversarial": plots.PINK, "clever_hans": plots.GREEN,
+            "mugshots": plots.SKY, "word_embeddings": plots.YELLOW}
+
+
+def demo_colour(demo: str) -> str:
+    """The colour of ``demo``'s runs in every ledger chart (a fixed mapping, not the order runs appear in).
+
+    A demo the mapping does not know (a test's, a future one's) gets a colour from its name, so it too
+    keeps one colour across charts and sessions.
+    """
+    import zlib
+
+    from core import plots
+
+    colours = _demo_colours()
+    if demo in colours:
+        return colours[demo]
+    spare = [c for c in plots.PALETTE if c not in colours.values() and c not in (plots.ORANGE, plots.BLUE)]
+    return spare[zlib.crc32(str(demo).encode("utf-8")) % len(spare)]
+
+
+def log_axis(values, pad_decades: float = 0.0) -> dict:
+    """Settings for a log axis whose ticks sit on whole decades only (``10^-3, 10^-2 …``).
+
+    Plotly's default for a log axis spanning a decade or two labels every digit
+    (``2 3 … 9 0.1 2 3``): unreadable from the back row. Here the range is widened to
+    whole decades around ``values`` (plus ``pad_decades`` each side), so at least two
+    ticks show, and ``dtick`` steps by one decade, or more on a very wide axis, so that
+    at most about eight ticks are labelled.
+    """
+    logs = [math.log10(v) for v in values if v is not None and math.isfinite(v) and v > 0]
+    if not logs:
+        return dict(type="log", dtick=1, exponentformat="power")
+    low = math.floor(min(logs) - pad_decades)
+    high = math.ceil(max(logs) + pad_decades)
+    high = max(high, low + 1)
+    step = max(1, math.ceil((high - low) / 8))
+    low -= (low % step)  # ticks at multiples of the step: 10^0, 10^3, 10^6 … rather than 10^1, 10^4 …
+    return dict(type="log", range=[low, high], dtick=step, tick0=0, exponentformat="power")
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float) -> str:
+    """``3.1e+07`` as ``"3 × 10⁷"``: one significant digit, all a range over many decades can claim."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def energy_source(value_kwh: float, filled_kwh: float, measured_runs: int) -> str:
+    """Where the energy the grid chart compares came from, said truthfully.
+
+    ``filled_kwh`` is what the page filled in (the total of this lab's ``measured_runs``
+    measured runs, or 1 kWh when there are none); anything else was typed by the visitor.
+    """
+    if math.isclose(value_kwh, filled_kwh, rel_tol=1e-6, abs_tol=1e-12):
+        if measured_runs:
+            return (f"filled in by the page: the total of this lab's {measured_runs:,} measured run"
+                    + ("s" if measured_runs != 1 else ""))
+        return "filled in by the page: an example value (no run measured yet)"
+    return "typed on this page"
 
 
 # --------------------------------------------------------------------------- same energy, other grids

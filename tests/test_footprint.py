@@ -1,6 +1,7 @@
 """The CO2-of-training demo's logic: published figures, grid intensities, the calculator, the ladder chart."""
 import importlib.util
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,49 @@ def test_grid_comparison_is_energy_times_intensity_sorted():
         fp.grid_comparison(1.0, ["XYZ"])
     fig = fp.grid_comparison_figure(frame, 2.0, "typed")
     assert fig.layout.meta["provenance"]["what"] == "estimated"
+
+
+# ------------------------------------------------------------------ shared by the CO2 page's charts
+def test_scale_ladder_axis_labels_whole_decades_only():
+    """Issue #13, defect 10: log axes must not label every digit ("2 3 … 9 0.1 2 3")."""
+    axis = json.loads(footprint.scale_ladder_figure([("my CNN", 2e-4)]).to_json())["layout"]["xaxis"]
+    low, high = axis["range"]
+    assert axis["type"] == "log" and isinstance(axis["dtick"], int) and low == int(low) and high == int(high)
+    assert low <= -4 - 1 and high >= 5.742 + 1  # 0.2 g … 552 t, a decade to spare on each side
+
+
+@pytest.mark.parametrize("values, ticks", [
+    ([0.05, 0.38], [-2, -1, 0]),  # under a decade: the range widens to whole decades, so two ticks or more show
+    ([3.7e9, 3.14e23], list(range(9, 25, 2))),  # fifteen decades: every other one
+    ([7.0], [0, 1]),
+])
+def test_log_axis_ticks_sit_on_decades(values, ticks):
+    axis = footprint.log_axis(values)
+    low, high = axis["range"]
+    shown = [e for e in range(low, high + 1) if (e - axis["tick0"]) % axis["dtick"] == 0]
+    assert shown[0] <= ticks[0] and shown[-1] >= ticks[-1] and len(shown) <= 9
+    assert axis["exponentformat"] == "power" and low <= min(math.log10(v) for v in values)
+
+
+def test_demo_colours_are_fixed_and_distinct_for_every_demo():
+    from core.demos import DEMOS
+    colours = [footprint.demo_colour(d.slug) for d in DEMOS]
+    assert len(set(colours)) == len(DEMOS)  # a new demo needs its own colour in the mapping
+    assert plots.ORANGE not in colours and plots.GREY not in colours  # those mean "published" and "not fitted"
+    assert footprint.demo_colour("some test demo") == footprint.demo_colour("some test demo")
+
+
+def test_codecarbon_version_is_read_from_the_installed_package():
+    from importlib.metadata import version
+    assert footprint.codecarbon_name() == f"codecarbon {version('codecarbon')}"
+
+
+def test_energy_source_says_where_the_value_came_from():
+    """Issue #13, defect 10: "typed on this page" was shown for the value the page filled in."""
+    assert footprint.energy_source(0.0123, 0.0123, 7) == "filled in by the page: the total of this lab's 7 measured runs"
+    assert "example value" in footprint.energy_source(1.0, 1.0, 0)
+    assert footprint.energy_source(5.0, 0.0123, 7) == "typed on this page"
+
+
+def test_power_of_ten_is_one_significant_digit():
+    assert footprint.power_of_ten(3.14e7) == "3 × 10⁷" and footprint.power_of_ten(2.6e-5) == "3 × 10⁻⁵"
