@@ -11,6 +11,11 @@ the thing under test, interleaved (A B A B ...) so slow drifts of the machine hi
    ``st.plotly_chart`` sends, at most every 0.5 s) vs with no callback. Also reports
    how often the chart was redrawn (target: at least once a second).
 
+3. **Reference set** (``--reference``) — wall time of ``workloads.measure_reference``, the
+   five seeded trainings the CO2 page's energy fit is made on (its button promises ≈ 10 s on
+   2 cores), with each workload's own time and energy, and the slope of the fit with its 95 %
+   confidence interval: run it a few times to see how much the slope moves between measurements.
+
 Prints markdown rows for ``bench/RESULTS.md``; asserts nothing.
 """
 from __future__ import annotations
@@ -73,12 +78,42 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f} – {max(values):.2f})"
 
 
+def reference(repeats: int) -> None:
+    """Time the reference set ``repeats`` times (each a fresh measurement) and fit each one."""
+    carbon.tracker_factory = carbon._new_tracker
+    totals, slopes = [], []
+    for repeat in range(repeats):
+        t = time.perf_counter()
+        runs = workloads.measure_reference(seed=0)
+        totals.append(time.perf_counter() - t)
+        frame = workloads.runs_frame(runs)
+        frame["label"] = [run.label for run in runs if run.result.carbon.is_measured]
+        fit = workloads.fit_energy(workloads.reference_points(frame, 0))
+        low, high = fit.slope_ci()
+        slopes.append(fit.slope)
+        print(f"| set {repeat + 1}: " + "; ".join(
+            f"{run.workload.size}·{run.workload.epochs}·{run.workload.train_images // 1000}k "
+            f"{run.result.seconds:.2f} s {run.result.carbon.energy_kwh or 0:.2e} kWh" for run in runs)
+            + f" | slope {fit.slope:.2f} (95 % CI {low:.2f} – {high:.2f}) |")
+    print(f"| reference set, wall time (measure_reference) | {spread(totals)} | ≤ 10 s "
+          f"{'✔' if statistics.median(totals) <= 10 else '✘'} |")
+    print(f"| slope across the {repeats} sets | {statistics.median(slopes):.2f} "
+          f"({min(slopes):.2f} – {max(slopes):.2f}) | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--reference", action="store_true", help="time the CO2 page's reference set only")
     args = parser.parse_args()
     print(f"{datetime.date.today()} · {platform.platform()} · {os.cpu_count()} CPUs · torch {torch.__version__} "
           f"({torch.get_num_threads()} threads) · Python {platform.python_version()}")
+    if args.reference:
+        carbon.active_method()  # codecarbon's one-off probe, and a warm-up of data loading and kernels
+        train(tracked=False, live_chart=False)
+        print("| figure | measured | target |\n|---|---|---|")
+        reference(args.repeats)
+        return
     print(f"workload: {WORKLOAD.describe()}, {args.repeats} interleaved pairs each\n")
     carbon.active_method()  # pay codecarbon's one-off hardware probe before timing anything
     train(tracked=False, live_chart=False)  # warm-up: data loading, torch kernels

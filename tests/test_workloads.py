@@ -2,10 +2,11 @@
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from core import carbon, plots, workloads
+from core import carbon, footprint, plots, workloads
 from core.carbon import LiveReading
 from core.ledger import Ledger, LedgerRow
 from core.provenance import Provenance
@@ -42,8 +43,8 @@ def test_live_trace_throttles_redraws_and_thins_readings():
 
 
 # ------------------------------------------------------------------ the ledger as data points
-def ledger_row(demo="d", label="l", energy=1e-3, status="measured", metrics=None):
-    return LedgerRow(demo=demo, label=label, config_json="{}", seed=0, duration_s=1.0,
+def ledger_row(demo="d", label="l", energy=1e-3, status="measured", metrics=None, seed=0):
+    return LedgerRow(demo=demo, label=label, config_json="{}", seed=seed, duration_s=1.0,
                      energy_kwh=energy if status == "measured" else None,
                      emissions_kg=energy * 0.4 if status == "measured" else None, country="USA",
                      intensity_g_per_kwh=400.0, method="estimated: x", status=status,
@@ -63,7 +64,8 @@ def test_measured_runs_unpack_metrics_and_skip_unmeasured(tmp_path):
 
 # ------------------------------------------------------------------ the fit
 def runs_frame(flops, energy, demo="d"):
-    return pd.DataFrame({"id": range(len(flops)), "demo": demo, "label": "l", "method": "m", "duration_s": 1.0,
+    return pd.DataFrame({"id": range(len(flops)), "demo": demo, "label": "l", "seed": 0, "method": "m",
+                         "duration_s": 1.0,
                          "energy_kwh": energy, "emissions_kg": [e * 0.4 for e in energy], "test_acc": 0.9,
                          "train_flops": flops, "parameters": 1.0})
 
@@ -90,26 +92,209 @@ def test_fit_refuses_too_few_or_identical_runs():
     with pytest.raises(ValueError, match="same compute"):
         workloads.fit_energy(runs_frame([1e9, 1e9, 1.01e9], [1e-3, 2e-3, 1e-3]))
     no_flops = runs_frame([1e9, 1e10, 1e11], [1e-3, 1e-2, 1e-1]).assign(train_flops=math.nan)
-    with pytest.raises(ValueError, match="has 0"):
+    with pytest.raises(ValueError, match="there are 0"):
         workloads.fit_energy(no_flops)
+
+
+NOISY_FLOPS = [3.7e9, 7.4e9, 1.5e10, 5.4e10, 1.1e11]
+NOISY_ENERGY = [2e-12 * f ** 0.8 * k for f, k in zip(NOISY_FLOPS, (1.3, 0.8, 1.1, 0.9, 1.05))]
+
+
+def test_fit_slope_intercept_and_standard_error_match_scipy_linregress():
+    from scipy import stats
+    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
+    oracle = stats.linregress(np.log10(NOISY_FLOPS), np.log10(NOISY_ENERGY))
+    assert fit.slope == pytest.approx(oracle.slope) and fit.intercept == pytest.approx(oracle.intercept)
+    assert fit.slope_se == pytest.approx(oracle.stderr) and fit.r2 == pytest.approx(oracle.rvalue ** 2)
+    t = stats.t.ppf(0.975, len(NOISY_FLOPS) - 2)  # 3.18 for 5 points
+    low, high = fit.slope_ci()
+    assert (low, high) == pytest.approx((oracle.slope - t * oracle.stderr, oracle.slope + t * oracle.stderr))
+    assert low < fit.slope < high  # the interval contains the slope it is the interval of
+
+
+def test_prediction_range_brackets_the_estimate_and_widens_away_from_the_runs():
+    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
+    widths = []
+    for flops in (2e10, 1e13, 3.14e23):
+        low, high = fit.predict_range_kwh(flops)
+        assert low < fit.predict_kwh(flops) < high
+        widths.append(math.log10(high / low))
+    assert widths == sorted(widths) and widths[-1] > 3  # at GPT-3's compute: more than three decades wide
+    # the same interval by hand: t x s x sqrt(1 + 1/n + (x - mean)^2 / Sxx), in log10 units
+    x, y = np.log10(NOISY_FLOPS), np.log10(NOISY_ENERGY)
+    s = math.sqrt(((y - (fit.intercept + fit.slope * x)) ** 2).sum() / 3)
+    x0 = math.log10(3.14e23)
+    half = 3.182446 * s * math.sqrt(1 + 1 / 5 + (x0 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
+    assert math.log10(fit.predict_range_kwh(3.14e23)[1]) == pytest.approx(fit.intercept + fit.slope * x0 + half,
+                                                                          rel=1e-5)
+
+
+@pytest.mark.parametrize("factors, says, never", [
+    ((1.0, 1.0, 1.0, 1.0, 1.0), "below 1", "above 1"),  # slope 0.8 exactly: the interval is a point below 1
+    ((1.3, 0.6, 1.4, 0.7, 1.2), "includes 1", "below 1"),  # noisy: the interval reaches past 1
+])
+def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
+    energy = [2e-12 * f ** 0.8 * k for f, k in zip(NOISY_FLOPS, factors)]
+    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
+    sentence = workloads.slope_sentence(fit)
+    low, high = fit.slope_ci()
+    assert f"Slope {fit.slope:.2f}" in sentence and f"{low:.2f} – {high:.2f}" in sentence
+    assert says in sentence and never not in sentence
+
+
+def test_a_slope_of_1_01_is_never_called_usually_below_1():
+    """Issue #13, defect 3: "usually below 1" was printed beside a slope of 1.01."""
+    energy = [1e-15 * f ** 1.01 for f in NOISY_FLOPS]
+    energy[1] *= 0.85  # some noise, so the interval has a width
+    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
+    assert fit.slope > 1
+    assert "below 1" not in workloads.slope_sentence(fit)
+
+
+# ------------------------------------------------------------------ the reference workloads
+def test_reference_set_is_fixed_seeded_and_spans_compute():
+    ref = workloads.reference_workloads(7)
+    assert [w.seed for w in ref] == [7] * len(workloads.REFERENCE) and len(ref) >= 5
+    flops = [workloads.training_flops(w) for w in ref]
+    assert flops == sorted(flops) and flops[-1] / flops[0] > 20  # more than a decade to fit a slope on
+    assert workloads.PRESETS["Lecture (M, 2 epochs, 8k images)"] in workloads.REFERENCE  # the largest: ~5 s
+
+
+def reference_rows(seed, flops=NOISY_FLOPS, energy=NOISY_ENERGY):
+    """Ledger rows as measure_reference writes them, for ``seed``."""
+    return [ledger_row(demo="carbon", label=workloads.run_label(w, workloads.REFERENCE_RUN), energy=e,
+                       metrics={"train_flops": f, "test_acc": 0.7}, seed=seed)
+            for w, f, e in zip(workloads.reference_workloads(seed), flops, energy)]
+
+
+def junk_rows(seed):
+    """Rows that are not reference runs of ``seed``, with energies far off the reference line."""
+    quick = workloads.reference_workloads(seed)[0]
+    return [
+        ledger_row(demo="adversarial", label="train", energy=5.0, metrics={"train_flops": 1e9}, seed=seed),
+        ledger_row(demo="mugshots", label="faces", energy=1e-9, metrics={"train_flops": 1e13}, seed=seed),
+        ledger_row(demo="carbon", label=workloads.run_label(quick), energy=3.0,  # the same workload, but a live run
+                   metrics={"train_flops": NOISY_FLOPS[0]}, seed=seed),
+        ledger_row(demo="carbon", label=workloads.run_label(quick, workloads.REFERENCE_RUN), energy=7.0,
+                   metrics={"train_flops": NOISY_FLOPS[0]}, seed=seed + 1),  # a reference run of another seed
+        ledger_row(demo="carbon", label=workloads.run_label(quick, workloads.REFERENCE_RUN), status="not measured",
+                   metrics={"train_flops": NOISY_FLOPS[0]}, seed=seed),
+    ]
+
+
+def test_the_fit_ignores_every_ledger_row_that_is_not_a_reference_run(tmp_path):
+    """Issue #13, defect 3: the slope swung from 1.01 to 0.45 with whatever else was in the ledger."""
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    for row in reference_rows(3):
+        ledger.append(row)
+    before = workloads.fit_energy(workloads.reference_points(workloads.measured_runs(ledger.rows()), 3))
+    for row in junk_rows(3):
+        ledger.append(row)
+    runs = workloads.measured_runs(ledger.rows())
+    points = workloads.reference_points(runs, 3)
+    after = workloads.fit_energy(points)
+    assert after == before and after.n == len(workloads.REFERENCE)
+    assert list(points["train_flops"]) == NOISY_FLOPS and list(points["runs"]) == [1] * 5
+    assert int(workloads.is_reference(runs, 3).sum()) == 5  # the other rows are drawn, not fitted
+    assert workloads.reference_points(runs, 4)["runs"].tolist() == [1]  # seed 4 has one reference run
+
+
+def test_a_repeated_reference_measurement_moves_its_point_to_the_median(tmp_path):
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    for energies in (NOISY_ENERGY, [e * 2 for e in NOISY_ENERGY], [e * 3 for e in NOISY_ENERGY]):
+        for row in reference_rows(0, energy=energies):
+            ledger.append(row)
+    points = workloads.reference_points(workloads.measured_runs(ledger.rows()), 0)
+    assert len(points) == 5 and points["runs"].tolist() == [3] * 5
+    assert points["energy_kwh"].tolist() == pytest.approx([e * 2 for e in NOISY_ENERGY])
 
 
 # ------------------------------------------------------------------ figures
 PROV = Provenance("estimated", model="fit")
 
 
-def test_extrapolation_figure_marks_what_is_measured_fitted_and_extrapolated():
-    runs = pd.concat([runs_frame([1e9, 1e10], [1e-4, 1e-3], "carbon"),
-                      runs_frame([1e11], [1e-2], "mugshots")], ignore_index=True)
-    fit = workloads.fit_energy(runs)
-    fig = workloads.extrapolation_figure(runs, fit, 3.14e23, "GPT-3", 1_287_000.0, PROV)
-    names = [t.name for t in fig.data]
-    assert names[:2] == ["measured: carbon", "measured: mugshots"]
-    assert "extrapolation (not a measurement)" in names and "published: GPT-3" in names
-    dashed = next(t for t in fig.data if t.name.startswith("extrapolation"))
-    assert dashed.line.dash == "dash" and dashed.x[0] == pytest.approx(1e11) and dashed.x[-1] == pytest.approx(3.14e23)
-    assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
+def figure_dict(fig) -> dict:
+    """The figure as Streamlit sends it: parsed JSON, never searched as a string."""
+    return json.loads(fig.to_json())
+
+
+def values(array) -> list:
+    """A data array of figure JSON as a list: plotly writes numpy arrays as ``{"dtype", "bdata"}`` (base64)."""
+    if isinstance(array, dict) and "bdata" in array:
+        import base64
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def trace(spec: dict, name_start: str) -> dict:
+    """The first trace whose name starts with ``name_start``, its data arrays decoded."""
+    found = next(t for t in spec["data"] if t.get("name", "").startswith(name_start))
+    return {k: values(v) if k in ("x", "y") else v for k, v in found.items()}
+
+
+def extrapolation_spec():
+    reference = workloads.reference_points(runs_frame(NOISY_FLOPS, NOISY_ENERGY).assign(
+        demo="carbon", seed=0, label=[workloads.run_label(w, workloads.REFERENCE_RUN)
+                                      for w in workloads.reference_workloads(0)]), 0)
+    others = pd.concat([runs_frame([1e9, 1e12], [1e-6, 1e-2], "mugshots"),
+                        runs_frame([2e10], [1e-3], "carbon")], ignore_index=True)
+    fit = workloads.fit_energy(reference)
+    fig = workloads.extrapolation_figure(reference, others, fit, 3.14e23, "GPT-3", 1_287_000.0, PROV)
+    return fit, fig, figure_dict(fig)
+
+
+def test_extrapolation_figure_fits_the_references_draws_the_rest_grey_and_shows_a_range():
+    fit, fig, spec = extrapolation_spec()
+    ref = trace(spec, "reference workloads")
+    assert list(ref["x"]) == pytest.approx(NOISY_FLOPS) and ref["marker"]["color"] == footprint.demo_colour("carbon")
+    grey = trace(spec, workloads.OTHER_RUNS)
+    assert len(grey["x"]) == 3 and grey["marker"]["color"] == plots.GREY  # drawn, every demo, not fitted
+    dashed = trace(spec, "extrapolation")
+    assert dashed["line"]["dash"] == "dash" and dashed["x"][-1] == pytest.approx(3.14e23)
+    target = trace(spec, "GPT-3 by our fit")
+    estimate = target["y"][0]
+    low, high = estimate - target["error_y"]["arrayminus"][0], estimate + target["error_y"]["array"][0]
+    assert (low, high) == pytest.approx(fit.predict_range_kwh(3.14e23)) and low < estimate < high
+    lower, upper = trace(spec, "95% prediction range"), trace(spec, "prediction interval, upper")
+    assert lower["fill"] == "tonexty" and all(lo < hi for lo, hi in zip(lower["y"], upper["y"]))  # a band, filled
+    assert trace(spec, "GPT-3 published: 1,287,000 kWh")["y"] == [1_287_000.0]
     assert plots.provenance_of(fig)["what"] == "estimated"
+
+
+def test_extrapolation_legend_is_outside_the_plot_so_it_covers_no_point():
+    """Issue #13, defect 3: the legend (inside, bottom right) covered the GPT-3 point."""
+    legend = extrapolation_spec()[2]["layout"]["legend"]
+    assert legend.get("y", 1) < 0 or legend.get("x", 1.02) > 1  # below or right of the plot area
+
+
+def decade_ticks(axis: dict) -> list[int]:
+    """The exponents a log axis labels, from its range and dtick (plotly: ticks at 10^(tick0 + k·dtick))."""
+    assert axis["type"] == "log" and isinstance(axis["dtick"], int) and axis["dtick"] >= 1  # "D1"/"D2": every digit
+    low, high = axis["range"]
+    assert low == int(low) and high == int(high)  # whole decades: plotly puts the ticks on them
+    return [e for e in range(int(low), int(high) + 1) if (e - axis.get("tick0", 0)) % axis["dtick"] == 0]
+
+
+def test_log_axes_show_only_decades_even_over_a_narrow_range():
+    """Issue #13, defect 10: a log axis read "2 3 … 9 0.1 2 3"."""
+    runs = runs_frame([1e9, 2e9, 3e9], [5e-5, 1.5e-4, 3.8e-4], "carbon")  # 0.05 – 0.38 Wh: under a decade
+    axis = figure_dict(workloads.accuracy_energy_figure(runs, PROV))["layout"]["xaxis"]
+    assert len(decade_ticks(axis)) >= 2 and axis["exponentformat"] == "power"
+    spec = extrapolation_spec()[2]["layout"]
+    for name in ("xaxis", "yaxis"):
+        ticks = decade_ticks(spec[name])
+        assert 2 <= len(ticks) <= 10, (name, ticks)  # a dozen decades: every other or third one, not 15 labels
+
+
+def test_each_demo_has_one_colour_in_every_ledger_chart():
+    """Issue #13, defect 10: a demo's colour depended on which other demos had runs in that chart."""
+    alone = workloads.accuracy_energy_figure(runs_frame([1e9], [1e-4], "mugshots"), PROV)
+    both = workloads.accuracy_energy_figure(pd.concat([runs_frame([1e9], [1e-4], "carbon"),
+                                                       runs_frame([1e9], [1e-4], "mugshots")]), PROV)
+    colours = {t.name: t.marker.color for t in both.data}
+    assert alone.data[0].marker.color == colours["mugshots"] == footprint.demo_colour("mugshots")
+    # the fitted points of the energy chart are the carbon demo's runs, in the carbon demo's colour
+    assert trace(extrapolation_spec()[2], "reference workloads")["marker"]["color"] == colours["carbon"]
 
 
 def test_accuracy_energy_figure_has_one_series_per_demo_and_skips_runs_without_accuracy():
@@ -120,9 +305,25 @@ def test_accuracy_energy_figure_has_one_series_per_demo_and_skips_runs_without_a
     assert list(fig.data[0].x) == pytest.approx([0.1, 1.0]) and list(fig.data[0].y) == pytest.approx([90, 90])
 
 
-def test_live_figure_plots_power_and_energy_in_watt_hours():
+def test_live_figure_plots_power_and_energy_in_a_readable_unit():
     fig = workloads.live_figure([reading(0.0, 0.0, 25.0), reading(1.0, 7e-6, 25.0)], "live", PROV)
-    assert list(fig.data[0].y) == [25.0, 25.0] and list(fig.data[1].y) == pytest.approx([0.0, 7e-3])
+    assert list(fig.data[0].y) == [25.0, 25.0] and list(fig.data[1].y) == pytest.approx([0.0, 7.0])  # 7 mWh
+    assert fig.layout.yaxis2.title.text == "energy so far (mWh)" == fig.data[1].name
+
+
+def test_live_energy_axis_prints_zero_as_zero():
+    """Issue #13, defect 10: the energy axis's ".2g" tick format printed the zero tick as 4.6e-17."""
+    spec = figure_dict(workloads.live_figure([reading(0.0, 0.0), reading(2.0, 3e-3)], "live", PROV))["layout"]
+    for axis in ("yaxis", "yaxis2"):
+        fmt = spec[axis].get("tickformat", "")
+        assert not fmt or fmt.rstrip("~")[-1:] in "f%d", (axis, fmt)  # g, e, r and s print float residue
+    assert spec["yaxis2"]["title"]["text"] == "energy so far (Wh)"  # 3 Wh, not 0.003 kWh
+
+
+def test_energy_unit_keeps_the_number_at_least_one():
+    assert workloads.energy_unit(7e-6) == ("mWh", 1e6) and workloads.energy_unit(3e-4) == ("mWh", 1e6)
+    assert workloads.energy_unit(2e-3) == ("Wh", 1e3) and workloads.energy_unit(5.0) == ("kWh", 1.0)
+    assert workloads.energy_unit(0.0) == ("mWh", 1e6)
 
 
 # ------------------------------------------------------------------ a real (tiny) live run
@@ -169,4 +370,25 @@ def test_live_chart_is_built_once_and_fed_new_points():
     first = chart.update([reading(0.0, 0.0)])
     second = chart.update([reading(0.0, 0.0), reading(1.0, 2e-6, 30.0)])
     assert first is second and list(second.data[0].y) == [20.0, 30.0]
-    assert list(second.data[1].y) == pytest.approx([0.0, 2e-3]) and plots.provenance_of(second)["what"] == "estimated"
+    assert list(second.data[1].y) == pytest.approx([0.0, 2.0]) and plots.provenance_of(second)["what"] == "estimated"
+    third = chart.update([reading(0.0, 0.0), reading(9.0, 2e-3, 30.0)])  # past 1 Wh the unit follows
+    assert third is first and list(third.data[1].y) == pytest.approx([0.0, 2.0])
+    assert third.layout.yaxis2.title.text == "energy so far (Wh)"
+
+
+def test_measure_reference_trains_each_workload_as_a_reference_run(monkeypatch):
+    tracker = TotalsTracker()
+    monkeypatch.setattr(carbon, "tracker_factory", lambda country: tracker)
+    small = workloads.reference_workloads(11)[:2]  # the two smallest: S · 1 epoch · 2,000 and 4,000 images
+    calls = []
+    runs = workloads.measure_reference(lambda step, total, m: calls.append((step, total, m.get("index"))),
+                                       seed=11, workloads=small)
+    assert [r.workload for r in runs] == list(small) and all(r.result.carbon.is_measured for r in runs)
+    steps = [c[0] for c in calls]
+    assert steps == sorted(steps) and steps[-1] == calls[-1][1] == 32 + 63  # batches of 64, over both runs
+    assert {c[2] for c in calls} == {0, 1}
+    found = workloads.reference_points(workloads.measured_runs(Ledger().rows()), 11)
+    assert found["label"].tolist() == [r.label for r in runs]  # the page finds them again in the ledger
+    assert found["train_flops"].tolist() == [r.flops for r in runs]
+    frame = workloads.runs_frame(runs)  # and from the store, when the ledger cannot be read
+    assert workloads.reference_points(frame, 11)["energy_kwh"].tolist() == [1e-5, 1e-5]
