@@ -1,9 +1,14 @@
 """CO2 of training (issue #6). Thin page: widgets -> core.workloads / core.footprint / core.ledger -> charts.
 
-A live run is trained only on the button, once per workload for the whole server
-(SharedRuns in st.cache_resource); while it trains, codecarbon's running totals are
-drawn at most twice a second. Everything else reads the ledger and published figures.
+Five tabs a lecturer can jump to (the tab is in the URL, and only the open tab runs):
+measure a run live, the lab's own runs, the extrapolation to GPT-3, grams to tonnes, and
+the calculator with the grid comparison. A live run, and the reference set the
+extrapolation is fitted on, are trained only on a button, once per configuration for the
+whole server (this page's SharedRuns store); while a live run trains, codecarbon's running
+totals are drawn at most twice a second. Everything else reads the ledger and published figures.
 """
+import inspect
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +29,11 @@ from ui.shell import aside, header, page_key, seed  # noqa: E402
 SLUG = "carbon"
 key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds them
 COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: Patterson's several-fold spread
+GPT3 = "GPT-3 (175B)"
+# The five reference trainings on 2 cores: the largest is the Lecture preset (5.1 s quiet, bench/RESULTS.md), the
+# other four add ~5 s by their compute. Measured under a load average of ~8.5: 112–204 s. Re-measure on a quiet
+# machine with `python bench/bench_carbon.py --reference`.
+REFERENCE_TIME = "≈ 10 s"
 
 
 def shared_runs() -> SharedRuns:
@@ -46,7 +56,19 @@ def read_ledger() -> tuple[pd.DataFrame, str]:
         return pd.DataFrame(), str(err)
 
 
-# ----------------------------------------------------------------------------- live run
+def reference_fit(measured: pd.DataFrame) -> tuple[pd.DataFrame, wl.EnergyFit | None, str]:
+    """The reference points (from the ledger, else from this page's store), their fit or why there is none."""
+    points = wl.reference_points(measured, seed())
+    stored = shared_runs().peek(wl.reference_key(seed()))
+    if len(points) < len(wl.REFERENCE) and stored:  # e.g. the ledger cannot be read: the store still knows
+        points = wl.reference_points(wl.runs_frame(stored), seed())
+    try:
+        return points, wl.fit_energy(points), ""
+    except ValueError as err:
+        return points, None, str(err)
+
+
+# ----------------------------------------------------------------------------- tab: measure a run
 
 def workload_controls() -> wl.Workload:
     def use_preset(preset: wl.Workload) -> None:
@@ -72,7 +94,7 @@ def train_live(workload: wl.Workload) -> None:
     trace = wl.LiveTrace(redraw_every_s=0.5)
     method = carbon.active_method(wait=False) or "estimated"
     live_prov = Provenance("measured" if method.startswith("measured") else "estimated",
-                           model="codecarbon 3.3.2 running totals (1 s samples)", data=workload.describe(),
+                           model=f"{fp.codecarbon_name()} running totals (1 s samples)", data=workload.describe(),
                            seed=workload.seed)
     chart = wl.LiveChart("Live: power and energy so far", live_prov)
 
@@ -88,9 +110,10 @@ def train_live(workload: wl.Workload) -> None:
 
 
 def show_report(run: wl.WorkloadRun) -> None:
+    """The headline first (energy, emissions, duration), then how it was measured and the run's grids."""
     report = run.result.carbon
     prov = Provenance("estimated" if report.is_estimate else "measured",
-                      model=f"codecarbon 3.3.2 offline tracker; {report.hardware or 'hardware unknown'}",
+                      model=f"{fp.codecarbon_name()} offline tracker; {report.hardware or 'hardware unknown'}",
                       data=f"live run: {run.workload.describe()}, Fashion-MNIST (shipped 10k split)",
                       seed=run.workload.seed)
     if not report.is_measured:
@@ -146,151 +169,207 @@ def grid_chart(energy_kwh: float, what: str) -> None:
           "5–10× with the grid it runs on. Same kWh, same model; only the power station changes.")
 
 
-# ----------------------------------------------------------------------------- page
-
-header(SLUG)
-aside(fp.__doc__.split("\n\n")[-1])
-
-st.header("Measure a training run, live")
-workload = workload_controls()
-runs = shared_runs()
-run = runs.peek(("carbon", workload))
-rows, ledger_error = read_ledger()
-measured = wl.measured_runs(rows)
-try:
-    energy_fit = wl.fit_energy(measured)
-except ValueError:
-    energy_fit = None
-flops = wl.training_flops(workload)
-if run is None:
-    hint = f"Compute of this workload ≈ {flops:.3g} FLOPs."
-    if energy_fit:
-        hint += (f" From the lab's earlier runs we would *predict* ≈ {energy_fit.predict_kwh(flops) * 1000:.3g} Wh "
-                 f"({'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}); "
-                 "train it to see the measurement.")
-    st.caption(hint)
+def show_measure(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
+    """Presets, the three settings, then the Train button; once trained, the result in its place."""
+    workload = workload_controls()
+    run = shared_runs().peek(("carbon", workload))
+    if run is not None:
+        show_report(run)
+        return
     if st.button("Train and measure", type="primary", icon=":material/bolt:", key=key("train")):
         train_live(workload)
         st.rerun()
-else:
-    show_report(run)
+    flops = wl.training_flops(workload)
+    hint = f"Compute of this workload ≈ {flops:.3g} FLOPs."
+    _, energy_fit, _ = reference_fit(measured)
+    if energy_fit:
+        low, high = energy_fit.predict_range_kwh(flops)
+        hint += (f" The reference fit (tab *Extrapolate*) *predicts* {low * 1000:.2g} – {high * 1000:.2g} Wh "
+                 f"({wl.CONFIDENCE:.0%} prediction range; "
+                 f"{'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}): "
+                 "train it to see the measurement.")
+    st.caption(hint)
 
-# ----------------------------------------------------------------------------- the lab's own runs
-st.header("Every training run in this lab")
-if ledger_error:
-    st.warning(f"The carbon ledger is unavailable: {ledger_error}")
-ledger_prov = Provenance("measured", model="codecarbon 3.3.2 offline tracker (see each row's method)",
-                         data="this installation's ledger, all demos and sessions")
-if len(rows):
+
+# ----------------------------------------------------------------------------- tab: the lab's runs
+
+def ledger_provenance() -> Provenance:
+    return Provenance("measured", model=f"{fp.codecarbon_name()} offline tracker (see each row's method)",
+                      data="this installation's ledger, all demos and sessions")
+
+
+def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
+    ledger_prov = ledger_provenance()
+    if not len(rows):
+        st.caption("No training run has been recorded on this installation yet: the demos that train will add rows.")
+        return
     per_demo = fp.per_demo_frame(rows)
     charts.table(per_demo, ledger_prov, "ledger_per_demo")
     methods = sorted(set(rows.loc[rows["status"] == "measured", "method"]))
     st.caption("Methods in these sums: " + ("; ".join(methods) or "none measured"))
     with st.expander(f"All {len(rows):,} runs"):
         charts.table(rows, ledger_prov, "ledger_runs")
-else:
-    st.caption("No training run has been recorded on this installation yet: the demos that train will add rows.")
+    if len(measured):
+        st.subheader("Accuracy vs energy")
+        acc_prov = ledger_prov.but(data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a "
+                                        "test accuracy (each on its own demo's task)")
+        charts.chart(wl.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
+        aside("Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
+              "demo the curve flattens: the last points of accuracy cost the most energy.")
 
-if len(measured):
-    st.subheader("Accuracy vs energy")
-    acc_prov = ledger_prov.but(data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a test "
-                                    "accuracy (each on its own demo's task)")
-    charts.chart(wl.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
-    aside("Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
-          "demo the curve flattens: the last points of accuracy cost the most energy.")
 
-    st.subheader("Energy vs compute, and how far a fit can be pushed")
+# ----------------------------------------------------------------------------- tab: extrapolate
+
+def measure_reference() -> None:
+    bar = st.progress(0.0, text="Starting codecarbon…")
+
+    def progress(step: int, total: int, metrics: dict) -> None:
+        if "loss" in metrics:
+            bar.progress(step / total, text=f"Reference workload {metrics['index'] + 1} of {len(wl.REFERENCE)}: "
+                                            f"{metrics['workload']}")
+    shared_runs().get_or_run(wl.reference_key(seed()), lambda: wl.measure_reference(progress, seed=seed()))
+    bar.empty()
+
+
+def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
+    points, energy_fit, why = reference_fit(measured)
+    st.markdown(f"The fit uses only **{len(wl.REFERENCE)} fixed reference workloads** (seed {seed()}), measured "
+                "on this machine; the ledger's other runs are drawn in grey, not fitted, so the line does not "
+                "move with whatever else was trained today.")
+    aside("Reference workloads: " + "; ".join(w.describe() for w in wl.reference_workloads(seed())) + ".")
+    if len(points) < len(wl.REFERENCE) and shared_runs().peek(wl.reference_key(seed())) is None:
+        if st.button(f"Measure the reference workloads ({len(wl.REFERENCE)} trainings, {REFERENCE_TIME})",
+                     type="primary", icon=":material/bolt:", key=key("reference")):
+            measure_reference()
+            st.rerun()
     if energy_fit is None:
-        st.info(f"A fit needs at least {wl.MIN_RUNS_TO_FIT} measured runs of different sizes with a FLOP count: "
-                "train a few workloads above (e.g. the three presets).", icon=":material/info:")
-    else:
-        gpt3 = fp.published("GPT-3 (175B)")
-        fit_prov = Provenance("estimated", model=energy_fit.describe(),
-                              data=f"{energy_fit.n} measured runs of this lab; beyond "
-                                   f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
-                              source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}")
-        fig = wl.extrapolation_figure(measured, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3 (3.14e23 FLOPs)",
-                                      gpt3.energy_kwh, fit_prov)
-        charts.chart(fig, measured, fit_prov, "energy_fit")
-        predicted = energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS)
-        st.markdown(f"**Extrapolation, not a measurement:** our fit says GPT-3's compute would take "
-                    f"≈ {predicted:,.3g} kWh on this machine's CPU; Patterson et al. report "
-                    f"{gpt3.energy_kwh:,.0f} kWh on 10,000 V100 GPUs. The line crosses "
-                    f"{fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]:.1e}× beyond our largest run, on other "
-                    "hardware, so the gap says more about hardware and the fit's limits than about GPT-3.")
-        aside(f"Slope {energy_fit.slope:.2f}: a slope of 1 would mean energy proportional to compute. Small runs "
-              "cost more per FLOP than big ones (start-up, evaluation and idle power are paid by every run), so "
-              "the slope here is usually below 1 — another reason not to push the line far.")
-
-# ----------------------------------------------------------------------------- scale ladder
-st.header("From grams to tonnes")
-published_prov = Provenance("published", data="see each row's citation and what it includes",
-                            source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; "
-                                   "Touvron et al. 2023")
-table = pd.DataFrame([{"name": p.name, "kg_co2e": p.kg_co2e, "as published": f"{p.value:,g} {p.unit}",
-                       "includes": p.includes, "citation": p.citation, "verified": p.verified, "note": p.note}
-                      for p in fp.PUBLISHED])
-LADDER_RUNS = 12  # the most recent runs; the total stands for the rest (hundreds of rows would not fit)
-lab_kg = float(measured["emissions_kg"].sum()) if len(measured) else 0.0
-points = fp.ladder_points(rows)[-LADDER_RUNS:] + ([("all measured runs of this lab, total", lab_kg)] if lab_kg else [])
-charts.chart(fp.scale_ladder_figure(points), table, published_prov, "scale_ladder")
-aside("Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
-      "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
-      "text; each note says what was checked.")
-charts.table(table, published_prov, "published_figures")
-
-st.subheader("In everyday terms")
-choices = {"all runs of this lab": lab_kg} | {p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name
-                                              and "flight" not in p.name}
-what = st.selectbox("Emissions of", list(choices), key=key("equivalent"), bind="query-params")
-kg = choices[what]
-cols = st.columns(len(fp.EQUIVALENTS))
-for col, (equivalent, amount) in zip(cols, fp.equivalents(kg)):
-    col.metric(equivalent.name, equivalent.readable(kg), help=f"{amount:,.4g} {equivalent.unit}")
-st.caption(f"{what}: {kg:,.4g} kg CO2e " + ("(measured here)" if what.startswith("all runs") else "(published)")
-           + " · factors: " + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})"
-                                        for e in fp.EQUIVALENTS))
-
-# ----------------------------------------------------------------------------- same energy, other grids
-if run is None:
-    st.header("Same energy, different grid")
-    default_energy = float(measured["energy_kwh"].sum()) if len(measured) else 1.0
-    energy = st.number_input("Energy (kWh)", min_value=0.0, max_value=1e9, value=round(default_energy, 6) or 1.0,
-                             format="%.6f", key=key("energy"), bind="query-params",
-                             help="Defaults to the total energy of this lab's measured runs (or 1 kWh). "
-                                  "After a live run above, its own energy is compared instead.")
-    grid_chart(energy, "typed on this page")
-
-# ----------------------------------------------------------------------------- calculator
-st.header("Calculator")
-names = country_names()
-c1, c2, c3 = st.columns(3)
-hardware = c1.selectbox("Hardware", list(fp.HARDWARE), index=1, key=key("hw"), bind="query-params")
-count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"), bind="query-params")
-hours = c3.number_input("Hours", min_value=0.0, max_value=1e7, value=24.0, key=key("hours"), bind="query-params")
-c4, c5 = st.columns(2)
-pue = c4.number_input("PUE (data-centre overhead, ≥ 1)", min_value=1.0, max_value=3.0, value=fp.DEFAULT_PUE,
-                      key=key("pue"), bind="query-params")
-country = c5.selectbox("Grid", list(names), index=list(names).index(fp.DEFAULT_COUNTRY),
-                       format_func=country_label, key=key("country"), bind="query-params")
-try:
-    result = fp.estimate(hardware, int(count), float(hours), float(pue), country)
+        st.info(why + f" ({len(points)} of {len(wl.REFERENCE)} measured so far.)", icon=":material/info:")
+        return
+    gpt3 = fp.published(GPT3)
+    low, high = energy_fit.predict_range_kwh(fp.GPT3_TRAIN_FLOPS)
+    slope_low, slope_high = energy_fit.slope_ci()
     m1, m2 = st.columns(2)
-    m1.metric("Energy (estimated)", f"{result.energy_kwh:,.4g} kWh")
-    m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
-    st.caption(result.formula)
-    st.caption(result.provenance.caption())
-    aside(f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal ({fp.HARDWARE[hardware].note}). "
-          "TDP is a ceiling; real average draw is often 50–80 % of it, so this tends to overestimate.")
-except ValueError as err:
-    st.warning(str(err))
+    m1.metric("Slope of the fit", f"{energy_fit.slope:.2f} ({slope_low:.2f} – {slope_high:.2f})",
+              help=f"The exponent b of energy ∝ FLOPs^b, with its {wl.CONFIDENCE:.0%} confidence interval in "
+                   "brackets; 1 would mean energy proportional to compute.")
+    m2.metric("GPT-3, published", f"{gpt3.energy_kwh:,.0f} kWh", help=fp.PATTERSON_2021)
+    st.metric(f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range", f"{fp.power_of_ten(low)} – {fp.power_of_ten(high)} kWh",
+              help=f"Point estimate {energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
+                   "power law holds that far beyond the reference runs.")
+    others = measured[~wl.is_reference(measured, seed())] if len(measured) else measured
+    fit_prov = Provenance("estimated", model=energy_fit.describe(),
+                          data=f"{energy_fit.n} reference workloads measured here (median of each one's runs); "
+                               f"{len(others)} other ledger runs drawn, not fitted; beyond "
+                               f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
+                          seed=seed(), source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}")
+    fig = wl.extrapolation_figure(points, others, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3",
+                                  gpt3.energy_kwh, fit_prov)
+    charts.chart(fig, points, fit_prov, "energy_fit")
+    decades = high / low
+    inside = low <= gpt3.energy_kwh <= high
+    st.markdown(f"**Extrapolation, not a measurement:** pushed {fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]:.1e}× "
+                f"beyond our largest reference run, the fit puts GPT-3's compute at **{fp.power_of_ten(low)} to {fp.power_of_ten(high)} kWh** "
+                f"on this machine's CPU (a {wl.CONFIDENCE:.0%} prediction range {decades:.0e}× wide, and only if "
+                f"the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
+                f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: five "
+                "small runs on a CPU cannot say what a GPU cluster costs.")
+    st.markdown(wl.slope_sentence(energy_fit))
+    with st.expander("Show the code: the fit"):
+        st.code(inspect.getsource(wl.fit_energy), language="python")
 
-# ----------------------------------------------------------------------------- power
-st.header("Power: a brain and AlphaGo")
-cols = st.columns(len(fp.POWER_COMPARISONS))
-for col, comparison in zip(cols, fp.POWER_COMPARISONS):
-    col.metric(f"{comparison.name} (estimate)", f"{comparison.watts:,.0f} W")
-    col.caption(f"{comparison.caveat} Source: {comparison.citation}.")
-ratio = fp.POWER_COMPARISONS[1].watts / fp.POWER_COMPARISONS[0].watts
-st.markdown(f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
-            "brain of the human it played — both figures are estimates, neither was metered.")
+
+# ----------------------------------------------------------------------------- tab: grams to tonnes
+
+def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
+    published_prov = Provenance("published", data="see each row's citation and what it includes",
+                                source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; "
+                                       "Touvron et al. 2023")
+    table = pd.DataFrame([{"name": p.name, "kg_co2e": p.kg_co2e, "as published": f"{p.value:,g} {p.unit}",
+                           "includes": p.includes, "citation": p.citation, "verified": p.verified, "note": p.note}
+                          for p in fp.PUBLISHED])
+    ladder_runs = 12  # the most recent runs; the total stands for the rest (hundreds of rows would not fit)
+    lab_kg = float(measured["emissions_kg"].sum()) if len(measured) else 0.0
+    points = fp.ladder_points(rows)[-ladder_runs:] + (
+        [("all measured runs of this lab, total", lab_kg)] if lab_kg else [])
+    charts.chart(fp.scale_ladder_figure(points), table, published_prov, "scale_ladder")
+    aside("Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
+          "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
+          "text; each note says what was checked.")
+    charts.table(table, published_prov, "published_figures")
+
+    st.subheader("In everyday terms")
+    choices = {"all runs of this lab": lab_kg} | {p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name
+                                                  and "flight" not in p.name}
+    what = st.selectbox("Emissions of", list(choices), key=key("equivalent"), bind="query-params")
+    kg = choices[what]
+    cols = st.columns(len(fp.EQUIVALENTS))
+    for col, (equivalent, amount) in zip(cols, fp.equivalents(kg)):
+        col.metric(equivalent.name, equivalent.readable(kg), help=f"{amount:,.4g} {equivalent.unit}")
+    st.caption(f"{what}: {kg:,.4g} kg CO2e " + ("(measured here)" if what.startswith("all runs") else "(published)")
+               + " · factors: " + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})"
+                                            for e in fp.EQUIVALENTS))
+
+    st.subheader("Power: a brain and AlphaGo")
+    cols = st.columns(len(fp.POWER_COMPARISONS))
+    for col, comparison in zip(cols, fp.POWER_COMPARISONS):
+        col.metric(f"{comparison.name} (estimate)", f"{comparison.watts:,.0f} W")
+        col.caption(f"{comparison.caveat} Source: {comparison.citation}.")
+    ratio = fp.POWER_COMPARISONS[1].watts / fp.POWER_COMPARISONS[0].watts
+    st.markdown(f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
+                "brain of the human it played — both figures are estimates, neither was metered.")
+
+
+# ----------------------------------------------------------------------------- tab: calculator & grids
+
+def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
+    aside(fp.__doc__.split("\n\n")[-1])
+    st.subheader("Same energy, different grid")
+    filled = float(measured["energy_kwh"].sum()) if len(measured) else 0.0
+    filled = round(filled, 6) or 1.0  # what the box shows; 1 kWh when no run has been measured
+    energy = st.number_input("Energy (kWh)", min_value=0.0, max_value=1e9, value=filled, format="%.6f",
+                             key=key("energy"), bind="query-params",
+                             help="Filled in with the total energy of this lab's measured runs (or 1 kWh when "
+                                  "there are none); type any other value.")
+    grid_chart(energy, fp.energy_source(energy, filled, len(measured)))
+
+    st.subheader("Calculator")
+    names = country_names()
+    c1, c2, c3 = st.columns(3)
+    hardware = c1.selectbox("Hardware", list(fp.HARDWARE), index=1, key=key("hw"), bind="query-params")
+    count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"),
+                            bind="query-params")
+    hours = c3.number_input("Hours", min_value=0.0, max_value=1e7, value=24.0, key=key("hours"), bind="query-params")
+    c4, c5 = st.columns(2)
+    pue = c4.number_input("PUE (data-centre overhead, ≥ 1)", min_value=1.0, max_value=3.0, value=fp.DEFAULT_PUE,
+                          key=key("pue"), bind="query-params")
+    country = c5.selectbox("Grid", list(names), index=list(names).index(fp.DEFAULT_COUNTRY),
+                           format_func=country_label, key=key("country"), bind="query-params")
+    try:
+        result = fp.estimate(hardware, int(count), float(hours), float(pue), country)
+        m1, m2 = st.columns(2)
+        m1.metric("Energy (estimated)", f"{result.energy_kwh:,.4g} kWh")
+        m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
+        st.caption(result.formula)
+        st.caption(result.provenance.caption())
+        aside(f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal "
+              f"({fp.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
+              "tends to overestimate.")
+    except ValueError as err:
+        st.warning(str(err))
+
+
+# ----------------------------------------------------------------------------- page
+
+TABS = {"Measure a run": show_measure, "This lab's runs": show_ledger, "Extrapolate": show_extrapolation,
+        "Grams to tonnes": show_scale, "Calculator & grids": show_calculator}
+
+header(SLUG)
+ledger_rows, ledger_error = read_ledger()
+if ledger_error:
+    st.warning(f"The carbon ledger is unavailable: {ledger_error}")
+measured_rows = wl.measured_runs(ledger_rows)
+for tab, (name, show) in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"),
+                             TABS.items()):
+    if tab.open:
+        with tab:
+            show(ledger_rows, measured_rows)

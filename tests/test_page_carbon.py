@@ -1,20 +1,58 @@
-"""The CO2 page (partly built): calculator, grid comparison and their bad input (AppTest)."""
+"""The CO2 page, driven as a user would (AppTest): five tabs, the live run, the reference fit, the calculator."""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import footprint
+from core import footprint, workloads
+from core.ledger import Ledger
 from tests.test_pages import APP, assert_clean
+from tests.test_workloads import NOISY_FLOPS, junk_rows, reference_rows, trace
 
 K = "carbon."
+TABS = ["Measure a run", "This lab's runs", "Extrapolate", "Grams to tonnes", "Calculator & grids"]
 
 
-@pytest.fixture
-def at():
-    app = AppTest.from_file(APP, default_timeout=60)
+def open_tab(tab: str | None = None, timeout: int = 60, **query) -> AppTest:
+    """The page opened as a link would open it: on ``tab`` (None: the first), with ``query`` (page keys, or seed)."""
+    app = AppTest.from_file(APP, default_timeout=timeout)
+    if tab:
+        app.query_params[K + "tab"] = tab
+    for name, value in query.items():
+        app.query_params[name if name == "seed" else K + name] = str(value)
     app.switch_page("pages/carbon.py")
     app.run()
     assert_clean(app)
     return app
+
+
+def chart_specs(app: AppTest) -> list[dict]:
+    """Every plotly chart on the page, as parsed figure JSON."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def test_the_page_is_five_tabs_and_the_link_names_the_open_one():
+    app = open_tab("Grams to tonnes")
+    assert [t.label for t in app.tabs] == TABS
+    assert any(s["layout"]["title"]["text"].startswith("From grams to tonnes") for s in chart_specs(app))
+    assert not [b for b in app.button if b.label == "Train and measure"]  # only the open tab ran
+
+
+@pytest.mark.parametrize("tab, shows", [
+    ("Measure a run", lambda app: any(b.label == "Train and measure" for b in app.button)),
+    ("This lab's runs", lambda app: app.caption or app.dataframe),
+    ("Extrapolate", lambda app: any(b.label.startswith("Measure the reference workloads") for b in app.button)),
+    ("Grams to tonnes", lambda app: any(m.label.startswith("Human brain") for m in app.metric)),
+    ("Calculator & grids", lambda app: any(m.label == "Energy (estimated)" for m in app.metric)),
+])
+def test_every_tab_opens_from_a_link_and_shows_its_content(tab, shows):
+    app = open_tab(tab, seed=31337)  # a seed with no reference runs: the Extrapolate tab offers its button
+    assert shows(app), tab
+
+
+@pytest.fixture
+def at():
+    return open_tab("Calculator & grids")
 
 
 def test_calculator_default_is_the_hand_computed_estimate(at):
@@ -36,13 +74,69 @@ def test_zero_hours_gives_zero_not_an_error(at):
     assert "0 kWh" in [m.value for m in at.metric]
 
 
+def grid_chart_data(app: AppTest) -> str:
+    spec = next(s for s in chart_specs(app) if s["layout"]["title"]["text"].startswith("The same"))
+    return spec["layout"]["meta"]["provenance"]["data"]
+
+
+def test_the_grid_chart_says_whether_its_energy_was_filled_in_or_typed(at):
+    """Issue #13, defect 10: "typed on this page" was said of the value the page itself filled in."""
+    assert "filled in by the page" in grid_chart_data(at) and "typed" not in grid_chart_data(at)
+    at.number_input(key=K + "energy").set_value(2.5).run()
+    assert_clean(at)
+    assert grid_chart_data(at) == "2.5 kWh (typed on this page)"
+
+
+# ------------------------------------------------------------------ the extrapolation (issue #13, defect 3)
+FIT_SEED = 7777  # no other test measures reference runs with it
+
+
+def test_the_fit_uses_the_reference_runs_only_and_shows_its_interval_and_a_range():
+    """With junk in the ledger the page's slope is the slope of the five reference runs, with its CI; the
+    GPT-3 extrapolation is a range; the legend is outside the plot; the sentence follows from the interval."""
+    ledger = Ledger()
+    for row in reference_rows(FIT_SEED) + junk_rows(FIT_SEED):
+        ledger.append(row)
+    expected = workloads.fit_energy(workloads.reference_points(workloads.measured_runs(ledger.rows()), FIT_SEED))
+    low, high = expected.slope_ci()
+    app = open_tab("Extrapolate", seed=FIT_SEED)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Slope of the fit"] == f"{expected.slope:.2f} ({low:.2f} – {high:.2f})"
+    range_low, range_high = expected.predict_range_kwh(footprint.GPT3_TRAIN_FLOPS)
+    assert any(v == f"{footprint.power_of_ten(range_low)} – {footprint.power_of_ten(range_high)} kWh"
+               for v in metrics.values())
+    assert metrics["GPT-3, published"] == "1,287,000 kWh"
+    spec = next(s for s in chart_specs(app) if s["layout"]["title"]["text"].startswith("Energy vs compute"))
+    assert trace(spec, "reference workloads")["x"] == pytest.approx(NOISY_FLOPS)
+    assert len(trace(spec, workloads.OTHER_RUNS)["x"]) >= 3  # the junk is drawn, grey, not fitted
+    assert spec["layout"]["legend"]["y"] < 0
+    assert any(m.value == workloads.slope_sentence(expected) for m in app.markdown)
+    assert not any(b.label.startswith("Measure the reference") for b in app.button)  # all five are measured
+    # the first tab predicts a workload's energy from the same fit, as a range
+    assert any("reference fit" in c.value and "prediction range" in c.value
+               for c in open_tab(seed=FIT_SEED).caption)
+
+
+def test_the_reference_button_measures_the_set_and_the_fit_appears(monkeypatch):
+    small = workloads.REFERENCE[:3]  # the three smallest (~2 s on 2 cores): enough for a fit
+    monkeypatch.setattr(workloads, "REFERENCE", small)
+    app = open_tab("Extrapolate", timeout=300, seed=99)
+    next(b for b in app.button if b.label.startswith("Measure the reference workloads (3 trainings")).click().run()
+    assert_clean(app)
+    points = workloads.reference_points(workloads.measured_runs(Ledger().rows()), 99)
+    assert len(points) == 3  # each training went through fit(): measured and ledgered
+    assert any(m.label == "Slope of the fit" for m in app.metric)
+    assert not any(b.label.startswith("Measure the reference") for b in app.button)
+
+
 # ------------------------------------------------------------------ the live run (real codecarbon, tiny workload)
 QUICK = "Quick (S, 1 epoch, 2k images)"
 
 
-def test_opening_the_page_trains_nothing(at):
-    assert [b.label for b in at.button if b.label == "Train and measure"]
-    assert not any(m.label == "Energy" for m in at.metric)  # no report before the button
+def test_opening_the_page_trains_nothing():
+    app = open_tab()
+    assert [b.label for b in app.button if b.label == "Train and measure"]
+    assert not any(m.label == "Energy" for m in app.metric)  # no report before the button
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +160,22 @@ def test_live_run_reports_energy_method_and_assumptions(trained):
     assert labels["Emissions"].endswith("g CO2e")
     text = " ".join(m.value for m in trained.markdown)
     assert ("Estimated" in text or "Measured" in text) and "RAM power" in text  # method + assumptions listed
-    assert len(trained.get("plotly_chart")) >= 3  # the run's power/energy trace among the charts
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(trained)]
+    assert "Power and cumulative energy during the run" in titles  # the run's power/energy trace
+
+
+def test_the_headline_comes_first_after_the_train_button(trained):
+    """Issue #13, defect 8: the result must be on the first screen: the energy and emissions metrics come
+    right after the run's settings, before the method, the charts and anything else."""
+    order = [(node.type, getattr(node, "label", None)) for node in trained.main]
+    first_metric = next(i for i, (kind, _) in enumerate(order) if kind == "metric")
+    if order[first_metric][1] != "Energy":  # not measured here: the warning takes the metrics' place
+        assert any("Not measured" in w.value for w in trained.warning)
+        return
+    assert [label for kind, label in order if kind == "metric"][:2] == ["Energy", "Emissions"]
+    later = [i for i, (kind, _) in enumerate(order) if kind in ("plotly_chart", "expandable", "markdown")
+             and i > order.index(("tab", "Measure a run"))]
+    assert later and first_metric < min(later)
 
 
 def test_changing_the_grid_recomputes_the_same_energy(trained):
