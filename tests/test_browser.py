@@ -212,3 +212,18 @@ def test_leaving_a_page_with_settings_in_its_url_is_one_history_entry(browser, t
         page.wait_for_function("() => location.pathname === '/carbon'", timeout=30000)
         wait_until_rendered(page)
         assert page.evaluate("history.length") == entries + 1
+
+
+def test_a_link_value_a_page_cannot_take_and_an_unknown_page_are_said(browser, tmp_path):
+    """Out-of-range link values fall back to the preset with a toast naming them; an unknown page is said too
+    (issue #13, defect 12)."""
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.goto(f"{base}/word_embeddings?word_embeddings.tab=Neighbours&word_embeddings.n=1000&seed=-4")
+        wait_until_rendered(page)
+        toasts = " ".join(page.locator('[data-testid="stToast"]').all_inner_texts())
+        assert "word_embeddings.n (1000)" in toasts and "shows 10 instead" in toasts, toasts
+        assert "seed (-4)" in toasts and "word_embeddings.tab" not in toasts  # a valid value is not mentioned
+        page.goto(f"{base}/no_such_demo")
+        wait_until_rendered(page)
+        assert "Page not found" in page.locator('[role="dialog"]').inner_text(timeout=10000)

@@ -62,6 +62,7 @@ def run_app() -> None:
     pages = _st_pages()
     page = st.navigation(list(pages.values()))
     demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
+    asked = _link_values(demo)  # before any widget: widgets drop or clamp what they cannot take
     _sidebar(demo)  # first: the presenter toggle must exist before its value decides the layout
     st.set_page_config(page_title=f"{demo.title} · Deep Learning Limits Lab", page_icon=demo.icon,
                        layout="wide" if presenter() else "centered")
@@ -76,8 +77,44 @@ def run_app() -> None:
                  "something you did. Reset the demo from the sidebar; the details are in the server log.")
     finally:
         _state.inside = False
+        _say_what_the_link_could_not_set(asked)
         # After the first page is drawn, not before: the probe competes for the 2 cores.
         _warm_up_carbon_once()
+
+
+LAB_WIDE_KEYS = ("seed", "present")  # the sidebar's settings, shared by every page
+
+
+def _link_values(demo: Demo) -> dict[str, list[str]]:
+    """The values a link asks this page for, on the run that enters the page (empty on later reruns).
+
+    Only the page's own keys and the sidebar's: a link copied from another page may carry that
+    page's keys, which are rightly dropped here and are not worth a message.
+    """
+    entering = st.session_state.get("_shell.page") != demo.slug
+    st.session_state["_shell.page"] = demo.slug
+    if not entering:
+        return {}
+    prefix = page_key(demo.slug)("")
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()
+            if k.startswith(prefix) or k in LAB_WIDE_KEYS}
+
+
+def _say_what_the_link_could_not_set(asked: dict[str, list[str]]) -> None:
+    """A toast for each value of the link that a widget refused or clamped (issue #13, defect 12).
+
+    Streamlit drops a bound widget's URL value that is not one of its options or is out of its
+    range (``k=1000``, ``fraction=-1``) and shows the preset instead: correct, but silent, and a
+    lecturer following a link would think the page showed what the link said.
+    """
+    for key, values in asked.items():
+        now = st.query_params.get_all(key)
+        if now == values:
+            continue
+        shown = st.session_state.get(key)
+        instead = f"it shows {literal(shown)} instead" if shown is not None else "it shows its preset instead"
+        st.toast(f"The link's value for **{literal(key)}** ({literal(', '.join(values))}) is not one this "
+                 f"page allows: {instead}.", icon=":material/link_off:")
 
 
 def require_shell() -> None:
