@@ -30,6 +30,7 @@ from core import carbon
 from core.demos import Demo, all_pages
 from core.ledger import Ledger, LedgerUnavailable
 from core.paths import REPO_ROOT
+from ui import share
 
 _state = threading.local()  # per script thread: is the shell running a page right now?
 _log = logging.getLogger("dllab")
@@ -167,8 +168,7 @@ def _sidebar(demo: Demo) -> None:
             st.button("Reset this demo to its preset", on_click=_reset, args=(demo.slug,),
                       icon=":material/restart_alt:", width="stretch")
         with st.popover("Copy a link to exactly this view", icon=":material/link:", width="stretch"):
-            st.caption("This address reopens this page with every setting as it is now:")
-            st.code(_view_link(), language=None, wrap_lines=True)
+            _share_view()
         problem = _ledger_write_problem()
         if problem:
             st.warning(f"**Training runs are not being recorded** in the carbon ledger: {problem} The demos "
@@ -237,6 +237,29 @@ def _widget_default(key: str):
 # Buttons, uploads and chat inputs hold an action, not a setting: Streamlit refuses to assign them.
 _ACTION_VALUES = ("trigger_value", "string_trigger_value", "json_trigger_value", "file_uploader_state_value",
                   "chat_input_value")
+
+
+def _share_view() -> None:
+    """The view's link, its address on the room's network when there is one, and a QR code for phones."""
+    link = _view_link()
+    st.caption("This address reopens this page with every setting as it is now:")
+    st.code(link, language=None, wrap_lines=True)
+    room_links = [share.on_host(link, ip, st.get_option("server.port")) for ip in _served_on_lan()]
+    if room_links:
+        st.caption("On the room's network (students' phones):")
+        for room_link in room_links:
+            st.code(room_link, language=None, wrap_lines=True)
+    target = room_links[0] if room_links else link
+    st.image(share.qr_png(target), width=300, caption="Scan to open this view" + (
+        "" if room_links else " (this address works on this computer only)"))
+
+
+def _served_on_lan() -> list[str]:
+    """The room-network addresses of this machine, if the server listens on them (not when bound to loopback)."""
+    address = st.get_option("server.address")
+    if address and address not in ("0.0.0.0", "::"):
+        return []
+    return share.lan_addresses()
 
 
 def _view_link() -> str:
