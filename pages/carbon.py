@@ -8,6 +8,7 @@ whole server (this page's SharedRuns store); while a live run trains, codecarbon
 totals are drawn at most twice a second. Everything else reads the ledger and published figures.
 """
 import inspect
+import math
 
 import pandas as pd
 import streamlit as st
@@ -253,7 +254,8 @@ def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
               help=f"The exponent b of energy ∝ FLOPs^b, with its {wl.CONFIDENCE:.0%} confidence interval in "
                    "brackets; 1 would mean energy proportional to compute.")
     m2.metric("GPT-3, published", f"{gpt3.energy_kwh:,.0f} kWh", help=fp.PATTERSON_2021)
-    st.metric(f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range", f"{fp.power_of_ten(low)} – {fp.power_of_ten(high)} kWh",
+    gpt3_range = f"{fp.power_of_ten(low)} – {fp.power_of_ten(high)} kWh"
+    st.metric(f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range", gpt3_range,
               help=f"Point estimate {energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
                    "power law holds that far beyond the reference runs.")
     others = measured[~wl.is_reference(measured, seed())] if len(measured) else measured
@@ -265,14 +267,14 @@ def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     fig = wl.extrapolation_figure(points, others, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3",
                                   gpt3.energy_kwh, fit_prov)
     charts.chart(fig, points, fit_prov, "energy_fit")
-    decades = high / low
     inside = low <= gpt3.energy_kwh <= high
-    st.markdown(f"**Extrapolation, not a measurement:** pushed {fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]:.1e}× "
-                f"beyond our largest reference run, the fit puts GPT-3's compute at **{fp.power_of_ten(low)} to {fp.power_of_ten(high)} kWh** "
-                f"on this machine's CPU (a {wl.CONFIDENCE:.0%} prediction range {decades:.0e}× wide, and only if "
-                f"the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
-                f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: five "
-                "small runs on a CPU cannot say what a GPU cluster costs.")
+    beyond = fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]
+    st.markdown(f"**Extrapolation, not a measurement:** pushed {fp.power_of_ten(beyond)}× beyond our largest "
+                f"reference run, the fit puts GPT-3's compute at **{gpt3_range}** on this machine's CPU (a "
+                f"{wl.CONFIDENCE:.0%} prediction range {math.log10(high / low):.0f} orders of magnitude wide, and only "
+                f"if the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
+                f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: "
+                f"{energy_fit.n} small runs on a CPU cannot say what a GPU cluster costs.")
     st.markdown(wl.slope_sentence(energy_fit))
     with st.expander("Show the code: the fit"):
         st.code(inspect.getsource(wl.fit_energy), language="python")

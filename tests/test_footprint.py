@@ -244,7 +244,8 @@ def test_codecarbon_version_is_read_from_the_installed_package():
 
 def test_energy_source_says_where_the_value_came_from():
     """Issue #13, defect 10: "typed on this page" was shown for the value the page filled in."""
-    assert footprint.energy_source(0.0123, 0.0123, 7) == "filled in by the page: the total of this lab's 7 measured runs"
+    filled = footprint.energy_source(0.0123, 0.0123, 7)
+    assert filled == "filled in by the page: the total of this lab's 7 measured runs"
     assert "example value" in footprint.energy_source(1.0, 1.0, 0)
     assert footprint.energy_source(5.0, 0.0123, 7) == "typed on this page"
 
