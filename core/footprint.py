@@ -549,8 +549,9 @@ def log_axis(values, pad_decades: float = 0.0) -> dict:
     logs = [math.log10(v) for v in values if v is not None and math.isfinite(v) and v > 0]
     if not logs:
         return dict(type="log", dtick=1, exponentformat="power")
-    low = math.floor(min(logs) - pad_decades)
-    high = math.ceil(max(logs) + pad_decades)
+    # A tenth of a decade to spare, so that a point on a decade (1e-9) is not cut in half by the edge.
+    low = math.floor(min(logs) - pad_decades - 0.1)
+    high = math.ceil(max(logs) + pad_decades + 0.1)
     high = max(high, low + 1)
     step = max(1, math.ceil((high - low) / 8))
     low -= (low % step)  # ticks at multiples of the step: 10^0, 10^3, 10^6 … rather than 10^1, 10^4 …

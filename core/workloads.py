@@ -421,7 +421,7 @@ def fit_energy(runs: pd.DataFrame) -> EnergyFit:
 
 def slope_sentence(fit: EnergyFit) -> str:
     """What the slope says, derived from its confidence interval (so it can never contradict the number)."""
-    low, high = fit.slope_ci()
+    low, high = (round(bound, 2) for bound in fit.slope_ci())  # decided on the numbers as printed beside it
     head = f"Slope {fit.slope:.2f} ({CONFIDENCE:.0%} CI {low:.2f} – {high:.2f}), from {fit.n} reference workloads. "
     if high < 1:
         return head + ("The whole interval is below 1: on this machine a bigger run costs *less* energy per FLOP, "
@@ -430,7 +430,7 @@ def slope_sentence(fit: EnergyFit) -> str:
     if low > 1:
         return head + ("The whole interval is above 1: on this machine a bigger run costs *more* energy per FLOP "
                        "(e.g. a larger model no longer fits the CPU's caches). A reason not to push the line far.")
-    return head + ("The interval includes 1, so these runs cannot tell whether energy grows faster or slower than "
+    return head + ("The interval reaches 1, so these runs cannot tell whether energy grows faster or slower than "
                    "compute: consistent with energy proportional to compute, and with a good deal else.")
 
 

@@ -131,7 +131,7 @@ def test_prediction_range_brackets_the_estimate_and_widens_away_from_the_runs():
 
 @pytest.mark.parametrize("factors, says, never", [
     ((1.0, 1.0, 1.0, 1.0, 1.0), "below 1", "above 1"),  # slope 0.8 exactly: the interval is a point below 1
-    ((1.3, 0.6, 1.4, 0.7, 1.2), "includes 1", "below 1"),  # noisy: the interval reaches past 1
+    ((1.3, 0.6, 1.4, 0.7, 1.2), "reaches 1", "below 1"),  # noisy: the interval reaches past 1
 ])
 def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
     energy = [2e-12 * f ** 0.8 * k for f, k in zip(NOISY_FLOPS, factors)]
@@ -140,6 +140,14 @@ def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
     low, high = fit.slope_ci()
     assert f"Slope {fit.slope:.2f}" in sentence and f"{low:.2f} – {high:.2f}" in sentence
     assert says in sentence and never not in sentence
+
+
+def test_an_interval_printed_as_reaching_1_00_is_not_called_below_1():
+    fit = workloads.EnergyFit(slope=0.77, intercept=-12.0, r2=0.97, n=5, flops_range=(1e9, 1e11), slope_se=0.0713,
+                              residual_sd=0.05, x_mean=10.0, sxx=1.5, t=3.1824)
+    assert fit.slope_ci()[1] == pytest.approx(0.9969, abs=1e-4)  # below 1, but printed as 1.00
+    sentence = workloads.slope_sentence(fit)
+    assert "0.54 – 1.00" in sentence and "below 1" not in sentence and "reaches 1" in sentence
 
 
 def test_a_slope_of_1_01_is_never_called_usually_below_1():
