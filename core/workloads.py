@@ -394,8 +394,6 @@ def fit_energy(runs: pd.DataFrame) -> EnergyFit:
     :data:`MIN_RUNS_TO_FIT` points qualify or their compute does not vary: a line through
     one point is not a fit, and through two it has no error estimate.
     """
-    from scipy import stats
-
     usable = runs[(runs["train_flops"] > 0) & (runs["energy_kwh"] > 0)] if len(runs) else runs
     if len(usable) < MIN_RUNS_TO_FIT:
         raise ValueError(f"A fit needs at least {MIN_RUNS_TO_FIT} measured reference workloads; there are "
@@ -414,6 +412,8 @@ def fit_energy(runs: pd.DataFrame) -> EnergyFit:
     total = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - float((residual ** 2).sum()) / total if total > 0 else 0.0
     residual_sd = math.sqrt(float((residual ** 2).sum()) / (n - 2))
+    from scipy import stats  # here, not at the top: ~0.3 s to import, paid only when there is a fit to make
+
     return EnergyFit(slope, intercept, r2, n, (float(10 ** x.min()), float(10 ** x.max())),
                      slope_se=residual_sd / math.sqrt(sxx), residual_sd=residual_sd, x_mean=x_mean, sxx=sxx,
                      t=float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 2)))
