@@ -2,7 +2,8 @@
 
 The lab never downloads at run time: the weights are loaded only when they are already in
 torch's cache (``python -m core.fetch resnet18`` puts them there when online). Otherwise
-:func:`load_resnet18` raises :class:`WeightsUnavailable` with that command in the message.
+:func:`load_resnet18` raises :class:`WeightsUnavailable` with that command in the message, for
+the operator; a page shows :data:`STUDENT_NOTICE` instead.
 
 ImageNet normalisation (mean/std per channel) lives *inside* the returned model, so the
 attacks in :mod:`core.attacks` work in plain [0, 1] pixel space and ε means the same thing
@@ -26,8 +27,19 @@ RESNET_SOURCE = ("He, Zhang, Ren & Sun 2016, 'Deep Residual Learning for Image R
                  "torchvision IMAGENET1K_V1 weights (top-1 69.8 % on ImageNet val, published)")
 
 
+# What a student sees when the weights are missing: what works and whom to ask. No server path and no
+# shell command (a student can run neither); the operator's details go to the server log (str(err)).
+STUDENT_NOTICE = ("The photo demo needs the pretrained ResNet-18 weights, which this server does not have. "
+                  "The Fashion-MNIST tabs all work. To try your own photos, ask the person running the lab "
+                  "to install the weights (the README says how).")
+
+
 class WeightsUnavailable(RuntimeError):
-    """The pretrained weights are not on disk (or unreadable); the message says what to do."""
+    """The pretrained weights are not on disk (or unreadable); the message tells the operator what to do.
+
+    It names the server path and the command: for the server log, not for a student's screen
+    (show :data:`STUDENT_NOTICE` there).
+    """
 
 
 class Normalized(nn.Module):

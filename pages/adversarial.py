@@ -5,6 +5,7 @@ st.cache_resource), and so do the expensive sweeps (curves, universal perturbati
 one-pixel search). Single-image FGSM/PGD/SimBA take milliseconds and follow the sliders.
 """
 import inspect
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -22,21 +23,24 @@ from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.runs import page_runs  # noqa: E402
-from ui.shell import aside, header, literal, page_key, seed  # noqa: E402
+from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402
 
 SLUG = "adversarial"
 key = page_key(SLUG)
-EPSILONS = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25)
-CURVE_IMAGES = 500  # FGSM + PGD-7 + noise on 500 images x 8 ε: ~14 s on 2 cores (bench)
-PGD_STEPS = 7
-PRESET_IMAGE = 1  # a sandal the model calls "Sandal" at 100 %: every preset below flips it (seed 0)
-ATTACKS = ("FGSM", "PGD", "FGSM, targeted", "PGD, targeted")
-PRESETS = {  # label -> (attack, ε, target): each reaches the "aha" with one click
-    "FGSM, ε = 0.1": ("FGSM", 0.1, "Bag"),
-    "PGD, ε = 0.05 (smaller, stronger)": ("PGD", 0.05, "Bag"),
-    "Targeted PGD: make it a Bag": ("PGD, targeted", 0.15, "Bag"),  # ~97 % reach Bag at 0.15, ~74 % at 0.1
-    "Goodfellow's ε = 0.25": ("FGSM", 0.25, "Bag"),
+PRESETS = {  # short label (fits its button) -> (attack, ε, target, what it shows)
+    "FGSM · 0.1": ("FGSM", 0.1, "Bag", "FGSM at ε = 0.1: one step along the gradient sign (Goodfellow et al. 2015)."),
+    "PGD · 0.05": ("PGD", 0.05, "Bag", "PGD at ε = 0.05: half the change, ten small steps, and the answer still "
+                                       "flips (Madry et al. 2018)."),
+    "Target: Bag": ("PGD, targeted", 0.15, "Bag", "Targeted PGD at ε = 0.15: not just wrong, but the answer the "
+                                                 "attacker chose, 'Bag' (Kurakin et al. 2017)."),
+    "FGSM · 0.25": ("FGSM", 0.25, "Bag", "Goodfellow et al.'s own budget, ε = 0.25 (their MNIST figure: 89.4 % "
+                                         "error): clearly visible on 28×28 images."),
 }
+
+
+def seconds_label(seconds: float) -> str:
+    """A button's time hint: what bench/bench_adversarial.py measured on 2 cores."""
+    return f"≈ {seconds:.0f} s on 2 cores"
 
 
 # ----------------------------------------------------------------------------- cached work
@@ -50,10 +54,11 @@ def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:
 
 
 def train(preset: adv.ModelPreset) -> None:
-    bar = st.progress(0.0, text="Starting…")
+    """Train (or wait for another session's identical training), with a live time-left estimate."""
+    bar, say = st.progress(0.0, text="Starting…"), adv.TrainingProgress(preset.describe())
 
     def progress(step, total, metrics):
-        bar.progress(step / total, text=f"Training {preset.describe()}: step {step}/{total}")
+        bar.progress(step / total, text=say(step, total, metrics))
     shared_runs().get_or_run(("adversarial", preset), lambda: adv.train_model(preset, progress))
     bar.empty()
 
@@ -62,57 +67,37 @@ def curves_for(preset: adv.ModelPreset) -> pd.DataFrame | None:
     return shared_runs().peek(("curves", preset))
 
 
-def compute_curves(preset: adv.ModelPreset) -> None:
-    run, bar = run_for(preset), st.progress(0.0, text="Attacking…")
+def compute_curves(run: adv.AttackRun) -> None:
+    bar = st.progress(0.0, text="Attacking…")
 
     def progress(step, total, metrics):
         bar.progress(step / total, text=f"{metrics['attack']}: {step}/{total}")
-    shared_runs().get_or_run(("curves", preset), lambda: attacks.epsilon_curves(
-        run.model, run.test.images[:CURVE_IMAGES], run.test.labels[:CURVE_IMAGES], EPSILONS,
-        pgd_steps=PGD_STEPS, seed=preset.seed, on_progress=progress))
+    shared_runs().get_or_run(("curves", run.preset), lambda: adv.measure_curves(run, progress))
     bar.empty()
 
 
+# The run goes in as ``_run`` (not hashed: keyed by its preset, which fixes the model), so a cached function
+# never looks the run up itself and cannot find it evicted from the store in between.
 @st.cache_data(show_spinner="Searching with differential evolution…")
-def one_pixel_search(preset: adv.ModelPreset, index: int, pixels: int) -> attacks.SearchResult:
-    run = run_for(preset)
-    return attacks.one_pixel(run.model, run.test.images[index], predicted(run, index), pixels,
-                             max_iter=30, population=200, seed=preset.seed)
-
-
-def predicted(run: adv.AttackRun, index: int) -> int:
-    """The model's own answer for a test image: the class a search attack tries to leave."""
-    return int(attacks.probabilities(run.model, run.test.images[index:index + 1]).argmax())
-
-
-def say_if_already_wrong(run: adv.AttackRun, index: int) -> None:
-    truth, answer = int(run.test.labels[index]), predicted(run, index)
-    if truth != answer:
-        st.warning(f"The model already gets this image wrong ({FASHION_CLASSES[answer]}, truly "
-                   f"{FASHION_CLASSES[truth]}); the attack tries to move it off its current answer.")
+def one_pixel_search(preset: adv.ModelPreset, index: int, pixels: int, _run: adv.AttackRun) -> attacks.SearchResult:
+    return adv.one_pixel_search(_run, index, pixels)
 
 
 @st.cache_data(show_spinner="Computing one perturbation for 2,000 training images…")
-def universal(preset: adv.ModelPreset, eps: float) -> tuple[torch.Tensor, float, float]:
-    run = run_for(preset)
-    train, _ = adv.load_split(preset.seed)
-    delta = attacks.universal_perturbation(run.model, train.images[:2000], train.labels[:2000], eps,
-                                           steps=100, seed=preset.seed)
-    noise = attacks.sign_noise(torch.full_like(delta, 0.5), eps, torch.Generator().manual_seed(preset.seed)) - 0.5
-    return delta, attacks.fooling_rate(run.model, run.test.images, delta), \
-        attacks.fooling_rate(run.model, run.test.images, noise)
+def universal(preset: adv.ModelPreset, eps: float, _run: adv.AttackRun) -> adv.Controlled:
+    return adv.universal_with_control(_run, eps)
 
 
 @st.cache_data(show_spinner="Learning the sticker on 2,000 training images…")
-def patch(preset: adv.ModelPreset, target: int, size: int) -> tuple[torch.Tensor, float, float]:
-    run = run_for(preset)
-    train, _ = adv.load_split(preset.seed)
-    sticker = attacks.adversarial_patch(run.model, train.images[:2000], target, size=size, steps=300,
-                                        step_size=0.02, seed=preset.seed)
-    noise = torch.rand(sticker.shape, generator=torch.Generator().manual_seed(preset.seed))
-    test = run.test
-    return sticker, attacks.patch_success(run.model, test.images, test.labels, sticker, target, preset.seed), \
-        attacks.patch_success(run.model, test.images, test.labels, noise, target, preset.seed)
+def patch(preset: adv.ModelPreset, target: int, size: int, _run: adv.AttackRun) -> adv.Controlled:
+    return adv.patch_with_control(_run, target, size)
+
+
+def say_if_already_wrong(run: adv.AttackRun, index: int) -> None:
+    truth, answer = int(run.test.labels[index]), adv.predicted_class(run, index)
+    if truth != answer:
+        st.warning(f"The model already gets this image wrong ({FASHION_CLASSES[answer]}, truly "
+                   f"{FASHION_CLASSES[truth]}); the attack tries to move it off its current answer.")
 
 
 @st.cache_resource(show_spinner="Loading ResNet-18…")
@@ -122,6 +107,11 @@ def resnet():
 
 # ----------------------------------------------------------------------------- shared pieces
 
+def image_px() -> int:
+    """Side of each 28×28 (or 224×224) panel: >= 300 px in presenter mode, for the back row."""
+    return adv.PRESENTER_IMAGE_PX if presenter() else adv.IMAGE_PX
+
+
 def show_pair(model, classes, original, adversarial, prov: Provenance, name: str) -> None:
     """Original | change | adversarial, sizes of the change, top-5 before and after."""
     probs = attacks.probabilities(model, torch.stack([original, adversarial]))
@@ -129,7 +119,9 @@ def show_pair(model, classes, original, adversarial, prov: Provenance, name: str
     titles = (f"original: {before['class'][0]} ({before['probability'][0]:.0%})",
               f"attacked: {after['class'][0]} ({after['probability'][0]:.0%})")
     frame = pd.concat([before.assign(when="before"), after.assign(when="after")])
-    charts.chart(adv.triptych_figure(original, adversarial, titles, prov), frame, prov, f"{name}_images")
+    charts.chart(adv.triptych_figure(original, adversarial, titles, prov, image_px()), frame, prov, f"{name}_images")
+    delta = adversarial - original
+    st.caption(adv.change_wording(adv.amplification(delta), delta)[1])
     size = attacks.change_size(original[None], adversarial[None])
     cols = st.columns(3)
     cols[0].metric("L∞ (largest pixel change)", f"{size['linf']:.3f}")
@@ -152,45 +144,37 @@ def image_slider(run: adv.AttackRun, default: int = 0, name: str = "image") -> i
 
 def show_single(run: adv.AttackRun) -> None:
     def use_preset(label: str) -> None:
-        attack, eps, target = PRESETS[label]
+        attack, eps, target, _ = PRESETS[label]
         st.session_state[key("attack")], st.session_state[key("eps")] = attack, eps
         st.session_state[key("target")] = target
-        st.session_state[key("image")] = PRESET_IMAGE
-    for col, label in zip(st.columns(len(PRESETS)), PRESETS):
-        col.button(label, on_click=use_preset, args=(label,), width="stretch")
-    index = image_slider(run, PRESET_IMAGE)
+        st.session_state[key("image")] = adv.PRESET_IMAGE
+    for col, (label, (*_, what)) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+        col.button(label, on_click=use_preset, args=(label,), help=what, width="stretch")
+    index = image_slider(run, adv.PRESET_IMAGE)
     left, mid, right = st.columns(3)
-    attack = left.selectbox("Attack", ATTACKS, key=key("attack"), bind="query-params")
+    attack = left.selectbox("Attack", adv.ATTACKS, key=key("attack"), bind="query-params")
     eps = mid.slider("ε (L∞ budget)", 0.0, 0.3, 0.1, 0.005, key=key("eps"), bind="query-params", format="%.3f")
     target_name = right.selectbox("Target class", FASHION_CLASSES, index=8, key=key("target"), bind="query-params",
                                   disabled="targeted" not in attack)
     x, y = run.test.images[index:index + 1], run.test.labels[index:index + 1]
-    targeted = "targeted" in attack
-    goal = torch.tensor([FASHION_CLASSES.index(target_name)]) if targeted else y
-    if attack.startswith("FGSM"):
-        adversarial = attacks.fgsm(run.model, x, goal, eps, targeted=targeted)
-        code = (attacks.fgsm, attacks.gradient_sign)
-    else:
-        adversarial = attacks.pgd(run.model, x, goal, eps, steps=10, targeted=targeted,
-                                  generator=torch.Generator().manual_seed(seed()))
-        code = (attacks.pgd, attacks.gradient_sign)
+    adversarial = adv.attack_one(run.model, x, y, attack, eps, FASHION_CLASSES.index(target_name), seed())
     truth = FASHION_CLASSES[int(y)]
     prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
     show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
-    aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. The middle panel is the "
-          "change, amplified so you can see it. On 28×28 thumbnails a large ε is visible if you look for it; "
-          "try the PGD preset (ε = 0.05): faint, yet the confident answer still flips.")
-    show_code(*code)
+    aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. On 28×28 thumbnails a "
+          "large ε is visible if you look for it; try the PGD preset (ε = 0.05): faint, yet the confident "
+          "answer still flips.")
+    show_code(adv.attack_one, *adv.attack_code(attack))
 
 
 def show_curves(run: adv.AttackRun) -> None:
-    aside(f"Accuracy of the same model on {CURVE_IMAGES} held-out test images as the budget ε grows. The grey "
+    aside(f"Accuracy of the same model on {adv.CURVE_IMAGES} held-out test images as the budget ε grows. The grey "
           "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction.")
     preset, defence_preset = run.preset, run.preset.defence()
     if curves_for(preset) is None:
-        if st.button(f"Compute the curves (≈ 10 s; FGSM, PGD-{PGD_STEPS}, noise)", type="primary",
-                     key=key("curves_button"), icon=":material/play_arrow:"):
-            compute_curves(preset)
+        if st.button(f"Compute the curves ({seconds_label(adv.CURVES_SECONDS)}; FGSM, PGD-{adv.CURVE_PGD_STEPS}, "
+                     "noise)", type="primary", key=key("curves_button"), icon=":material/play_arrow:"):
+            compute_curves(run)
             st.rerun()
         return
     defence = run_for(defence_preset)
@@ -199,7 +183,7 @@ def show_curves(run: adv.AttackRun) -> None:
         curves["adversarially trained"] = curves_for(defence_preset)
     metric = st.radio("Show", ("accuracy", "success_rate"), horizontal=True, key=key("metric"), bind="query-params",
                       format_func={"accuracy": "accuracy", "success_rate": "attack success rate"}.get)
-    prov = run.provenance(f"{CURVE_IMAGES} held-out Fashion-MNIST test images; dashed: adversarially trained twin")
+    prov = adv.curves_provenance(run, defence_drawn=len(curves) > 1)
     frame = pd.concat([f.assign(model=m) for m, f in curves.items()])
     charts.chart(adv.curves_figure(curves, metric, prov), frame, prov, "curves")
     st.caption(f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
@@ -208,21 +192,24 @@ def show_curves(run: adv.AttackRun) -> None:
                f"({adv.GOODFELLOW_2015}).")
     st.subheader("Defence: adversarial training")
     aside(f"Train the same network on PGD examples made on the fly ({adv.MADRY_2018}); one step from a random "
-          f"start is the cheap version of {adv.WONG_2020}.")
+          f"start is the cheap version of {adv.WONG_2020}. {defence_preset.epochs} epochs instead of "
+          f"{preset.epochs}: each step also crafts its examples.")
     if defence is None:
-        if st.button("Train the defence (≈ 40 s)", key=key("defence_button"), icon=":material/shield:"):
+        if st.button(f"Train the defence ({seconds_label(adv.DEFENCE_SECONDS)}, curves included)",
+                     key=key("defence_button"), icon=":material/shield:"):
             train(defence_preset)
             st.rerun()
         return
     if curves_for(defence_preset) is None:
-        compute_curves(defence_preset)
+        compute_curves(defence)
         st.rerun()
     cols = st.columns(2)
     cols[0].metric("Clean accuracy, standard", f"{run.result.test_accuracy:.1%}")
     cols[1].metric("Clean accuracy, adversarially trained", f"{defence.result.test_accuracy:.1%}",
                    delta=f"{defence.result.test_accuracy - run.result.test_accuracy:+.1%} (the cost)",
                    delta_color="off")
-    st.caption(f"Defence trained in {defence.result.seconds:.0f} s · energy {defence.result.carbon.summary()}")
+    st.caption(f"Defence trained in {defence.result.seconds:.0f} s (measured, this server) · energy "
+               f"{defence.result.carbon.summary()}")
     show_code(attacks.epsilon_curves, attacks.sign_noise, adv.adversarial_batches)
 
 
@@ -232,13 +219,13 @@ def show_one_pixel(run: adv.AttackRun) -> None:
     index = image_slider(run, 4, "pixel_image")  # a bag (seed 0) that 3 pixels can turn into another class
     pixels = st.slider("Pixels that may change", 1, 5, 3, key=key("pixels"), bind="query-params")
     say_if_already_wrong(run, index)
-    result = one_pixel_search(run.preset, index, pixels)
+    result = one_pixel_search(run.preset, index, pixels, run)
     prov = run.provenance(f"test image {index}, one-pixel attack, {pixels} pixel(s), {result.queries:,} queries")
     (st.success if result.success else st.warning)(
         f"{'Fooled' if result.success else 'Not fooled'} by changing {len(result.pixels)} pixel(s) at "
         f"{', '.join(map(str, result.pixels))} after {result.queries:,} model queries.")
     show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "pixel")
-    show_code(attacks.one_pixel, attacks._paint_pixels)
+    show_code(adv.one_pixel_search, attacks.one_pixel, attacks._paint_pixels)
 
 
 def show_universal(run: adv.AttackRun) -> None:
@@ -246,19 +233,19 @@ def show_universal(run: adv.AttackRun) -> None:
           "images it has never seen. Compared with random ±ε noise of the same size.")
     eps = st.slider("ε of the universal perturbation", 0.05, 0.25, 0.15, 0.05, key=key("uap_eps"),
                     bind="query-params")
-    delta, fooled, noise = universal(run.preset, eps)
+    result = universal(run.preset, eps, run)
     cols = st.columns(2)
-    cols[0].metric("Unseen test images whose class changes", f"{fooled:.0%}")
-    cols[1].metric("… with random ±ε noise instead", f"{noise:.0%}")
-    prov = run.provenance(f"δ from 2,000 training images; fooling rate on {len(run.test):,} unseen test images")
-    st.caption(prov.caption())
-    frame = pd.DataFrame({"perturbation": ["universal", "random ±ε"], "epsilon": eps, "fooling_rate": [fooled, noise]})
-    examples = run.test.images[:5]
-    before = attacks.probabilities(run.model, examples).argmax(1).tolist()
-    after = attacks.probabilities(run.model, torch.clamp(examples + delta, 0, 1)).argmax(1).tolist()
-    captions = [f"{FASHION_CLASSES[b]}<br>→ {FASHION_CLASSES[a]}" for b, a in zip(before, after)]
-    charts.chart(adv.universal_figure(delta, examples, prov, captions), frame, prov, "universal")
-    show_code(attacks.universal_perturbation, attacks.fooling_rate)
+    cols[0].metric("Unseen test images whose class changes", f"{result.rate:.0%}")
+    cols[1].metric("… with random ±ε noise instead", f"{result.control_rate:.0%}")
+    prov = run.provenance(f"δ from {adv.LEARN_IMAGES:,} training images; fooling rate on {len(run.test):,} "
+                          "unseen test images")
+    frame = pd.DataFrame({"perturbation": ["universal", "random ±ε"], "epsilon": eps,
+                          "fooling_rate": [result.rate, result.control_rate]})
+    examples, classes = adv.universal_examples(run, result.perturbation)
+    captions = [f"{FASHION_CLASSES[b]}<br>→ {FASHION_CLASSES[a]}" for b, a in classes]
+    charts.chart(adv.universal_figure(result.perturbation, examples, prov, captions, image_px=image_px()),
+                 frame, prov, "universal")
+    show_code(adv.universal_with_control, attacks.universal_perturbation, attacks.fooling_rate)
 
 
 def show_black_box(run: adv.AttackRun) -> None:
@@ -269,7 +256,7 @@ def show_black_box(run: adv.AttackRun) -> None:
     eps = left.slider("Change per pixel", 0.05, 0.5, 0.2, 0.05, key=key("simba_eps"), bind="query-params")
     budget = right.slider("Query budget", 100, 5000, 3000, 100, key=key("budget"), bind="query-params")
     say_if_already_wrong(run, index)
-    result = attacks.simba(run.model, run.test.images[index], predicted(run, index), eps, budget, seed())
+    result = attacks.simba(run.model, run.test.images[index], adv.predicted_class(run, index), eps, budget, seed())
     (st.success if result.success else st.warning)(
         f"{'Fooled' if result.success else 'Not fooled'} after **{result.queries:,} queries**, no gradients used.")
     prov = run.provenance(f"test image {index}, SimBA, {result.queries:,} queries")
@@ -284,21 +271,22 @@ def show_patch(run: adv.AttackRun) -> None:
                                  bind="query-params")
     size = right.slider("Sticker side (pixels of 28)", 6, 14, 14, 2, key=key("patch_size"), bind="query-params")
     target = FASHION_CLASSES.index(target_name)
-    sticker, success, control = patch(run.preset, target, size)
+    result = patch(run.preset, target, size, run)
     cols = st.columns(2)
-    cols[0].metric(f"Other test images now called '{target_name}'", f"{success:.0%}")
-    cols[1].metric("… with a random sticker of the same size", f"{control:.0%}")
-    prov = run.provenance(f"sticker learned on 2,000 training images, pasted at random places on the "
+    cols[0].metric(f"Other test images now called '{target_name}'", f"{result.rate:.0%}")
+    cols[1].metric("… with a random sticker of the same size", f"{result.control_rate:.0%}")
+    prov = run.provenance(f"sticker learned on {adv.LEARN_IMAGES:,} training images, pasted at random places on the "
                           f"{len(run.test):,} test images (not '{target_name}')")
     st.caption(f"The sticker covers {size * size / 28 ** 2:.0%} of the image. " + prov.caption())
-    rows, cols_ = attacks.random_places(100, 28, size, torch.Generator().manual_seed(seed()))
-    pasted = attacks.paste(run.test.images[:100], sticker, rows, cols_)
-    hits = ((attacks.probabilities(run.model, pasted).argmax(1) == target) & (run.test.labels[:100] != target))
-    i = int(hits.nonzero()[0]) if hits.any() else 0
-    st.caption(f"Below: test image {i}, the first of the first 100 (not '{target_name}') where the sticker worked "
-               f"({int(hits.sum())} of them).")
-    show_pair(run.model, FASHION_CLASSES, run.test.images[i], pasted[i], prov, "patch")
-    show_code(attacks.adversarial_patch, attacks.paste)
+    example = adv.patch_example(run, result.perturbation, target, seed())
+    if example.hits:
+        st.caption(f"Below: test image {example.index}, the first of the first {example.first} (not "
+                   f"'{target_name}') where the sticker worked ({example.hits} of them).")
+    else:
+        st.caption(f"The sticker worked on none of the first {example.first} test images; below: test image 0 "
+                   "with it, for comparison.")
+    show_pair(run.model, FASHION_CLASSES, run.test.images[example.index], example.pasted, prov, "patch")
+    show_code(adv.patch_with_control, attacks.adversarial_patch, attacks.paste)
 
 
 def photo_input() -> images.LoadedImage | None:
@@ -317,7 +305,8 @@ def show_imagenet() -> None:
     try:
         model, classes = resnet()
     except imagenet.WeightsUnavailable as err:
-        st.info(str(err), icon=":material/cloud_off:")
+        logging.getLogger(__name__).warning("ImageNet tab: %s", err)  # the operator's details: the server log
+        st.info(imagenet.STUDENT_NOTICE, icon=":material/cloud_off:")
         return
     try:
         loaded = photo_input()
@@ -347,7 +336,8 @@ preset = adv.ModelPreset(seed=seed())
 run = run_for(preset)
 if run is None:
     st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
-    if st.button("Train (≈ 20–30 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
+    if st.button(f"Train ({seconds_label(adv.TRAIN_SECONDS)})", type="primary", icon=":material/play_arrow:",
+                 key=key("train")):
         train(preset)
         st.rerun()  # redraw without the button: the model now exists for everyone
 else:

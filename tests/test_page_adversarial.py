@@ -1,4 +1,6 @@
 """The adversarial page, driven as a user would (AppTest): nothing trains on open, then every tab after one training."""
+import json
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -48,10 +50,32 @@ def test_opening_the_page_trains_nothing():
     assert not [c for c in app.caption if "clean test accuracy" in c.value]
 
 
+def all_text(app: AppTest) -> str:
+    """Every piece of text the page shows (messages, markdown, captions, labels)."""
+    parts = [e.value for kind in ("info", "warning", "error", "success", "markdown", "caption", "code")
+             for e in getattr(app, kind)]
+    return "\n".join(map(str, parts + [b.label for b in app.button]))
+
+
 def test_imagenet_tab_offline_says_how_to_get_weights(monkeypatch, tmp_path):
+    """A student sees what works and whom to ask: no server path, no shell command (issue #13, defect 12)."""
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     app = open_tab("ImageNet photo")
-    assert any("python -m core.fetch resnet18" in i.value for i in app.info)
+    notice = " ".join(i.value for i in app.info)
+    assert "ResNet-18" in notice and "Fashion-MNIST tabs" in notice and "ask" in notice
+    shown = all_text(app)
+    assert str(tmp_path) not in shown and "checkpoints" not in shown and ".pth" not in shown  # no server path
+    assert "python -m" not in shown and "core.fetch" not in shown  # no shell command
+
+
+def chart_specs(app: AppTest) -> list[dict]:
+    """The page's plotly figures as parsed dictionaries (never a substring search of the JSON)."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def test_buttons_say_the_measured_time_on_2_cores():
+    app = open_tab("Single image", seed="12345")
+    assert "s on 2 cores" in button(app, "Train").label
 
 
 def test_training_shows_accuracy_energy_and_the_single_image_attack(trained):
@@ -63,22 +87,72 @@ def test_training_shows_accuracy_energy_and_the_single_image_attack(trained):
 
 
 def test_presets_set_the_attack_without_typing(trained):
-    button(trained, "Targeted PGD").click().run()
+    button(trained, "Target: Bag").click().run()
     assert_clean(trained)
     assert trained.selectbox(key=K + "attack").value == "PGD, targeted"
-    button(trained, "Goodfellow").click().run()
+    button(trained, "FGSM · 0.25").click().run()
     assert trained.slider(key=K + "eps").value == 0.25
     assert float(next(m.value for m in trained.metric if m.label.startswith("L∞"))) <= 0.25 + 1e-6
     assert any("Show the code" in e.label for e in trained.expander)
+
+
+def test_preset_buttons_have_short_labels_and_the_details_in_help(trained):
+    """Four buttons side by side on a ~700 px page: ~12 characters fit, the rest goes in the tooltip (defect 9)."""
+    presets = [b for b in trained.button if b.help]
+    assert len(presets) == 4
+    for b in presets:
+        assert len(b.label) <= 12, b.label
+        assert len(b.help) > len(b.label)
+
+
+def test_top5_after_axis_runs_to_100_percent_like_before(trained):
+    top5 = chart_specs(trained)[1]["layout"]
+    assert top5["xaxis"]["range"] == top5["xaxis2"]["range"] == [0, 1]
+    assert top5["xaxis"]["tickvals"] == top5["xaxis2"]["tickvals"] and top5["xaxis2"]["tickvals"][-1] == 1
 
 
 def test_curves_with_noise_control_and_the_defence_button(trained):
     app = open_tab("Curves & defence")
     button(app, "Compute the curves").click().run()
     assert_clean(app)
-    spec = app.get("plotly_chart")[0].proto.spec
-    assert "random ±ε noise (control)" in spec and "Goodfellow" in spec
-    assert any("Train the defence" in b.label for b in app.button)
+    spec = chart_specs(app)[0]
+    names = [trace.get("name", "") for trace in spec["data"]]
+    assert any(name.startswith("random ±ε noise (control)") for name in names)
+    assert any("Goodfellow" in name for name in names)
+    assert not any("adversarially trained" in name for name in names)
+    # No defence drawn yet: nothing on the page may mention its dashed lines (defect 10).
+    assert "dashed" not in all_text(app)
+    assert "s on 2 cores" in button(app, "Train the defence").label
+
+
+def test_one_pixel_change_panel_is_not_called_amplified_when_it_is_toned_down(trained):
+    app = open_tab("One pixel")
+    middle = chart_specs(app)[0]["layout"]["annotations"][1]["text"]
+    wording = next(c.value for c in app.caption if "middle panel" in c.value)
+    if "toned down" in middle:  # a pixel moved by more than half the grey range
+        assert "amplified" not in middle and "amplified" not in wording and "toned down" in wording
+    else:
+        assert "amplified" in middle and "amplified" in wording
+
+
+@pytest.mark.parametrize("tab, query", [("One pixel", {"pixel_image": "7", "pixels": "2"}),
+                                        ("Universal", {"uap_eps": "0.1"}),
+                                        ("Patch", {"patch_size": "8"})])
+def test_cached_searches_never_look_the_run_up_again(trained, monkeypatch, tab, query):
+    """The run is handed to the cached search: if another session evicts it from the store meanwhile, the
+    page still draws (before: the cached function looked it up itself and failed on None)."""
+    from core.training import SharedRuns
+    real_peek, seen = SharedRuns.peek, []
+
+    def evicted_after_first_look(self, key):
+        if key[0] == "adversarial" and not key[1].defended:
+            seen.append(key)
+            if len(seen) > 1:
+                return None  # gone: another page or session pushed it out after the page's first look
+        return real_peek(self, key)
+    monkeypatch.setattr(SharedRuns, "peek", evicted_after_first_look)
+    app = open_tab(tab, **query)
+    assert app.get("plotly_chart")
 
 
 @pytest.mark.parametrize("tab, expected", [("One pixel", "queries"), ("Black box", "queries"),
