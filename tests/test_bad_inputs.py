@@ -44,6 +44,7 @@ from tests.test_pages import APP, assert_clean
 
 S = 4242  # the seed of the small pre-trained runs (no other test trains with it)
 WE, ADV, CH, MG, CO2 = "word_embeddings.", "adversarial.", "clever_hans.", "mugshots.", "carbon."
+CALC = "Calculator & grids"  # the CO2 page's tab with the calculator and the grid comparison
 TEN_KB = "A" * 10_240
 
 
@@ -413,35 +414,49 @@ CASES: list[Case] = [
          holds={MG + "face": 0}),
     Case("mg-face-max", "mugshots", "heatmap face at the slider's max (39)", {MG + "tab": "Heatmaps", MG + "face": "39"},
          holds={MG + "face": 39}, check=chart_count(2)),
-    # ------------------------------------------------------------------ carbon
+    # ------------------------------------------------------------------ carbon (the calculator's and grids' tab: CALC)
     Case("co2-all-max", "carbon", "calculator at every maximum: 100,000 devices × 1e7 h × PUE 3",
-         {CO2 + "count": "100000", CO2 + "hours": "10000000", CO2 + "pue": "3"},
+         {CO2 + "tab": CALC, CO2 + "count": "100000", CO2 + "hours": "10000000", CO2 + "pue": "3"},
          holds={CO2 + "count": 100_000, CO2 + "hours": 1e7, CO2 + "pue": 3.0}, check=finite_metrics,
          note="huge but finite estimates shown"),
-    Case("co2-pue-1", "carbon", "PUE at its minimum (1)", act=widget("number_input", CO2 + "pue", 1.0),
+    Case("co2-pue-1", "carbon", "PUE at its minimum (1)", {CO2 + "tab": CALC},
+         act=widget("number_input", CO2 + "pue", 1.0),
          holds={CO2 + "pue": 1.0}, check=finite_metrics),
-    Case("co2-hours-negative", "carbon", "hours −5", {CO2 + "hours": "-5"}, holds={CO2 + "hours": 24.0}),
-    Case("co2-hours-1e8", "carbon", "hours 1e8 (max 1e7)", {CO2 + "hours": "1e8"}, holds={CO2 + "hours": 24.0}),
-    Case("co2-hours-nan", "carbon", "hours nan", {CO2 + "hours": "nan"}, holds={CO2 + "hours": 24.0}),
-    Case("co2-count-0", "carbon", "0 devices (min 1)", {CO2 + "count": "0"}, holds={CO2 + "count": 8}),
-    Case("co2-count-float", "carbon", "2.5 devices", {CO2 + "count": "2.5"}, holds={CO2 + "count": 2},
+    Case("co2-hours-negative", "carbon", "hours −5", {CO2 + "tab": CALC, CO2 + "hours": "-5"},
+         holds={CO2 + "hours": 24.0}),
+    Case("co2-hours-1e8", "carbon", "hours 1e8 (max 1e7)", {CO2 + "tab": CALC, CO2 + "hours": "1e8"},
+         holds={CO2 + "hours": 24.0}),
+    Case("co2-hours-nan", "carbon", "hours nan", {CO2 + "tab": CALC, CO2 + "hours": "nan"},
+         holds={CO2 + "hours": 24.0}),
+    Case("co2-count-0", "carbon", "0 devices (min 1)", {CO2 + "tab": CALC, CO2 + "count": "0"},
+         holds={CO2 + "count": 8}),
+    Case("co2-count-float", "carbon", "2.5 devices", {CO2 + "tab": CALC, CO2 + "count": "2.5"},
+         holds={CO2 + "count": 2},
          note="Streamlit truncates to the integer 2"),
-    Case("co2-pue-half", "carbon", "PUE 0.5 (below 1)", {CO2 + "pue": "0.5"}, holds={CO2 + "pue": 1.58}),
-    Case("co2-hardware-unknown", "carbon", "unknown hardware 'TPU v9000'", {CO2 + "hw": "TPU v9000"},
+    Case("co2-pue-half", "carbon", "PUE 0.5 (below 1)", {CO2 + "tab": CALC, CO2 + "pue": "0.5"},
+         holds={CO2 + "pue": 1.58}),
+    Case("co2-hardware-unknown", "carbon", "unknown hardware 'TPU v9000'", {CO2 + "tab": CALC, CO2 + "hw": "TPU v9000"},
          holds={CO2 + "hw": "NVIDIA A100"}),
-    Case("co2-country-unknown", "carbon", "unknown country 'XYZ'", {CO2 + "country": "XYZ"}, holds={CO2 + "country": "USA"}),
-    Case("co2-grids-unknown", "carbon", "unknown grid 'Atlantis' to compare", {CO2 + "grids": "Atlantis"},
+    Case("co2-country-unknown", "carbon", "unknown country 'XYZ'", {CO2 + "tab": CALC, CO2 + "country": "XYZ"},
+         holds={CO2 + "country": "USA"}),
+    Case("co2-grids-unknown", "carbon", "unknown grid 'Atlantis' to compare",
+         {CO2 + "tab": CALC, CO2 + "grids": "Atlantis"},
          holds={CO2 + "grids": ["FRA", "USA", "DEU", "POL"]}),
-    Case("co2-energy-0", "carbon", "0 kWh on other grids", {CO2 + "energy": "0"}, check=chart_count(1),
+    Case("co2-energy-0", "carbon", "0 kWh on other grids", {CO2 + "tab": CALC, CO2 + "energy": "0"},
+         check=chart_count(1),
          note="zero bars, no error"),
-    Case("co2-energy-negative", "carbon", "−1 kWh", {CO2 + "energy": "-1"},
+    Case("co2-energy-negative", "carbon", "−1 kWh", {CO2 + "tab": CALC, CO2 + "energy": "-1"},
          check=lambda at: at.session_state[CO2 + "energy"] >= 0 or pytest.fail("negative energy kept"),
          note="falls back to the default (the ledger's total, or 1 kWh)"),
     Case("co2-epochs-0", "carbon", "0 epochs for the live run", {CO2 + "epochs": "0"}, holds={CO2 + "epochs": 2}),
     Case("co2-images-1234", "carbon", "1,234 training images (not a choice)", {CO2 + "images": "1234"},
          holds={CO2 + "images": 8000}),
-    Case("co2-equivalent-unknown", "carbon", "unknown 'emissions of' choice", {CO2 + "equivalent": "my car"},
+    Case("co2-equivalent-unknown", "carbon", "unknown 'emissions of' choice", {CO2 + "tab": "Grams to tonnes",
+         CO2 + "equivalent": "my car"},
          holds={CO2 + "equivalent": "all runs of this lab"}),
+    Case("co2-tab-unknown", "carbon", "unknown tab name", {CO2 + "tab": "Nope"},
+         check=lambda at: any(b.label == "Train and measure" for b in at.button) or pytest.fail("no first tab"),
+         note="the first tab (Measure a run) opens"),
 ]
 
 # Uploads whose bytes tests/test_images.py also feeds to core.images.load_image: here it is what the page shows.
