@@ -28,6 +28,7 @@ import copy
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import torch
 from captum.attr import LRP, IntegratedGradients, LayerAttribution, LayerGradCam, Saliency
 from plotly.subplots import make_subplots
@@ -48,6 +49,13 @@ ADEBAYO = "Adebayo et al. 2018, 'Sanity Checks for Saliency Maps', NeurIPS, arXi
 # seed here keeps "randomised with seed 0" from reproducing "trained from the init of seed 0".
 RANDOMIZE_SEED_OFFSET = 1_000_003
 IG_STEPS = 32  # path steps for Integrated Gradients: sum of the map within ~2 % of the score gap (tested)
+BOX_COLOUR = plots.GREEN  # outline of a region of interest (e.g. the tag) on every panel
+# What a class sees, in words, for the colours the maps are drawn with. Okabe & Ito call #D55E00
+# "vermilion"; on a screen or a projector it reads as orange, so that is the name said aloud (a
+# title saying "red" under orange maps is the kind of slip a student notices: issue #13).
+COLOUR_NAMES = {plots.BLUE: "blue", "#FFFFFF": "white", plots.VERMILION: "orange", plots.GREEN: "green",
+                plots.ORANGE: "yellow-orange", plots.SKY: "sky blue", plots.PINK: "pink", plots.YELLOW: "yellow",
+                plots.BLACK: "black"}
 
 
 class UnknownMethod(ValueError):
@@ -146,6 +154,37 @@ def normalized(relevance: torch.Tensor) -> torch.Tensor:
     return relevance / torch.where(peak > 0, peak, torch.ones_like(peak))
 
 
+def colour_key(box: str | None = None) -> str:
+    """The maps' colour key in words, read off the scale they are drawn with (:data:`core.plots.DIVERGING`).
+
+    E.g. ``"orange: for, blue: against, white: none; green box: the tag"``. Derived, not typed:
+    if the lab's scale or box colour changes, every title that uses this changes with it.
+    """
+    low, mid, high = (COLOUR_NAMES[colour.upper()] for _, colour in plots.DIVERGING)
+    text = f"{high}: for, {low}: against, {mid}: none"
+    return text + (f"; {COLOUR_NAMES[BOX_COLOUR]} box: {box}" if box else "")
+
+
+def grid_height(rows: int, panel_px: int, vertical_spacing: float, margins_px: int) -> int:
+    """Figure height in pixels that leaves each of ``rows`` square panels ``panel_px`` tall.
+
+    Plotly gives each row ``(1 - spacing * (rows - 1)) / rows`` of the plot area (the height
+    minus the margins). A panel is also limited by its column's width: a page that asks for
+    300 px panels must show few enough columns for that width (see the Clever Hans page).
+    """
+    plot_area = rows * panel_px / (1 - vertical_spacing * (rows - 1))
+    return int(plot_area + margins_px + 0.999)
+
+
+def margins_px(fig: go.Figure) -> int:
+    """Top + bottom margin of a figure in pixels: its own, else its template's (plotly's default 80 each)."""
+    template = pio.templates[fig.layout.template] if isinstance(fig.layout.template, str) else fig.layout.template
+    defaults = template.layout.margin if template is not None else None
+    return sum(int(mine if mine is not None else (default if default is not None else 80))
+               for mine, default in ((fig.layout.margin.t, getattr(defaults, "t", None)),
+                                     (fig.layout.margin.b, getattr(defaults, "b", None))))
+
+
 def _image_trace(image: torch.Tensor) -> go.BaseTraceType:
     """An input image ``(C, H, W)`` in [0, 1] as a plotly trace (greyscale or RGB)."""
     if image.shape[0] == 1:
@@ -155,19 +194,26 @@ def _image_trace(image: torch.Tensor) -> go.BaseTraceType:
     return go.Image(z=rgb[::-1], hoverinfo="skip")
 
 
+MAPS_MARGIN_T = 110  # px: a two-line title (what is shown; the colour key) above the column titles
+MAPS_ROW_PX = 115  # default panel height: five columns side by side fill the ~700 px of a centred page
+
+
 def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], provenance: Provenance,
-                title: str = "", box: tuple[int, int, int, int] | None = None) -> go.Figure:
+                title: str = "", box: tuple[int, int, int, int] | None = None,
+                panel_px: int = MAPS_ROW_PX) -> go.Figure:
     """A grid: one row per (label, image ``(C,H,W)``, {method: map ``(H,W)``}), the image first.
 
-    Each map is scaled to ``[-1, 1]`` (:func:`normalized`) and drawn blue (against) - white -
-    vermilion (for the class). ``box`` = ``(top, left, height, width)`` outlines a region
-    (e.g. the tag) on every panel.
+    Each map is scaled to ``[-1, 1]`` (:func:`normalized`) and drawn on :data:`core.plots.DIVERGING`
+    (:func:`colour_key` says it in words). ``box`` = ``(top, left, height, width)`` outlines a
+    region (e.g. the tag) on every panel. ``panel_px``: how tall each square panel is drawn
+    (presenter mode asks for >= 300 px, and then shows fewer columns so the width allows it).
     """
     if not rows:
         raise ValueError("maps_figure needs at least one row")
     methods = list(rows[0][2])
     cols = 1 + len(methods)
-    fig = make_subplots(rows=len(rows), cols=cols, horizontal_spacing=0.01, vertical_spacing=0.04,
+    spacing = 0.04
+    fig = make_subplots(rows=len(rows), cols=cols, horizontal_spacing=0.01, vertical_spacing=spacing,
                         column_titles=["input", *methods], row_titles=[label for label, _, _ in rows])
     for r, (_, image, maps) in enumerate(rows, start=1):
         fig.add_trace(_image_trace(image), row=r, col=1)
@@ -189,7 +235,9 @@ def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], p
         for r in range(1, len(rows) + 1):
             for c in range(1, cols + 1):
                 fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=y0, y1=y1,
-                              line=dict(color=plots.GREEN, width=2), row=r, col=c)
-    fig.update_layout(title_text=title, height=140 + 150 * len(rows), template=plots.TEMPLATE_NAME, margin_t=90,
+                              line=dict(color=BOX_COLOUR, width=2), row=r, col=c)
+    fig.update_layout(title_text=title, template=plots.TEMPLATE_NAME, margin_t=MAPS_MARGIN_T,
                       margin_r=50)  # room for the row titles
-    return plots.finish(fig, provenance)
+    fig = plots.finish(fig, provenance)
+    # Height last, from the margins the figure ends up with (finish() may change them).
+    return fig.update_layout(height=grid_height(len(rows), panel_px, spacing, margins_px(fig)))

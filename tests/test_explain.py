@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from core import explain
+from core import explain, plots
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
 
@@ -128,3 +128,31 @@ def test_maps_figure_has_one_panel_per_map_and_carries_its_provenance():
     assert len(fig.data) == 2 * (1 + len(explain.METHODS))
     assert len(fig.layout.shapes) == 2 * (1 + len(explain.METHODS))
     assert fig.layout.meta["provenance"]["model"] == "m"
+
+
+def test_the_colour_key_names_the_colours_the_maps_are_drawn_with():
+    """Issue #13, defect 10: the Clever Hans title said "red" under orange (#D55E00) maps."""
+    key = explain.colour_key("the tag")
+    assert key == "orange: for, blue: against, white: none; green box: the tag"
+    assert [c for _, c in plots.DIVERGING] == [plots.BLUE, "#FFFFFF", plots.VERMILION] == ["#0072B2", "#FFFFFF",
+                                                                                          "#D55E00"]
+    assert explain.BOX_COLOUR == plots.GREEN and "red" not in key
+    assert explain.colour_key() == "orange: for, blue: against, white: none"
+
+
+def panel_heights(fig) -> list[float]:
+    """On-screen height in px of every y axis' domain (plot area = height minus the margins)."""
+    plot = fig.layout.height - explain.margins_px(fig)
+    return [(axis.domain[1] - axis.domain[0]) * plot for name, axis in fig.layout.to_plotly_json().items()
+            if name.startswith("yaxis") for axis in [fig.layout[name]]]
+
+
+@pytest.mark.parametrize("n_rows", [1, 3])
+def test_maps_figure_draws_panels_as_tall_as_asked(n_rows):
+    """Issue #13, defect 8: presenter mode needs heatmaps >= 300 px; the page asks for 320."""
+    image = torch.rand(1, 28, 28)
+    rows = [(f"r{i}", image, {"LRP": torch.rand(28, 28)}) for i in range(n_rows)]
+    big = explain.maps_figure(rows, Provenance("measured", model="m"), title="a<br>b", panel_px=320)
+    assert len(panel_heights(big)) == 2 * n_rows and min(panel_heights(big)) >= 320 - 1e-6
+    small = explain.maps_figure(rows, Provenance("measured", model="m"))
+    assert min(panel_heights(small)) >= explain.MAPS_ROW_PX - 1e-6 and small.layout.height < big.layout.height
