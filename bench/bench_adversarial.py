@@ -72,9 +72,10 @@ def main() -> None:
           f"({torch.get_num_threads()} threads), Python {platform.python_version()}; {datetime.date.today()}\n")
     print("| figure | target | measured | how |\n|---|---|---|---|")
     run = adv.train_model(adv.ModelPreset())
-    row("train the preset " + adv.MODEL.describe(), "≤ 20 s", f"{run.result.seconds:.1f} s",
-        f"fit(), {adv.TRAINING.epochs} epochs on 8,000 images; clean test accuracy {run.result.test_accuracy:.2%}"
-        " (target ≥ 88 %)")
+    row("train the preset " + adv.MODEL.describe(), f"≤ 10 s (button says ≈ {adv.TRAIN_SECONDS} s)",
+        f"{run.result.seconds:.1f} s",
+        f"fit(), {adv.TRAINING.epochs} epochs × batch {adv.TRAINING.batch_size} on 8,000 images; clean test accuracy "
+        f"{run.result.test_accuracy:.2%} (the lesson needs ≥ 85 %; the 6-epoch preset had 88.6 % in 17.6 s)")
     model, x, y = run.model, run.test.images, run.test.labels
     one_x, one_y = x[:1], y[:1]
     t_fgsm1 = median_seconds(lambda: attacks.fgsm(model, one_x, one_y, 0.1), 50)
@@ -93,9 +94,9 @@ def main() -> None:
     eps = tuple(i / 40 for i in range(10))
     t_curve = median_seconds(lambda: attacks.epsilon_curves(model, batch_x, batch_y, eps, attacks=("FGSM",)), 3)
     row("FGSM ε-curve, 1,000 images × 10 ε", "≤ 3 s", f"{t_curve:.2f} s", "gradient sign once per batch; median of 3")
-    t_page = median_seconds(lambda: attacks.epsilon_curves(model, x[:500], y[:500], (0, .025, .05, .075, .1, .15, .2, .25),
-                                                           pgd_steps=7), 1)
-    row("page's curves: FGSM + PGD-7 + noise, 500 images × 8 ε", "", f"{t_page:.1f} s", "one run after a warm-up")
+    t_page = median_seconds(lambda: adv.measure_curves(run), 1)
+    row(f"page's curves: FGSM + PGD-7 + noise, {adv.CURVE_IMAGES} images × {len(adv.EPSILONS)} ε", f"≤ 10 s (button says ≈ {adv.CURVES_SECONDS} s)",
+        f"{t_page:.1f} s", "adv.measure_curves; one run after a warm-up")
 
     ratio, q25, q75, ours, theirs = paired_ratio(lambda: attacks.fgsm(model, batch_x, batch_y, 0.1),
                                                  lambda: torchattacks.FGSM(model, eps=0.1)(batch_x, batch_y), 20)
@@ -136,9 +137,14 @@ def main() -> None:
         f"random sticker {attacks.patch_success(model, x, y, rand, 8):.0%}")
     curves = attacks.epsilon_curves(model, x[:1000], y[:1000], (0.0, 0.1, 0.25), pgd_steps=10)
     defended = adv.train_model(adv.ModelPreset().defence())
+    start = time.perf_counter()
+    adv.measure_curves(defended)
+    t_dcurves = time.perf_counter() - start
     dcurves = attacks.epsilon_curves(defended.model, x[:1000], y[:1000], (0.0, 0.1, 0.25), pgd_steps=10)
-    row("adversarial training (fast FGSM+RS, ε 0.1)", "", f"{defended.result.seconds:.1f} s",
-        f"clean {run.result.test_accuracy:.1%} → {defended.result.test_accuracy:.1%}")
+    row(f"adversarial training (fast FGSM+RS, ε 0.1, {defended.preset.epochs} epochs)", "",
+        f"{defended.result.seconds:.1f} s", f"clean {run.result.test_accuracy:.1%} → {defended.result.test_accuracy:.1%}")
+    row("'Train the defence' button: training + its curves", f"near 10 s (button says ≈ {adv.DEFENCE_SECONDS} s)",
+        f"{defended.result.seconds + t_dcurves:.1f} s", f"fit {defended.result.seconds:.1f} s + curves {t_dcurves:.1f} s")
     print("\nAccuracy on 1,000 test images (published beside it: Goodfellow et al. 2015, maxout on MNIST, "
           "FGSM ε 0.25: 10.6 % accuracy, i.e. 89.4 % error — a different model and data):\n")
     print("| model | attack | ε = 0 | ε = 0.1 | ε = 0.25 |\n|---|---|---|---|---|")

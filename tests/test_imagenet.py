@@ -84,3 +84,10 @@ def test_photos_up_to_two_to_one_are_not_cropped_before_resizing():
     resized = torch.nn.functional.interpolate(image[None], size=(256, 512), mode="bilinear", antialias=True,
                                               align_corners=False)
     assert torch.equal(imagenet.prepare(image), resized[..., 16:240, 144:368].clamp(0, 1))
+
+
+def test_the_students_notice_names_no_server_path_and_no_command():
+    """What a student reads when the weights are missing: what works and whom to ask (issue #13, defect 12)."""
+    notice = imagenet.STUDENT_NOTICE
+    assert "Fashion-MNIST" in notice and "ask" in notice
+    assert "/" not in notice and "python" not in notice and "`" not in notice

@@ -166,6 +166,25 @@ def test_every_attack_tab_runs_from_its_preset(trained, tab, expected):
         assert any("random" in m.label for m in app.metric)
 
 
+@pytest.mark.parametrize("tab, panels", [("Single image", 3), ("Universal", 6)])
+def test_presenter_mode_draws_the_28px_images_at_least_300px(trained, tab, panels):
+    """Presenter mode (wide layout, charts ~1,200 px wide at 1600x900): every image panel >= 300 px (defect 8)."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["present"] = "true"
+    app.query_params[K + "tab"] = tab
+    app.switch_page("pages/adversarial.py")
+    app.run()
+    assert_clean(app)
+    layout = chart_specs(app)[0]["layout"]
+    plot_w = 1200 - layout["margin"]["l"] - layout["margin"]["r"]
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    sides = [min((layout[x]["domain"][1] - layout[x]["domain"][0]) * plot_w,
+                 (layout["y" + x[1:]]["domain"][1] - layout["y" + x[1:]]["domain"][0]) * plot_h)
+             for x in layout if x.startswith("xaxis")]
+    assert len(sides) == panels and min(sides) >= 300, sides
+
+
+
 def test_bad_link_values_do_not_crash():
     open_tab("Single image", eps="abc", attack="nonsense", target="Spaceship")
 
@@ -187,3 +206,4 @@ def test_imagenet_tab_with_weights_attacks_a_bundled_photo(monkeypatch, tmp_path
         assert 0 < linf <= round(4 / 255, 3)  # shown to 3 digits: 4/255 = 0.0157 reads 0.016
     finally:
         st.cache_resource.clear()  # the next test must not find this stand-in model
+
