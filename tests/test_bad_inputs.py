@@ -37,6 +37,7 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from core import adversarial
 from core.data import source_status
 from core.demos import all_pages
 from tests.test_images import encode, png_claiming
@@ -310,9 +311,9 @@ CASES: list[Case] = [
          act=widget("slider", ADV + "eps", 0.3), check=all_of(linf_at_most(0.3), chart_count(2)),
          note="L∞ ≤ 0.3, charts finite"),
     Case("adv-image-99999", "adversarial", "test image 99999 (beyond the test set)",
-         {"seed": str(S), ADV + "image": "99999"}, holds={ADV + "image": 1}),
+         {"seed": str(S), ADV + "image": "99999"}, holds={ADV + "image": adversarial.PRESET_IMAGE}),
     Case("adv-image-negative", "adversarial", "test image −3", {"seed": str(S), ADV + "image": "-3"},
-         holds={ADV + "image": 1}),
+         holds={ADV + "image": adversarial.PRESET_IMAGE}),
     Case("adv-attack-10kB", "adversarial", "10 kB attack name", {"seed": str(S), ADV + "attack": TEN_KB},
          holds={ADV + "attack": "FGSM"}),
     Case("adv-target-unicode", "adversarial", "target class 'Sandal😀' (unicode, not a class)",

@@ -38,3 +38,7 @@ def test_qr_code_is_large_enough_for_a_slide_and_draws_the_links_modules():
     assert drawn == [[bool(m) for m in row] for row in matrix]
     other = Image.open(io.BytesIO(share.qr_png(link.replace("Patch", "Universal")))).convert("L")
     assert list(other.getdata()) != list(image.getdata())
+
+
+def test_a_link_too_long_for_any_qr_code_gets_none_not_an_error():
+    assert share.qr_png("http://127.0.0.1:8501/word_embeddings?x=" + "a" * 10_000) is None

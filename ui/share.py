@@ -45,10 +45,18 @@ def on_host(url: str, host: str, port: int | None = None) -> str:
     return urlunsplit((parts.scheme or "http", netloc, parts.path, parts.query, parts.fragment))
 
 
-def qr_png(text: str, scale: int = QR_SCALE) -> bytes:
-    """``text`` as a QR code, PNG bytes (error correction M: still reads when a projector blurs it)."""
+def qr_png(text: str, scale: int = QR_SCALE) -> bytes | None:
+    """``text`` as a QR code, PNG bytes (error correction M: still reads when a projector blurs it).
+
+    None when ``text`` is longer than any QR code holds (about 2,300 characters at level M; a view
+    with long typed word lists can get there): the page then says so instead of drawing one.
+    """
     import segno
+    from segno import DataOverflowError
 
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
+    try:
+        segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
+    except DataOverflowError:
+        return None
     return buffer.getvalue()

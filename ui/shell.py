@@ -249,9 +249,12 @@ def _share_view() -> None:
         st.caption("On the room's network (students' phones):")
         for room_link in room_links:
             st.code(room_link, language=None, wrap_lines=True)
-    target = room_links[0] if room_links else link
-    st.image(share.qr_png(target), width=300, caption="Scan to open this view" + (
-        "" if room_links else " (this address works on this computer only)"))
+    code = share.qr_png(room_links[0] if room_links else link)
+    if code is None:
+        st.caption("This view's address is too long for a QR code: share the link above instead.")
+    else:
+        st.image(code, width=300, caption="Scan to open this view" + (
+            "" if room_links else " (this address works on this computer only)"))
 
 
 def _served_on_lan() -> list[str]:
