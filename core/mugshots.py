@@ -21,8 +21,12 @@ A link of 0.5 makes a confound independent of the label. With only the smile lin
 0.895, a model that reads nothing but the smile scores 89.5 % on a test set drawn like the
 training set: Wu & Zhang's headline. Then the measurements that expose it:
 
+* the **majority-class baseline** (:mod:`core.baselines`): always answering "non-criminal"
+  already scores 60.7 % on data with the paper's class shares (1,126 of 1,856), so 60.7 %,
+  not 50 %, is what a model that learned nothing reaches there; the *balanced accuracy*
+  (mean recall per class) puts any such constant answer at 50 %;
 * the same model on a *balanced* test set (half "criminal", every confound independent of
-  the label): chance, 50 %;
+  the label): its majority baseline is 50 %, and the model falls to it;
 * counterfactual pairs: the same face re-rendered with the smile toggled; the share of
   predictions that flip;
 * explanation heatmaps (:mod:`core.explain`): the share of positive relevance inside the
@@ -39,7 +43,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import torch
 
-from core import explain, faces, plots
+from core import baselines, explain, faces, plots
 from core.data import ImageDataset, SourceInfo
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
@@ -51,6 +55,7 @@ CRITIQUE = ("Agüera y Arcas, Mitchell & Todorov 2017, \"Physiognomy's New Cloth
 PAPER_ACCURACY = 0.895   # Wu & Zhang's headline accuracy (published; real photos, other models)
 PAPER_PHOTOS = 1856      # their data set: 1,856 ID photos ...
 PAPER_CRIMINAL = 730     # ... of which 730 labelled "criminal"
+PAPER_MAJORITY_BASELINE = (PAPER_PHOTOS - PAPER_CRIMINAL) / PAPER_PHOTOS  # 60.7 %: always "non-criminal" there
 CLASSES = ("non-criminal", "criminal")
 CONFOUNDS = {"smile": "smiling", "mugshot": "mugshot wall", "white_collar": "white collar"}
 
@@ -254,19 +259,126 @@ def counterfactuals(model: torch.nn.Module, data: FaceSet, attribute: str = "smi
                            data.faces.smile.copy())
 
 
-def measurements(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
-    """The headline numbers: accuracy like the paper, on the balanced test, and the flip shares."""
-    rows = [{"measure": "accuracy, test set drawn like the training set", "value": accuracy(run.model, run.test),
-             "kind": "measured", "faces": len(run.test)},
-            {"measure": "accuracy, balanced test set (confounds independent of the label)",
-             "value": accuracy(run.model, balanced), "kind": "measured", "faces": len(balanced)},
-            {"measure": f"Wu & Zhang 2016: reported accuracy on {PAPER_PHOTOS:,} real photos", "value": PAPER_ACCURACY,
-             "kind": "published", "faces": PAPER_PHOTOS}]
-    for attribute, name in CONFOUNDS.items():
-        rows.append({"measure": f"predictions that flip when only '{name}' is toggled",
-                     "value": counterfactuals(run.model, balanced, attribute).flip_share, "kind": "measured",
-                     "faces": len(balanced)})
-    return pd.DataFrame(rows)
+def accuracy_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
+    """Each accuracy beside the baselines of the very test set it was measured on.
+
+    One row per test set: ours drawn like the training set, ours balanced, and Wu & Zhang's
+    published figure. Columns: ``test_set`` (short name), ``measure``, ``kind`` (measured /
+    published), ``accuracy``, ``balanced_accuracy`` (mean recall per class; not reported by
+    the paper: empty), ``majority_baseline`` (accuracy of always answering the commonest
+    class of *that* test set), ``majority_class``, ``balanced_chance`` (balanced accuracy of
+    any constant answer: 50 %), ``faces``.
+
+    Why the baselines: with the paper's class shares, always answering "non-criminal" scores
+    60.7 %, so an accuracy set against a 50 % "chance" line looks 10.7 points better than it
+    is. The "No link" preset shows it: the model scores the majority rate and learns nothing.
+    """
+    rows = []
+    for name, data in (("like training", run.test), ("balanced test", balanced)):
+        r = baselines.report(data.labels, predictions(run.model, data.images))
+        rows.append({"test_set": name, "measure": f"accuracy, {data.name}", "kind": "measured",
+                     "accuracy": r.accuracy, "balanced_accuracy": r.balanced_accuracy,
+                     "majority_baseline": r.majority_baseline, "majority_class": CLASSES[r.majority_class],
+                     "balanced_chance": r.chance_balanced, "faces": r.n})
+    paper_labels = np.repeat([0, 1], [PAPER_PHOTOS - PAPER_CRIMINAL, PAPER_CRIMINAL])  # their published counts
+    rows.append({"test_set": "Wu & Zhang 2016", "kind": "published",
+                 "measure": f"Wu & Zhang 2016: reported accuracy on {PAPER_PHOTOS:,} real photos (balanced accuracy "
+                            "not reported; baseline from their class counts)",
+                 "accuracy": PAPER_ACCURACY, "balanced_accuracy": None,
+                 "majority_baseline": baselines.majority_baseline(paper_labels),
+                 "majority_class": CLASSES[baselines.majority_class(paper_labels)],
+                 "balanced_chance": baselines.chance_balanced_accuracy(paper_labels), "faces": PAPER_PHOTOS})
+    return pd.DataFrame(rows).astype({"balanced_accuracy": float})
+
+
+def flip_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
+    """Share of predictions that flip when only one confound is toggled, per confound (``attribute``, ``value``)."""
+    return pd.DataFrame([{"attribute": name, "measure": f"predictions that flip when only '{name}' is toggled",
+                          "value": counterfactuals(run.model, balanced, attribute).flip_share, "kind": "measured",
+                          "faces": len(balanced)} for attribute, name in CONFOUNDS.items()])
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number as a page shows it (``st.metric``): the value and its lift over its baseline.
+
+    ``arrow``: "auto" (up/down by the delta's sign) or "off" for a delta that is a phrase, not a change.
+    """
+
+    label: str
+    value: str
+    delta: str
+    description: str
+    help: str
+    arrow: str = "auto"
+
+
+def _points(difference: float) -> str:
+    return f"{100 * difference:+.1f} pts"
+
+
+def headline(table: pd.DataFrame) -> list[Headline]:
+    """The three first-screen numbers from :func:`accuracy_table`, short enough for one row of metrics.
+
+    The accuracy like the paper's (test drawn like training) against the majority baseline of
+    that test set, the baseline itself (what always answering the commonest class scores),
+    and the accuracy on the balanced test set against *its* baseline (50 %). The balanced
+    accuracies and the paper's figure follow in :func:`details` and in the chart.
+    """
+    like, fair = table.iloc[0], table.iloc[1]
+    return [
+        Headline("Accuracy, test like training", f"{like['accuracy']:.1%}",
+                 _points(like["accuracy"] - like["majority_baseline"]), "vs baseline",
+                 f"{int(like['faces']):,} faces drawn like the training set (the paper's setting). Balanced accuracy "
+                 f"on them: {like['balanced_accuracy']:.1%}."),
+        Headline("Majority baseline", f"{like['majority_baseline']:.1%}", f"always '{like['majority_class']}'", "",
+                 "What a model that learned nothing scores on the same test faces: always answering the "
+                 "commonest label. An accuracy means something only above it; 50 % is 'chance' only when "
+                 "both labels are equally common.", arrow="off"),
+        Headline("Accuracy, balanced test", f"{fair['accuracy']:.1%}",
+                 _points(fair["accuracy"] - fair["majority_baseline"]), f"vs baseline {fair['majority_baseline']:.0%}",
+                 f"{int(fair['faces']):,} faces, half 'criminal', every confound independent of the label. With "
+                 "both labels equally common, accuracy = balanced accuracy and the baseline is 50 %."),
+    ]
+
+
+def details(table: pd.DataFrame) -> str:
+    """The balanced accuracies and the paper's figure against its own baseline, as one markdown sentence."""
+    like, fair, paper = (table.iloc[i] for i in range(3))
+    return (f"Balanced accuracy (the mean of the share right within each label; any constant answer scores "
+            f"{like['balanced_chance']:.0%}): **{like['balanced_accuracy']:.1%}** on the test like training, "
+            f"**{fair['balanced_accuracy']:.1%}** on the balanced test. Wu & Zhang reported "
+            f"**{paper['accuracy']:.1%}** on real photos where always answering '{paper['majority_class']}' "
+            f"scored {paper['majority_baseline']:.1%} ({PAPER_PHOTOS - PAPER_CRIMINAL:,} of {PAPER_PHOTOS:,}).")
+
+
+def _clearly_above(accuracy_: float, baseline: float, n: int) -> bool:
+    """More than two standard errors of a proportion (at the baseline rate) above the baseline."""
+    return accuracy_ - baseline > 2 * np.sqrt(baseline * (1 - baseline) / n)
+
+
+def verdict(table: pd.DataFrame) -> str:
+    """One sentence (markdown) reading :func:`accuracy_table` against its baselines, for under the headline.
+
+    "Clearly above" means more than two standard errors above the baseline (about 4 points
+    on 600 faces): the "No link" preset then reads as what it is, no better than always
+    answering the majority class.
+    """
+    like, fair = table.iloc[0], table.iloc[1]
+    always = f"always answering '{like['majority_class']}' ({like['majority_baseline']:.1%})"
+    if _clearly_above(like["accuracy"], like["majority_baseline"], int(like["faces"])):
+        first = (f"On faces drawn like the training set the model beats {always} by "
+                 f"{100 * (like['accuracy'] - like['majority_baseline']):.1f} points")
+    else:
+        first = (f"On faces drawn like the training set the model is **no better than {always}**: "
+                 "its accuracy is the share of the commonest label, not something it learned")
+    if _clearly_above(fair["accuracy"], fair["majority_baseline"], int(fair["faces"])):
+        second = (f"on the balanced test set it still beats its {fair['majority_baseline']:.0%} baseline by "
+                  f"{100 * (fair['accuracy'] - fair['majority_baseline']):.1f} points.")
+    else:
+        second = (f"on the balanced test set it is **at its baseline ({fair['majority_baseline']:.0%})**: "
+                  "nothing it learned is about the face.")
+    return f"{first}; {second}"
 
 
 def mouth_relevance(model: torch.nn.Module, data: FaceSet, limit: int = 40) -> pd.DataFrame:
@@ -288,35 +400,83 @@ def mouth_relevance(model: torch.nn.Module, data: FaceSet, limit: int = 40) -> p
 
 
 def link_sweep_point(config: MugshotConfig, run: MugshotRun, balanced: FaceSet) -> dict:
-    """One row for the "accuracy follows the link" table."""
+    """One row for the "accuracy follows the link" table, with the majority baseline of each test set."""
     return {"smile_link": config.smile_link, "like_training": accuracy(run.model, run.test),
-            "balanced": accuracy(run.model, balanced)}
+            "like_training_baseline": baselines.majority_baseline(run.test.labels),
+            "balanced": accuracy(run.model, balanced),
+            "balanced_baseline": baselines.majority_baseline(balanced.labels)}
 
 
 # ----------------------------------------------------------------------------- figures
 
+BASELINE_NAME = "majority baseline"  # short: the legend must fit on one row (the title explains it)
+_BAR = 0.38  # bar width in x units: two bars and a gap per test set (centres 1 apart)
+
+
 def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
-    """Bars: accuracy like the paper vs balanced vs the paper's published figure; a line at chance."""
-    rows = table[table["measure"].str.contains("accuracy")]
-    colours = [plots.GREY if k == "published" else plots.BLUE if "balanced" not in m else plots.VERMILION
-               for m, k in zip(rows["measure"], rows["kind"])]
-    labels = ["ours: test like training", "ours: balanced test", "Wu & Zhang 2016 (published)"]
-    fig = plots.figure(title="'Criminality' accuracy, and what is left without the confound")
-    fig.add_bar(x=labels[:len(rows)], y=rows["value"], marker_color=colours, text=[f"{v:.1%}" for v in rows["value"]],
-                textposition="outside", hovertext=rows["measure"])
-    fig.add_hline(y=0.5, line_dash="dash", line_color=plots.BLACK, annotation_text="chance",
-                  annotation_position="top left", annotation_bgcolor="rgba(255,255,255,0.85)")
-    fig.update_layout(yaxis=dict(range=[0, 1.08], tickformat=".0%", title="accuracy"), showlegend=False)
+    """Accuracy and balanced accuracy per test set, each bar with its own baseline as a dashed segment.
+
+    Built from :func:`accuracy_table`. Over each accuracy bar the dashed segment sits at the
+    majority-class baseline of that test set (60.7 % with the paper's class shares, 50 % on
+    the balanced set); over each balanced-accuracy bar at 50 %, which any constant answer
+    scores. The baseline is named in the legend, never written on a bar, and the bars'
+    values sit at their base, so no label can collide with a baseline (which is >= 50 %).
+    """
+    x = np.arange(len(table), dtype=float)
+    fig = plots.figure(title="Accuracy beside what always answering the majority class scores")
+    accuracy_colours = [plots.GREY if k == "published" else plots.BLUE for k in table["kind"]]
+    fig.add_bar(x=x, y=table["accuracy"], width=_BAR, offset=-_BAR - 0.01, name="accuracy",
+                marker_color=accuracy_colours, text=[f"{v:.1%}" for v in table["accuracy"]],
+                hovertext=table["measure"], hovertemplate="%{hovertext}: %{y:.1%}<extra></extra>")
+    has_balanced = table["balanced_accuracy"].notna().to_numpy()
+    bal = table[has_balanced]
+    fig.add_bar(x=x[has_balanced], y=bal["balanced_accuracy"], width=_BAR, offset=0.01,
+                name="balanced accuracy", marker_color=plots.SKY,
+                text=[f"{v:.1%}" for v in bal["balanced_accuracy"]],
+                hovertemplate="balanced accuracy: %{y:.1%}<extra></extra>")
+    fig.update_traces(textposition="inside", insidetextanchor="start", selector=dict(type="bar"))
+    # The segments: one over each bar, at that bar's own baseline (None breaks the line between them).
+    seg_x, seg_y, seg_hover = [], [], []
+    for xi, row, balanced_too in zip(x, table.itertuples(), has_balanced):
+        seg_x += [xi - _BAR - 0.03, xi + 0.01, None]
+        seg_y += [row.majority_baseline] * 2 + [None]
+        seg_hover += [f"always '{row.majority_class}': accuracy {row.majority_baseline:.1%}"] * 2 + [None]
+        if balanced_too:
+            seg_x += [xi + 0.01, xi + _BAR + 0.03, None]
+            seg_y += [row.balanced_chance] * 2 + [None]
+            seg_hover += [f"any constant answer: balanced accuracy {row.balanced_chance:.0%}"] * 2 + [None]
+    # A light halo under the dashes keeps the baseline visible on the bars and on a dark background alike.
+    fig.add_scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color="white", width=7), showlegend=False,
+                    hoverinfo="skip", connectgaps=False)
+    fig.add_scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color=plots.BLACK, width=3, dash="dash"),
+                    name=BASELINE_NAME, hovertext=seg_hover, hovertemplate="%{hovertext}<extra></extra>",
+                    connectgaps=False)
+    ticks = [f"{name}<br>{kind}, {int(faces):,} {'faces' if kind == 'measured' else 'photos'}"
+             + ("" if both else "<br>(balanced acc. not reported)")
+             for name, kind, faces, both in zip(table["test_set"], table["kind"], table["faces"], has_balanced)]
+    fig.update_layout(
+        # margin_l by hand: plotly's y-axis automargin would stack the horizontal legend into a column.
+        barmode="overlay", height=460, margin_t=85, margin_l=90,
+        title=dict(yref="container", y=0.98, yanchor="top"),  # above the legend, which sits on the plot area
+        xaxis=dict(tickvals=x, ticktext=ticks, range=[-0.6, len(table) - 0.4], showgrid=False, tickangle=0),
+        yaxis=dict(range=[0, 1], tickformat=".0%", title="share of test faces right"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+    )
     return plots.finish(fig, provenance)
 
 
+def baseline_segments(fig: go.Figure) -> list[tuple[float, float, float]]:
+    """The dashed baseline segments of :func:`accuracy_figure` as ``(x_from, x_to, y)``, read back from the figure."""
+    trace = next(t for t in fig.data if t.name == BASELINE_NAME)
+    xs, ys = list(trace.x), list(trace.y)
+    return [(xs[i], xs[i + 1], ys[i]) for i in range(0, len(xs), 3)]
+
+
 def flip_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
-    """Bars: share of predictions that flip when one confound is toggled on the same faces."""
-    rows = table[table["measure"].str.startswith("predictions that flip")]
-    names = [m.split("'")[1] for m in rows["measure"]]
+    """Bars: share of predictions that flip when one confound is toggled on the same faces (:func:`flip_table`)."""
     fig = plots.figure(title="Same face, one thing toggled: predictions that flip")
-    fig.add_bar(x=names, y=rows["value"], marker_color=plots.ORANGE, text=[f"{v:.0%}" for v in rows["value"]],
-                textposition="outside")
+    fig.add_bar(x=table["attribute"], y=table["value"], marker_color=plots.ORANGE,
+                text=[f"{v:.0%}" for v in table["value"]], textposition="outside")
     fig.update_layout(yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of faces"),
                       xaxis_title="toggled attribute", showlegend=False)
     return plots.finish(fig, provenance)
