@@ -64,8 +64,9 @@ def main() -> None:
         t = median_seconds(lambda: explain.attribute(run.model, image, target, method), 5)
         row(f"  {method}, one image", "", f"{t * 1000:.0f} ms", "median of 5")
     start = time.perf_counter()
-    table = mg.measurements(run, balanced)
-    row("measurements (accuracies + 3 counterfactual sets)", "", f"{time.perf_counter() - start:.2f} s",
+    table = mg.accuracy_table(run, balanced)
+    flips = mg.flip_table(run, balanced)
+    row("measurements (accuracies + baselines + 3 counterfactual sets)", "", f"{time.perf_counter() - start:.2f} s",
         f"{len(balanced)} balanced faces re-rendered per toggled attribute")
     start = time.perf_counter()
     shares = mg.mouth_relevance(run.model, balanced, limit=40)
@@ -73,21 +74,30 @@ def main() -> None:
 
     print(f"\nMeasured numbers, preset ({config.describe()}, seed {config.seed}; carbon: "
           f"{run.result.carbon.summary()}):\n")
-    print("| measure | value | kind | faces |\n|---|---|---|---|")
+    print("| test set | accuracy | balanced accuracy | majority baseline | kind | faces |\n|---|---|---|---|---|---|")
     for r in table.itertuples():
-        print(f"| {r.measure} | {r.value:.1%} | {r.kind} | {r.faces:,} |")
+        balanced_acc = "not reported" if r.balanced_accuracy != r.balanced_accuracy else f"{r.balanced_accuracy:.1%}"
+        print(f"| {r.test_set} | {r.accuracy:.1%} | {balanced_acc} | {r.majority_baseline:.1%} | {r.kind} | "
+              f"{r.faces:,} |")
+    print("\n| measure | value | faces |\n|---|---|---|")
+    for r in flips.itertuples():
+        print(f"| {r.measure} | {r.value:.1%} | {r.faces:,} |")
     print("\n| method | relevance share in mouth box | box area share |\n|---|---|---|")
     for r in shares.itertuples():
         print(f"| {r.method} | {r.share_in_mouth:.1%} | {r.area_share:.1%} |")
 
-    print("\nAccuracy follows the link (smile only; same sizes, one seed):\n")
-    print("| smile link | test like training | balanced test |\n|---|---|---|")
+    print("\nAccuracy follows the link (smile only; same sizes, one seed), each beside its test set's majority "
+          "baseline and the balanced accuracy:\n")
+    print("| smile link | test like training | its majority baseline | balanced accuracy | balanced test |\n"
+          "|---|---|---|---|---|")
     for link in (0.5, 0.7, 0.8):
         cfg = mg.MugshotConfig(smile_link=link)
         r = mg.train(cfg)
-        print(f"| {link:.3f} | {mg.accuracy(r.model, r.test):.1%} | {mg.accuracy(r.model, mg.balanced_test(cfg)):.1%} |")
-    print(f"| {config.smile_link:.3f} | {mg.accuracy(run.model, run.test):.1%} | "
-          f"{mg.accuracy(run.model, balanced):.1%} |")
+        t = mg.accuracy_table(r, mg.balanced_test(cfg))
+        print(f"| {link:.3f} | {t['accuracy'][0]:.1%} | {t['majority_baseline'][0]:.1%} | "
+              f"{t['balanced_accuracy'][0]:.1%} | {t['accuracy'][1]:.1%} |")
+    print(f"| {config.smile_link:.3f} | {table['accuracy'][0]:.1%} | {table['majority_baseline'][0]:.1%} | "
+          f"{table['balanced_accuracy'][0]:.1%} | {table['accuracy'][1]:.1%} |")
 
 
 if __name__ == "__main__":

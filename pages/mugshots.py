@@ -2,6 +2,11 @@
 
 Training runs only on the button, once per configuration for the whole server (SharedRuns in
 st.cache_resource); faces, measurements and heatmaps are cached by the configuration too.
+
+Layout (issue #13, defect 8): controls, then straight after the Train button the headline
+(accuracy like the paper, balanced accuracy, the balanced test, the paper, each against the
+majority baseline of its own test set) so it sits on the first screen at 1600x900, presenter
+mode included; the faces, counterfactuals and heatmaps follow in tabs.
 """
 import inspect
 
@@ -12,7 +17,7 @@ from ui.shell import require_shell
 
 require_shell()
 
-from core import explain, faces  # noqa: E402  (after the guard: see ui.shell)
+from core import baselines, explain, faces  # noqa: E402  (after the guard: see ui.shell)
 from core import mugshots as mg  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
@@ -26,8 +31,10 @@ LINKS = ("smile", "wall", "collar")  # widget names of the three links
 PRESETS = {  # label -> (smile, wall, collar) links
     "Wu & Zhang: smile 89.5 %": (mg.PAPER_ACCURACY, 0.5, 0.5),
     "All three cues 80 %": (0.8, 0.8, 0.8),
-    "No link": (0.5, 0.5, 0.5),
+    "No link": (0.5, 0.5, 0.5),  # the model then scores the majority baseline (60.7 %): it learned nothing
 }
+HEATMAP_METHODS_PRESENTED = ("Integrated Gradients", "LRP")  # presenter: 3 panels per row, each >= 300 px wide
+PRESENTER_IMAGE_PX = 320  # presenter mode draws every face at least this wide (issue #13, defect 8: >= 300 px)
 
 
 # ----------------------------------------------------------------------------- cached work
@@ -46,9 +53,14 @@ def balanced_faces(config: mg.MugshotConfig) -> mg.FaceSet:
     return mg.balanced_test(config)
 
 
-@st.cache_data(show_spinner="Measuring accuracy and counterfactual flips…")
-def measurement_table(config: mg.MugshotConfig) -> pd.DataFrame:
-    return mg.measurements(run_for(config), balanced_faces(config))
+@st.cache_data(show_spinner="Measuring accuracy and its baselines…")
+def accuracy_table(config: mg.MugshotConfig) -> pd.DataFrame:
+    return mg.accuracy_table(run_for(config), balanced_faces(config))
+
+
+@st.cache_data(show_spinner="Measuring counterfactual flips…")
+def flip_table(config: mg.MugshotConfig) -> pd.DataFrame:
+    return mg.flip_table(run_for(config), balanced_faces(config))
 
 
 @st.cache_data(show_spinner="Computing four heatmaps for 40 faces…")
@@ -91,13 +103,17 @@ def controls() -> mg.MugshotConfig:
 
 def show_faces(config: mg.MugshotConfig) -> None:
     data = training_faces(config)
-    n = 8 if presenter() else 12
-    cols = st.columns(2)
-    for col, label in zip(cols, (0, 1)):
-        picked = data.images[data.labels == label][:n]
-        col.image(mg.face_grid(picked, columns=4), width="stretch",
-                  caption=f"labelled '{mg.CLASSES[label]}' ({int((data.labels == label).sum()):,} of "
-                          f"{len(data):,} training faces)")
+    counts = {label: int((data.labels == label).sum()) for label in (0, 1)}
+    if presenter():  # one row of 3 big faces per label: each face >= 300 px for the back row
+        for label in (0, 1):
+            picked = data.images[data.labels == label][:3]
+            st.image(mg.face_grid(picked, columns=3), width=3 * PRESENTER_IMAGE_PX,
+                     caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)")
+    else:
+        for col, label in zip(st.columns(2), (0, 1)):
+            picked = data.images[data.labels == label][:12]
+            col.image(mg.face_grid(picked, columns=4), width="stretch",
+                      caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)")
     st.caption(Provenance("measured", model="core.faces generator", data=f"training set: {config.describe()}",
                           seed=config.seed).caption())
 
@@ -109,21 +125,33 @@ def provenance(run: mg.MugshotRun, what: str) -> Provenance:
                       data=f"synthetic faces, {what}", seed=run.config.seed)
 
 
+def show_headline(run: mg.MugshotRun) -> None:
+    """The first screen after Train: accuracy like the paper, the majority baseline, the balanced test."""
+    table = accuracy_table(run.config)
+    for col, h in zip(st.columns(3), mg.headline(table)):
+        col.metric(h.label, h.value, delta=h.delta, delta_color="off", delta_arrow=h.arrow,
+                   delta_description=h.description or None, help=h.help)
+    st.markdown(mg.verdict(table))
+    aside(mg.details(table))
+    st.caption(f"{mg.CNN.describe()}, {run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
+               f"{run.result.carbon.summary()}")
+
+
 def show_accuracy(run: mg.MugshotRun) -> None:
-    table = measurement_table(run.config)
-    ours, balanced = table["value"].iloc[0], table["value"].iloc[1]
-    cols = st.columns(3)
-    cols[0].metric("Accuracy, test like training", f"{ours:.1%}")
-    cols[1].metric("Wu & Zhang 2016 (published)", f"{mg.PAPER_ACCURACY:.1%}",
-                   help=f"{mg.WU_ZHANG}: real photos, other models; not comparable beyond the headline.")
-    cols[2].metric("Balanced test (confounds unlinked)", f"{balanced:.1%}", delta=f"{balanced - 0.5:+.1%} vs chance",
-                   delta_color="off")
+    table = accuracy_table(run.config)
     prov = provenance(run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} "
                            "balanced faces")
     charts.chart(mg.accuracy_figure(table, prov), table, prov.but(source=mg.WU_ZHANG), "mugshot_accuracy")
-    aside("The balanced test set is half 'criminal', and within each label exactly half the faces smile, stand in "
-          "front of the wall and wear a white collar. Whatever is left for the model to read is the face itself, "
-          "which never carried any information about the label: the accuracy falls to chance.")
+    aside("**Why not a 50 % 'chance' line?** A model that always answers 'non-criminal' is right on every "
+          "'non-criminal' face: on faces with the paper's shares (1,126 of 1,856) that is 60.7 %, so 60.7 % is what "
+          "learning nothing scores there. The dashed line over each bar is that *majority baseline* of the very "
+          "test set the bar was measured on. *Balanced accuracy* averages the share right within each class, so "
+          "any constant answer scores 50 % on it. The balanced test set is half 'criminal', and within each label "
+          "exactly half the faces smile, stand in front of the wall and wear a white collar: what is left for the "
+          "model to read is the face itself, which never carried any information about the label.")
+    with st.expander("Show the code"):
+        st.code(inspect.getsource(mg.accuracy_table) + "\n\n" + inspect.getsource(baselines.balanced_accuracy),
+                language="python")
 
 
 def show_counterfactuals(run: mg.MugshotRun) -> None:
@@ -131,16 +159,19 @@ def show_counterfactuals(run: mg.MugshotRun) -> None:
     pairs = mg.counterfactuals(run.model, balanced, "smile")
     st.metric("Predictions that flip when only the smile changes", f"{pairs.flip_share:.0%}",
               help=f"Over the {len(balanced):,} faces of the balanced test set.")
-    n = 4 if presenter() else 6
-    cols = st.columns(n)
-    for i, col in enumerate(cols):
-        col.image(mg.face_grid(pairs.before[i:i + 1], 1), width="stretch",
-                  caption=f"{'smiling' if pairs.smiling_before[i] else 'not smiling'}: "
-                          f"**{mg.CLASSES[int(pairs.pred_before[i])]}**")
-        col.image(mg.face_grid(pairs.after[i:i + 1], 1), width="stretch",
-                  caption=f"{'not smiling' if pairs.smiling_before[i] else 'smiling'}: "
-                          f"**{mg.CLASSES[int(pairs.pred_after[i])]}**")
-    table = measurement_table(run.config)
+    # Presenter: two pairs, one per row (before | after), each face >= 300 px; otherwise six pairs in columns.
+    n = 2 if presenter() else 6
+    width = PRESENTER_IMAGE_PX if presenter() else "stretch"
+    cols = None if presenter() else st.columns(n)
+    for i in range(n):
+        before, after = st.columns(2) if presenter() else (cols[i], cols[i])
+        before.image(mg.face_grid(pairs.before[i:i + 1], 1), width=width,
+                     caption=f"{'smiling' if pairs.smiling_before[i] else 'not smiling'}: "
+                             f"**{mg.CLASSES[int(pairs.pred_before[i])]}**")
+        after.image(mg.face_grid(pairs.after[i:i + 1], 1), width=width,
+                    caption=f"{'not smiling' if pairs.smiling_before[i] else 'smiling'}: "
+                            f"**{mg.CLASSES[int(pairs.pred_after[i])]}**")
+    table = flip_table(run.config)
     prov = provenance(run, f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
     st.caption(prov.caption())
     charts.chart(mg.flip_figure(table, prov), table, prov, "mugshot_flips")
@@ -162,8 +193,13 @@ def show_heatmaps(run: mg.MugshotRun) -> None:
                    f"predicted **{mg.CLASSES[int(target)]}**")
     top, bottom, left, right = faces.mouth_boxes(one)[0]
     prov = provenance(run, f"balanced test face {i}")
-    fig = explain.maps_figure(rows, prov, title="Evidence for the predicted label (red: for, blue: against; "
-                              "green: mouth box)", box=(int(top), int(left), int(bottom - top), int(right - left)))
+    shown = rows
+    if presenter():  # input + two maps per row, so each panel is drawn >= 300 px wide (the CSV keeps all four)
+        shown = [(label, image, {m: maps[m] for m in HEATMAP_METHODS_PRESENTED}) for label, image, maps in rows]
+    fig = explain.maps_figure(shown, prov, title="Evidence for the predicted label<br><sup>"
+                              f"{explain.colour_key('the mouth')}</sup>",
+                              box=(int(top), int(left), int(bottom - top), int(right - left)),
+                              **({"panel_px": PRESENTER_IMAGE_PX} if presenter() else {}))
     mask = faces.mouth_masks(one)[0]
     frame = pd.DataFrame([{"face": r[0], "method": m, "share_in_mouth_box": float(
         explain.positive_share_inside(v.unsqueeze(0), mask)[0])} for r in rows for m, v in r[2].items()])
@@ -202,32 +238,36 @@ HARM = """
 # ----------------------------------------------------------------------------- page
 
 header(SLUG)
-st.info("**Every face on this page is synthetic**, drawn by a program from random attributes. No real person is "
-        "shown or labelled. The labels 'criminal' / 'non-criminal' are assigned by us and carry no information "
-        "about the faces: they follow only the confounds you choose below.", icon=":material/info:")
-aside(f"Wu & Zhang reported **{mg.PAPER_ACCURACY:.1%}** accuracy 'inferring criminality' from {mg.PAPER_PHOTOS:,} ID "
-      f"photos, {mg.PAPER_CRIMINAL} labelled criminal ({mg.WU_ZHANG}). Agüera y Arcas, Mitchell & Todorov showed "
-      "that the 'non-criminal' photos were smiling, professional pictures and the others were not "
-      f"({mg.CRITIQUE}). Here the same thing happens on purpose: the preset ties the labels to a smile in "
-      f"{mg.PAPER_ACCURACY:.1%} of the faces — nothing else.")
+st.info("**Every face on this page is synthetic.** No real person is shown or labelled. The labels 'criminal' / "
+        "'non-criminal' are ours and follow only the confounds you choose below.", icon=":material/info:")
+if not presenter():  # in a lecture the lecturer tells the story; on screen it would push the result down
+    with st.expander(f"The story: Wu & Zhang's {mg.PAPER_ACCURACY:.1%} 'criminality' accuracy, and what it was"):
+        st.markdown(f"Wu & Zhang reported **{mg.PAPER_ACCURACY:.1%}** accuracy 'inferring criminality' from "
+                    f"{mg.PAPER_PHOTOS:,} ID photos, {mg.PAPER_CRIMINAL} labelled criminal ({mg.WU_ZHANG}). Agüera "
+                    "y Arcas, Mitchell & Todorov showed that the 'non-criminal' photos were smiling, professional "
+                    f"pictures and the others were not ({mg.CRITIQUE}). Here the same thing happens on purpose: the "
+                    f"preset ties the labels to a smile in {mg.PAPER_ACCURACY:.1%} of the faces — nothing else. "
+                    f"With their class shares, always answering 'non-criminal' already scores "
+                    f"{mg.PAPER_MAJORITY_BASELINE:.1%}: that, not 50 %, is the line "
+                    "to beat.")
 try:
     config = controls()
-    show_faces(config)
     run = run_for(config)
     if run is None:
         st.info(f"Train a small CNN on these {config.n_train:,} faces to tell 'criminal' from 'non-criminal'.")
         if st.button("Train (≈ 10 s)", type="primary", icon=":material/play_arrow:", key=key("train")):
             train(config)
             st.rerun()  # redraw without the button: the result now exists for everyone
+        show_faces(config)
     else:
-        st.caption(f"{mg.CNN.describe()}, {config.describe()}: trained in {run.result.seconds:.1f} s · energy "
-                   f"{run.result.carbon.summary()}")
-        tabs = {"Accuracy": show_accuracy, "Counterfactuals": show_counterfactuals, "Heatmaps": show_heatmaps}
-        for tab, show in zip(st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"),
-                             tabs.values()):
+        show_headline(run)  # straight under the controls, where the Train button was: the first screen (defect 8)
+        tabs = {"Accuracy": show_accuracy, "Counterfactuals": show_counterfactuals, "Heatmaps": show_heatmaps,
+                "Training faces": show_faces}
+        for tab, (name, show) in zip(st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"),
+                                     tabs.items()):
             if tab.open:
                 with tab:
-                    show(run)
+                    show(config if name == "Training faces" else run)
     with st.expander("Show the code that ties labels to faces"):
         st.code(inspect.getsource(mg.face_set) + "\n\n" + inspect.getsource(mg._linked_flags), language="python")
 except ValueError as err:
