@@ -137,7 +137,7 @@ def test_no_link_scores_the_majority_baseline_not_something_learned(unlinked_pap
     """Issue #13, defect 4. With the labels following nothing and the paper's class shares, the
     model's accuracy is (at most a few points above) the majority rate, 243 of 400 = 60.75 %, far
     above the 50 % "chance" line the old chart drew; its balanced accuracy is at 50 % (±6 points,
-    ~2.5 SE on 400 faces) and the verdict says it is no better than always the majority class."""
+    ~2.5 SE on 400 faces) and the verdict says it is not clearly better than always the majority class."""
     run, balanced = unlinked_paper_shares
     table = mg.accuracy_table(run, balanced)
     like = table.iloc[0]
@@ -146,7 +146,7 @@ def test_no_link_scores_the_majority_baseline_not_something_learned(unlinked_pap
     assert like["accuracy"] <= like["majority_baseline"] + 0.05
     assert abs(like["balanced_accuracy"] - 0.5) <= 0.06
     rate = f"{243 / 400:.1%}"
-    assert f"no better than always answering 'non-criminal' ({rate})" in mg.verdict(table)
+    assert f"not clearly better than always answering 'non-criminal' ({rate})" in mg.verdict(table)
     first, baseline, fair = mg.headline(table)
     assert first.label.startswith("Accuracy") and first.description == "vs baseline"
     assert baseline.value == rate and baseline.delta == "always 'non-criminal'" and baseline.arrow == "off"
