@@ -224,6 +224,9 @@ def test_a_link_value_a_page_cannot_take_and_an_unknown_page_are_said(browser, t
         toasts = " ".join(page.locator('[data-testid="stToast"]').all_inner_texts())
         assert "word_embeddings.n (1000)" in toasts and "shows 10 instead" in toasts, toasts
         assert "seed (-4)" in toasts and "word_embeddings.tab" not in toasts  # a valid value is not mentioned
+        page.goto(f"{base}/clever_hans?seed=0&clever_hans.fraction=0.20&present=false")  # the defaults, written out
+        wait_until_rendered(page)
+        assert page.locator('[data-testid="stToast"]').count() == 0
         page.goto(f"{base}/no_such_demo")
         wait_until_rendered(page)
         assert "Page not found" in page.locator('[role="dialog"]').inner_text(timeout=10000)

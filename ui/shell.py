@@ -109,13 +109,26 @@ def _say_what_the_link_could_not_set(asked: dict[str, list[str]]) -> None:
     lecturer following a link would think the page showed what the link said.
     """
     for key, values in asked.items():
-        now = st.query_params.get_all(key)
-        if now == values:
-            continue
         shown = st.session_state.get(key)
+        if st.query_params.get_all(key) == values or _means(values, shown):
+            continue  # kept as written, or dropped from the URL only because it is the default (seed=0)
         instead = f"it shows {literal(shown)} instead" if shown is not None else "it shows its preset instead"
         st.toast(f"The link's value for **{literal(key)}** ({literal(', '.join(values))}) is not one this "
                  f"page allows: {instead}.", icon=":material/link_off:")
+
+
+def _means(values: list[str], shown) -> bool:
+    """True when the URL text ``values`` means the value ``shown`` ("0.20" and 0.2, "true" and True)."""
+    if isinstance(shown, (list, tuple)):
+        return [str(v) for v in shown] == values
+    if len(values) != 1 or shown is None:
+        return False
+    if isinstance(shown, bool):
+        return values[0].lower() == str(shown).lower()
+    try:
+        return float(values[0]) == float(shown)
+    except (TypeError, ValueError):
+        return values[0] == str(shown)
 
 
 def require_shell() -> None:
