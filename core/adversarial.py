@@ -335,12 +335,14 @@ CURVE_STYLE = {"FGSM": (plots.VERMILION, "FGSM (crafted)"), "PGD": (plots.PINK, 
 
 
 def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Provenance,
-                  published: bool = True) -> go.Figure:
+                  published: bool = True, majority: float | None = None) -> go.Figure:
     """Accuracy (or success rate) vs ε: one line per attack, solid for the first model, dashed for the second.
 
     ``curves`` maps a model label to :func:`core.attacks.epsilon_curves`' frame. With
     ``published``, Goodfellow et al.'s figure is drawn as a single marker, labelled as a
-    different model and data.
+    different model and data. ``majority`` (accuracy only): the accuracy of always answering
+    the commonest class of these images (:func:`core.baselines.majority_baseline`), drawn as
+    a dotted floor: an attacked model below it is worse than one that ignores its input.
     """
     label = {"accuracy": "accuracy", "success_rate": "attack success rate"}[metric]
     fig = plots.figure(title=f"{label.capitalize()} vs ε", xaxis_title="ε (L∞ budget, share of the pixel range)",
@@ -350,13 +352,18 @@ def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Prov
             colour, name = CURVE_STYLE.get(attack, (plots.BLACK, attack))
             fig.add_scatter(x=part["epsilon"], y=part[metric], mode="lines+markers",
                             name=f"{name} · {model_name}", line=dict(color=colour, dash="solid" if i == 0 else "dash"))
+    if majority is not None and metric == "accuracy":
+        eps = pd.concat(list(curves.values()))["epsilon"]
+        fig.add_scatter(x=[eps.min(), eps.max()], y=[majority] * 2, mode="lines", line=dict(dash="dot", color=plots.GREY),
+                        name=f"always the commonest class ({majority:.0%})")
     if published and metric == "accuracy":
         fig.add_scatter(x=[GOODFELLOW_EPS], y=[1 - GOODFELLOW_ERROR], mode="markers", marker=dict(
             symbol="star", size=16, color=plots.BLACK), name="published: FGSM, maxout net, MNIST "
             "(Goodfellow 2015) — other model & data")
     # Legend between the title and the plot: beside the plot it would squeeze the curves in a narrow page.
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.03, x=0),
-                      margin_t=60 + 22 * (len(curves) * 3 + int(published)), title_y=0.99, title_yanchor="top")
+                      margin_t=60 + 22 * (len(curves) * 3 + int(published) + int(majority is not None)),
+                      title_y=0.99, title_yanchor="top")
     return plots.finish(fig, provenance)
 
 

@@ -17,7 +17,7 @@ require_shell()
 import torch  # noqa: E402  (after the guard: see ui.shell)
 
 from core import adversarial as adv  # noqa: E402
-from core import attacks, imagenet, images  # noqa: E402
+from core import attacks, baselines, imagenet, images  # noqa: E402
 from core.data import FASHION_CLASSES  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
@@ -185,7 +185,8 @@ def show_curves(run: adv.AttackRun) -> None:
                       format_func={"accuracy": "accuracy", "success_rate": "attack success rate"}.get)
     prov = adv.curves_provenance(run, defence_drawn=len(curves) > 1)
     frame = pd.concat([f.assign(model=m) for m, f in curves.items()])
-    charts.chart(adv.curves_figure(curves, metric, prov), frame, prov, "curves")
+    majority = baselines.majority_baseline(run.test.labels[:adv.CURVE_IMAGES])
+    charts.chart(adv.curves_figure(curves, metric, prov, majority=majority), frame, prov, "curves")
     st.caption(f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
                f"error (accuracy {1 - adv.GOODFELLOW_ERROR:.1%}) for FGSM at ε = {adv.GOODFELLOW_EPS} on a maxout "
                f"network on MNIST, and {adv.GOODFELLOW_ADV_TRAINED_ERROR:.1%} after adversarial training "
@@ -342,7 +343,8 @@ if run is None:
         st.rerun()  # redraw without the button: the model now exists for everyone
 else:
     st.caption(f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
-               f"{len(run.test):,} held-out images, trained in {run.result.seconds:.0f} s · energy "
+               f"{len(run.test):,} held-out images (always answering the commonest class: "
+               f"{run.result.majority_baseline:.1%}), trained in {run.result.seconds:.0f} s · energy "
                f"{run.result.carbon.summary()}")
 
 TABS = {"Single image": show_single, "Curves & defence": show_curves, "One pixel": show_one_pixel,

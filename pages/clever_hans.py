@@ -140,7 +140,8 @@ def show_accuracy(tag: ch.TagRun, clean: ch.TagRun) -> None:
     aside("Test accuracy as a developer would have reported it (test set tagged like the training set): " +
           " and ".join(f"**{run.result.test_accuracy:.1%}** for the {role_name}"
                        for role_name, run in ch.compared(tag, clean).items()) +
-          ". A good score says nothing about *why* the model is right.")
+          f" (always answering the commonest class: {tag.result.majority_baseline:.1%}). "
+          "A good score says nothing about *why* the model is right.")
     table = ch.measurements(tag, clean)
     charts.chart(ch.accuracy_figure(table, provenance(tag, f"test split, {len(tag.test):,} images")), table,
                  provenance(tag, f"test split, {len(tag.test):,} images"), "hans_accuracy")

@@ -169,3 +169,16 @@ def test_presenter_images_are_at_least_300_px():
     # The normal view (centred, ~700 px): thumbnails no longer ~75-100 px.
     assert min(panel_sides(adv.universal_figure(torch.full((1, 1, 28, 28), 0.1), torch.rand(5, 1, 28, 28), PROV),
                            700)) >= 180
+
+
+def test_curves_draw_the_majority_floor_where_an_accuracy_is_compared():
+    """Accuracy vs ε beside the accuracy of always answering the commonest class (issue #13, defect 4)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"attack": ["FGSM", "FGSM"], "epsilon": [0.0, 0.25], "accuracy": [0.9, 0.05],
+                          "success_rate": [0.0, 0.9]})
+    fig = adv.curves_figure({"standard model": frame}, "accuracy", Provenance("measured"), majority=0.12)
+    floor = [t for t in fig.to_dict()["data"] if t["name"].startswith("always the commonest class")]
+    assert len(floor) == 1 and list(floor[0]["y"]) == [0.12, 0.12] and list(floor[0]["x"]) == [0.0, 0.25]
+    rate = adv.curves_figure({"standard model": frame}, "success_rate", Provenance("measured"), majority=0.12)
+    assert not [t for t in rate.to_dict()["data"] if t["name"].startswith("always")]  # not a floor for a success rate

@@ -80,6 +80,7 @@ def test_buttons_say_the_measured_time_on_2_cores():
 
 def test_training_shows_accuracy_energy_and_the_single_image_attack(trained):
     caption = next(c.value for c in trained.caption if "clean test accuracy" in c.value)
+    assert "always answering the commonest class" in caption  # the baseline beside the accuracy (issue #13, 4)
     assert "energy" in caption and "Train (" not in " ".join(b.label for b in trained.button)
     assert len(trained.get("plotly_chart")) == 2  # images + top-5
     linf = float(next(m.value for m in trained.metric if m.label.startswith("L∞")))

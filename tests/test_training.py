@@ -85,6 +85,9 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     assert [c[0] for c in calls if "test_acc" not in c[2]] == list(range(1, steps + 1))
     assert all(c[1] == steps for c in calls)
     assert result.test_accuracy > 0.6  # chance is 0.1; 4 epochs on 1.2k digits reach ~0.9
+    test_labels = digits_split[1].labels
+    assert result.majority_baseline == pytest.approx(
+        torch.bincount(test_labels).max().item() / len(test_labels))  # the line the accuracy must clear
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
     assert not result.model.training
     c = result.carbon  # honest either way: numbers exactly when measured
@@ -94,6 +97,7 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     # what the run achieved travels with its energy (the CO2 page plots one against the other)
     metrics = json.loads(rows.iloc[-1]["metrics_json"])
     assert metrics["test_acc"] == result.test_accuracy
+    assert metrics["test_majority"] == result.majority_baseline
     assert metrics["samples_seen"] == 4 * len(digits_split[0])
     assert metrics["parameters"] == sum(p.numel() for p in result.model.parameters())
     assert json.loads(rows.iloc[-1]["config_json"])["model"] == small_config().describe()
