@@ -142,6 +142,16 @@ def adversarial_batches(eps: float, steps: int):
     return perturb
 
 
+def run_key(preset: ModelPreset) -> tuple:
+    """Where the page's run store keeps the model trained for ``preset`` (the page and the warm-up use it)."""
+    return ("adversarial", preset)
+
+
+def curves_key(preset: ModelPreset) -> tuple:
+    """Where the page's run store keeps the ε-curves of the model trained for ``preset``."""
+    return ("curves", preset)
+
+
 def train_model(preset: ModelPreset, on_progress: ProgressCallback | None = None,
                 split: tuple[ImageDataset, ImageDataset] | None = None) -> AttackRun:
     """Train the preset's SmallCNN with :func:`core.training.fit` (measured, ledgered).

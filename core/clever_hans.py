@@ -215,6 +215,11 @@ class TagRun:
         return self.result.model
 
 
+def run_key(config: TagConfig) -> tuple:
+    """Where the page's run store keeps the model trained for ``config`` (the page and the warm-up use it)."""
+    return ("clever_hans", config)
+
+
 def train(config: TagConfig, on_progress: ProgressCallback | None = None) -> TagRun:
     """Stamp the tags, train a SmallCNN with :func:`core.training.fit`, return the run.
 

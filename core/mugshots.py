@@ -198,6 +198,11 @@ class MugshotRun:
         return self.result.model
 
 
+def run_key(config: MugshotConfig) -> tuple:
+    """Where the page's run store keeps the model trained for ``config`` (the page and the warm-up use it)."""
+    return ("mugshots", config)
+
+
 def train(config: MugshotConfig, on_progress: ProgressCallback | None = None) -> MugshotRun:
     """Draw the faces, train a small CNN on "criminal" vs "non-criminal" with :func:`core.training.fit`."""
     train_set, test = training_set(config), test_like_training(config)

@@ -197,6 +197,11 @@ def train_workload(workload: Workload, on_progress: Callable[[int, int, dict], N
     return WorkloadRun(workload, result, training_flops(workload), trace.readings, label)
 
 
+def run_key(workload: Workload) -> tuple:
+    """Where the CO2 page's run store keeps the live run of ``workload`` (the page and the warm-up use it)."""
+    return ("carbon", workload)
+
+
 def reference_key(seed: int = 0) -> tuple:
     """The key under which the CO2 page's run store keeps :func:`measure_reference`'s result.
 

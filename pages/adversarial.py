@@ -46,11 +46,11 @@ def seconds_label(seconds: float) -> str:
 # ----------------------------------------------------------------------------- cached work
 
 def shared_runs() -> SharedRuns:
-    return page_runs(SLUG, max_entries=8)  # this page's own store: see ui/runs.py
+    return page_runs(SLUG)  # this page's own store: see ui/runs.py
 
 
 def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:
-    return shared_runs().peek(("adversarial", preset))
+    return shared_runs().peek(adv.run_key(preset))
 
 
 def train(preset: adv.ModelPreset) -> None:
@@ -59,12 +59,12 @@ def train(preset: adv.ModelPreset) -> None:
 
     def progress(step, total, metrics):
         bar.progress(step / total, text=say(step, total, metrics))
-    shared_runs().get_or_run(("adversarial", preset), lambda: adv.train_model(preset, progress))
+    shared_runs().get_or_run(adv.run_key(preset), lambda: adv.train_model(preset, progress))
     bar.empty()
 
 
 def curves_for(preset: adv.ModelPreset) -> pd.DataFrame | None:
-    return shared_runs().peek(("curves", preset))
+    return shared_runs().peek(adv.curves_key(preset))
 
 
 def compute_curves(run: adv.AttackRun) -> None:
@@ -72,7 +72,7 @@ def compute_curves(run: adv.AttackRun) -> None:
 
     def progress(step, total, metrics):
         bar.progress(step / total, text=f"{metrics['attack']}: {step}/{total}")
-    shared_runs().get_or_run(("curves", run.preset), lambda: adv.measure_curves(run, progress))
+    shared_runs().get_or_run(adv.curves_key(run.preset), lambda: adv.measure_curves(run, progress))
     bar.empty()
 
 

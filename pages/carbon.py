@@ -38,7 +38,7 @@ REFERENCE_TIME = "≈ 10 s"
 
 
 def shared_runs() -> SharedRuns:
-    return page_runs(SLUG, max_entries=12)  # this page's own store: see ui/runs.py
+    return page_runs(SLUG)  # this page's own store: see ui/runs.py
 
 
 def country_names() -> dict[str, str]:
@@ -105,7 +105,7 @@ def train_live(workload: wl.Workload) -> None:
         if metrics.get("redraw") and trace.readings:
             chart_slot.plotly_chart(chart.update(trace.readings))
 
-    shared_runs().get_or_run(("carbon", workload), lambda: wl.train_workload(workload, on_progress, trace))
+    shared_runs().get_or_run(wl.run_key(workload), lambda: wl.train_workload(workload, on_progress, trace))
     bar.empty()
     chart_slot.empty()
 
@@ -174,7 +174,7 @@ def grid_chart(energy_kwh: float, what: str) -> None:
 def show_measure(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     """Presets, the three settings, then the Train button; once trained, the result in its place."""
     workload = workload_controls()
-    run = shared_runs().peek(("carbon", workload))
+    run = shared_runs().peek(wl.run_key(workload))
     if run is not None:
         show_report(run)
         return

@@ -39,7 +39,7 @@ PRESENTER_PANEL_PX = 320  # presenter mode: every heatmap panel >= 300 px on scr
 # ----------------------------------------------------------------------------- cached work
 
 def shared_runs() -> SharedRuns:
-    return page_runs(SLUG, max_entries=8)  # this page's own store: see ui/runs.py
+    return page_runs(SLUG)  # this page's own store: see ui/runs.py
 
 
 @st.cache_data(show_spinner="Computing four heatmaps for the tagged class's test images…")
@@ -61,7 +61,7 @@ def spray_result(config: ch.TagConfig, k: int, _tag: ch.TagRun) -> ch.SprayResul
 def runs_for(config: ch.TagConfig) -> tuple[ch.TagRun | None, ch.TagRun | None]:
     """(tag model, clean baseline) if trained; at fraction 0 both are the one clean run."""
     runs = shared_runs()
-    return runs.peek(("clever_hans", config)), runs.peek(("clever_hans", config.baseline()))
+    return runs.peek(ch.run_key(config)), runs.peek(ch.run_key(config.baseline()))
 
 
 def train_label(config: ch.TagConfig) -> str:
@@ -86,7 +86,7 @@ def train_all(config: ch.TagConfig) -> None:
                 left = (time.perf_counter() - start) * (1 - done) / done
                 text += f" · about {left:.0f} s left (estimated from the steps so far)"
             bar.progress(min(done, 1.0), text=text)
-        shared_runs().get_or_run(("clever_hans", cfg), lambda cfg=cfg, progress=progress: ch.train(cfg, progress))
+        shared_runs().get_or_run(ch.run_key(cfg), lambda cfg=cfg, progress=progress: ch.train(cfg, progress))
     bar.empty()
 
 

@@ -1,4 +1,6 @@
-"""Home: what the lab is for, one card per demo, and what this installation has."""
+"""Home: what the lab is for, one card per demo, the lecture warm-up, and what this installation has."""
+import time
+
 import streamlit as st
 
 from ui.shell import require_shell
@@ -8,7 +10,7 @@ require_shell()
 from core import carbon, data, fetch, glove  # noqa: E402  (after the guard: see ui.shell)
 from core.demos import DEMOS  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
-from ui.shell import aside, presenter  # noqa: E402
+from ui.shell import aside, presenter, seed  # noqa: E402
 
 
 
@@ -34,7 +36,39 @@ for i, demo in enumerate(DEMOS):
         st.page_link(demo.page_path, label="Open the demo" if demo.is_live else "Coming — see the plan",
                      icon=demo.icon)
 
+@st.fragment(run_every=1.0)
+def warm_up_progress(state) -> None:
+    """The server's warm-up as it runs (it lives in a background thread; this polls it once a second)."""
+    if not state.running:
+        st.rerun(scope="app")  # finished: redraw the section once with the total time, and stop polling
+    st.progress(state.done / max(state.total, 1), text=f"{state.done} of {state.total} done · now: "
+                f"{state.current} · {time.perf_counter() - state.started:.0f} s so far")
+
+
+def warm_up_section() -> None:
+    st.subheader("Warm up for a lecture")
+    st.markdown("Trains every preset of every demo now (each measured and ledgered), so that during the lecture "
+                "every *Train* button answers at once. About a minute on 2 cores; the lab stays usable meanwhile. "
+                "From a terminal: `streamlit run app.py -- --warm-up`.")
+    from ui import warmup
+
+    state = warmup.server_warm_up()
+    if state.running:
+        warm_up_progress(state)
+    elif state.finished:
+        st.success(f"Warmed up: {state.total} trainings and sweeps in **{state.seconds:.0f} s** (measured, this "
+                   "server). Every Train button now answers at once.", icon=":material/check_circle:")
+        if state.error:
+            st.warning(f"Some presets could not be prepared: {state.error}They train on their page's button.")
+        with st.expander("Time per preset"):
+            st.dataframe([{"preset": label, "seconds": round(s, 1)} for label, s in state.timings], hide_index=True)
+    elif st.button("Warm up every demo", icon=":material/local_fire_department:", key="home.warm_up"):
+        warmup.start(seed=seed())
+        st.rerun()
+
+
 if not presenter():
+    warm_up_section()
     st.header("This installation")
     left, right = st.columns(2)
     with left:

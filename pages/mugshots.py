@@ -40,7 +40,7 @@ PRESENTER_IMAGE_PX = 320  # presenter mode draws every face at least this wide (
 # ----------------------------------------------------------------------------- cached work
 
 def shared_runs() -> SharedRuns:
-    return page_runs(SLUG, max_entries=4)  # this page's own store: see ui/runs.py
+    return page_runs(SLUG)  # this page's own store: see ui/runs.py
 
 
 @st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…", max_entries=4)  # ~100 MB each
@@ -69,7 +69,7 @@ def mouth_table(config: mg.MugshotConfig) -> pd.DataFrame:
 
 
 def run_for(config: mg.MugshotConfig) -> mg.MugshotRun | None:
-    return shared_runs().peek(("mugshots", config))
+    return shared_runs().peek(mg.run_key(config))
 
 
 def train(config: mg.MugshotConfig) -> None:
@@ -77,7 +77,7 @@ def train(config: mg.MugshotConfig) -> None:
 
     def progress(step: int, total: int, metrics: dict) -> None:
         bar.progress(step / total, text=f"Training: step {step}/{total}, epoch {metrics['epoch']}")
-    shared_runs().get_or_run(("mugshots", config), lambda: mg.train(config, progress))
+    shared_runs().get_or_run(mg.run_key(config), lambda: mg.train(config, progress))
     bar.empty()
 
 

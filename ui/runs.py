@@ -22,6 +22,11 @@ from core.training import SharedRuns
 
 _GUARD = threading.Lock()  # two sessions opening the same page at once must get the same store
 
+# Runs kept per page. Every preset of a page, for one seed, fits with room for a few slider positions:
+# adversarial 4 (model, curves, defence, its curves), Clever Hans 3 (two tag shares, one shared
+# clean baseline), mugshots 3 (~100 MB of faces each: the tightest), CO2 3 presets + the reference set.
+CAPACITY = {"adversarial": 8, "clever_hans": 8, "mugshots": 4, "carbon": 12}
+
 
 @st.cache_resource(show_spinner=False)
 def _stores() -> dict[str, SharedRuns]:
@@ -29,10 +34,10 @@ def _stores() -> dict[str, SharedRuns]:
     return {}
 
 
-def page_runs(slug: str, max_entries: int) -> SharedRuns:
-    """The run store of page ``slug`` (created on first use with room for ``max_entries`` runs)."""
+def page_runs(slug: str) -> SharedRuns:
+    """The run store of page ``slug`` (created on first use with room for ``CAPACITY[slug]`` runs)."""
     stores = _stores()
     with _GUARD:
         if slug not in stores:
-            stores[slug] = SharedRuns(max_entries=max_entries)
+            stores[slug] = SharedRuns(max_entries=CAPACITY[slug])
         return stores[slug]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import sys
 import threading
 from typing import Callable
 from urllib.parse import urlencode, urlsplit
@@ -32,6 +33,7 @@ from core.ledger import Ledger, LedgerUnavailable
 from core.paths import REPO_ROOT
 from ui import share
 
+WARM_UP_FLAG = "--warm-up"  # streamlit run app.py -- --warm-up: train every preset at start (ui/warmup.py)
 _state = threading.local()  # per script thread: is the shell running a page right now?
 _log = logging.getLogger("dllab")
 
@@ -58,6 +60,14 @@ def _st_pages() -> dict[str, st.Page]:
                             url_path=d.slug, default=(d.slug == "home")) for d in all_pages()}
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_up_from_the_command_line():
+    """Once per server: train every preset in the background (ui/warmup.py; imported here, as it imports torch)."""
+    from ui import warmup
+
+    return warmup.start(seed=0)
+
+
 def run_app() -> None:
     """Entry point: navigation + frame + the chosen page, inside an error boundary."""
     pages = _st_pages()
@@ -81,6 +91,8 @@ def run_app() -> None:
         _say_what_the_link_could_not_set(asked)
         # After the first page is drawn, not before: the probe competes for the 2 cores.
         _warm_up_carbon_once()
+        if WARM_UP_FLAG in sys.argv:
+            _warm_up_from_the_command_line()
 
 
 LAB_WIDE_KEYS = ("seed", "present")  # the sidebar's settings, shared by every page
