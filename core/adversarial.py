@@ -50,9 +50,11 @@ DEFENCE_EPOCHS = 2
 
 # Button time hints, seconds on 2 cores from pressing the button to the result (bench_adversarial.py):
 # estimated under load as above; the lead re-measures them on a quiet machine (bench/RESULTS.md).
-TRAIN_SECONDS = 7  # fit ~6 s (7.8 s measured at load 3.6) + the page's first-run overhead (codecarbon probe)
-CURVES_SECONDS = 5  # FGSM + PGD-7 + noise on 300 images x 8 ε (500 images took 7.4 s quiet, bench/RESULTS.md)
-DEFENCE_SECONDS = 13  # 2 adversarial epochs (~1.4x the preset's 3 clean ones: ~8 s) + the defence's curves (~5 s)
+# What a user waits, click to result in Chromium on a fresh 2-core server (bench/bench_warmup.py --cold,
+# 2026-11-30): fit alone takes 7.1 s, the first press also pays torch's and codecarbon's first start.
+TRAIN_SECONDS = 11
+CURVES_SECONDS = 5  # FGSM + PGD-7 + noise on 300 images x 8 ε: 5.0 s click to result (4.7 s in process)
+DEFENCE_SECONDS = 14  # 2 adversarial epochs (5.9 s) + the defence's curves (4.5 s): 14.1 s click to result
 
 GOODFELLOW_2015 = ("Goodfellow, Shlens & Szegedy 2015, 'Explaining and Harnessing Adversarial Examples', ICLR: "
                    "shallow softmax/maxout network on MNIST, FGSM at ε = 0.25")

@@ -46,10 +46,10 @@ LAPUSCHKIN_2016 = "Lapuschkin et al. 2016, 'Analyzing Classifiers: Fisher Vector
 PUBLISHED_TAG_SHARE = 0.2  # "roughly a fifth" of PASCAL VOC 2007's horse images carried the tag (Lapuschkin 2019)
 SOURCES = {"fashion": "Fashion-MNIST 10k (shipped)", "cifar10": "CIFAR-10 (on disk)"}
 # What the Train button promises for the preset (both models, then the Accuracy tab's numbers), in
-# seconds on 2 cores: bench/bench_clever_hans.py's first row. Re-measure whenever TagConfig changes.
-# 2026-11-30: 5.2 s, the best of 3 taken UNDER LOAD (1-min load average ~6 on the 2 cores; the old
-# preset, interleaved, took 26.7-126 s there and ~15 s in fit() on a quiet machine, ~18 s in a browser).
-PRESET_SECONDS = 5
+# seconds on 2 cores, click to result in Chromium on a fresh server (bench/bench_warmup.py --cold,
+# 2026-11-30, quiet: 7.3 s; fit() itself 2 x 1.1 s). The old preset took ~18 s in a browser.
+# Re-measure whenever TagConfig changes.
+PRESET_SECONDS = 7
 
 # The tag: "TAG" in a 3x5 pixel font, white pixels drawn over the image (like a photographer's
 # overlaid text). No dark plate behind it: a plate would hide part of the object and hurt the

@@ -34,7 +34,7 @@ GPT3 = "GPT-3 (175B)"
 # The five reference trainings on 2 cores: the largest is the Lecture preset (5.1 s quiet, bench/RESULTS.md), the
 # other four add ~5 s by their compute. Measured under a load average of ~8.5: 112–204 s. Re-measure on a quiet
 # machine with `python bench/bench_carbon.py --reference`.
-REFERENCE_TIME = "≈ 10 s"
+REFERENCE_TIME = "≈ 14 s on 2 cores"  # click to result, bench/bench_warmup.py --cold
 
 
 def shared_runs() -> SharedRuns:

@@ -25,12 +25,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def lab_server(data_dir: Path, timeout: float = 30.0):
-    """A fresh ``streamlit run app.py`` on loopback; yields (base_url, process, seconds_to_health)."""
+def lab_server(data_dir: Path, timeout: float = 30.0, app_args: tuple[str, ...] = ()):
+    """A fresh ``streamlit run app.py`` on loopback; yields (base_url, process, seconds_to_health).
+
+    ``app_args`` go to the app after ``--`` (e.g. ``("--warm-up",)``).
+    """
     port = free_port()
     env = {**os.environ, "DLLAB_DATA_DIR": str(data_dir)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", *(("--", *app_args) if app_args else ())]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
