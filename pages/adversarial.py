@@ -127,7 +127,7 @@ def show_pair(model, classes, original, adversarial, prov: Provenance, name: str
     cols[0].metric("L∞ (largest pixel change)", f"{size['linf']:.3f}")
     cols[1].metric("L2 (length of the change)", f"{size['l2']:.2f}")
     cols[2].metric("pixels changed (L0)", f"{size['l0']:,}")
-    st.caption("Pixel values in [0, 1]. " + prov.caption())
+    st.caption("Pixel values in [0, 1]; the provenance is under the images above.")
     charts.chart(adv.top5_figure(before, after, prov), frame, prov, f"{name}_top5")
 
 

@@ -173,7 +173,6 @@ def show_counterfactuals(run: mg.MugshotRun) -> None:
                             f"**{mg.CLASSES[int(pairs.pred_after[i])]}**")
     table = flip_table(run.config)
     prov = provenance(run, f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
-    st.caption(prov.caption())
     charts.chart(mg.flip_figure(table, prov), table, prov, "mugshot_flips")
     with st.expander("Show the code"):
         st.code(inspect.getsource(mg.counterfactuals), language="python")

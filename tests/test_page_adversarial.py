@@ -208,3 +208,14 @@ def test_imagenet_tab_with_weights_attacks_a_bundled_photo(monkeypatch, tmp_path
     finally:
         st.cache_resource.clear()  # the next test must not find this stand-in model
 
+
+
+def test_each_chart_carries_its_provenance_once(trained):
+    """Issue #13, defect 8: the single-image view printed its provenance three times for two charts
+    (inside each figure, under each, and under the metrics). Now: one caption per chart, none drawn inside."""
+    provenance_captions = [c.value for c in trained.caption if c.value.startswith(("measured ·", "estimated ·"))]
+    charts = trained.get("plotly_chart")
+    assert len(provenance_captions) == len(charts) == 2, provenance_captions
+    for chart in charts:
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert not any(a.get("text", "").startswith("measured") for a in layout.get("annotations", []))
