@@ -314,7 +314,8 @@ def top5_figure(before: pd.DataFrame, after: pd.DataFrame, provenance: Provenanc
     for col, (frame, colour) in enumerate(((before, plots.BLUE), (after, plots.VERMILION)), start=1):
         frame = frame.iloc[::-1]  # most probable on top
         fig.add_bar(x=frame["probability"], y=frame["class"], orientation="h", marker_color=colour,
-                    text=[f"{p:.0%}" for p in frame["probability"]], textposition="auto", showlegend=False,
+                    text=[f"{p:.0%}" for p in frame["probability"]], textposition="outside", cliponaxis=False,
+                    showlegend=False,
                     row=1, col=col)
     fig.update_xaxes(range=[0, 1], tickvals=[0, 0.5, 1], tickformat=".0%", ticklabeloverflow="allow")
     fig.update_layout(height=330, title_text="Top-5 probabilities", margin_r=60)

@@ -464,7 +464,9 @@ def live_figure(readings: list[LiveReading], title: str, provenance: Provenance)
                       # tickmode "auto": plotly.js 3 syncs an overlaying axis's ticks to the left grid by
                       # default, which labels energy at 7.8, 15.5, 23.3 … instead of round numbers.
                       yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, tickmode="auto"),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), height=380, margin_r=70)
+                      # The legend under the axis title: above the plot it ran into the chart's title once
+                      # presenter mode enlarged both (issue #13, defect 9).
+                      legend=dict(orientation="h", y=-0.3, yanchor="top", x=0), height=420, margin_r=70, margin_b=110)
     _fill_live(fig, readings)
     return plots.finish(fig, provenance)
 

@@ -150,6 +150,9 @@ def show_single(run: adv.AttackRun) -> None:
         st.session_state[key("image")] = adv.PRESET_IMAGE
     for col, (label, (*_, what)) in zip(st.columns(len(PRESETS)), PRESETS.items()):
         col.button(label, on_click=use_preset, args=(label,), help=what, width="stretch")
+    # The attack's result right under the presets, the fine controls below it: after a preset click the
+    # flipped answer is on the first screen, in presenter mode too (issue #13, defect 8).
+    result = st.container()
     index = image_slider(run, adv.PRESET_IMAGE)
     left, mid, right = st.columns(3)
     attack = left.selectbox("Attack", adv.ATTACKS, key=key("attack"), bind="query-params")
@@ -160,7 +163,8 @@ def show_single(run: adv.AttackRun) -> None:
     adversarial = adv.attack_one(run.model, x, y, attack, eps, FASHION_CLASSES.index(target_name), seed())
     truth = FASHION_CLASSES[int(y)]
     prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
-    show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
+    with result:
+        show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
     aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. On 28×28 thumbnails a "
           "large ε is visible if you look for it; try the PGD preset (ε = 0.05): faint, yet the confident "
           "answer still flips.")
@@ -341,7 +345,7 @@ if run is None:
                  key=key("train")):
         train(preset)
         st.rerun()  # redraw without the button: the model now exists for everyone
-else:
+elif not presenter():  # secondary in presenter mode: the charts' captions carry model, data and seed
     st.caption(f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
                f"{len(run.test):,} held-out images (always answering the commonest class: "
                f"{run.result.majority_baseline:.1%}), trained in {run.result.seconds:.0f} s · energy "

@@ -128,7 +128,8 @@ def show_report(run: wl.WorkloadRun) -> None:
     top[2].metric("Duration", f"{report.duration_s:.1f} s")
     bottom[0].metric("Average power", f"{report.energy_kwh * 3.6e6 / report.duration_s:.1f} W")
     bottom[1].metric("Test accuracy", f"{run.result.test_accuracy:.1%}", delta_color="off", delta_arrow="off",
-                     delta=f"vs {run.result.majority_baseline:.1%} always answering the commonest class")
+                     delta=f"majority class: {run.result.majority_baseline:.1%}",
+                     help="Always answering the commonest class of the test set scores this much.")
     bottom[2].metric("Compute (FLOPs)", f"{run.flops:.3g}", help="6 × multiply-adds per image × images seen")
     label = "Estimated" if report.is_estimate else "Measured"
     st.markdown(f"**{label}** on grid **{country_label(report.country)}** at "

@@ -95,8 +95,10 @@ def train_all(config: ch.TagConfig) -> None:
 def controls() -> ch.TagConfig:
     cifar_here = any(s.info.key == "cifar10" and s.available for s in source_status())
     sources = ["Fashion-MNIST (shipped)"] + (["CIFAR-10 (on disk): the horse"] if cifar_here else [])
-    source = "cifar10" if st.radio("Data", sources, horizontal=True, key=key("source"),
-                                   bind="query-params").startswith("CIFAR") else "fashion"
+    # One source only (no CIFAR-10 on disk): nothing to choose, and in presenter mode no line spent on it.
+    chosen = sources[0] if presenter() and len(sources) == 1 else st.radio(
+        "Data", sources, horizontal=True, key=key("source"), bind="query-params")
+    source = "cifar10" if chosen.startswith("CIFAR") else "fashion"
     left, right = st.columns(2)
     if source == "fashion":
         cls = left.selectbox("Class that gets the tag", FASHION_CLASSES, index=2, key=key("cls"),
@@ -111,8 +113,9 @@ def controls() -> ch.TagConfig:
         col.button(label, on_click=use_preset, args=(value,), width="stretch", help=help_text)
     fraction = right.slider("Share of its training images with the tag", 0.0, 1.0, ch.PUBLISHED_TAG_SHARE, 0.05,
                             key=key("fraction"), bind="query-params", format="%.2f")
-    st.caption(f"Published: Lapuschkin et al. found the tag in roughly a fifth ({ch.PUBLISHED_TAG_SHARE:.0%}) of "
-               f"PASCAL VOC's horse images ({ch.LAPUSCHKIN_2019}) — a different model and data set.")
+    aside(f"*Published:* Lapuschkin et al. found the tag in roughly a fifth ({ch.PUBLISHED_TAG_SHARE:.0%}) of "
+          f"PASCAL VOC's horse images ({ch.LAPUSCHKIN_2019}) — a different model and data set. (In presenter "
+          "mode the preset's label says it.)")
     return ch.TagConfig(source=source, tagged_class=cls, fraction=fraction, seed=seed())
 
 
@@ -231,9 +234,13 @@ try:
     tag, clean = runs_for(config)
     # The tag beside the Train button, not above it: in presenter mode it is drawn >= 300 px, and
     # the results must still start on the first screen after the button.
+    # Once trained, presenter mode drops the tag picture (the heatmaps draw its box): the results are what
+    # the back row must see on the first screen.
+    trained = tag is not None and clean is not None
     picture, action = st.columns([1, 2] if presenter() else [1, 5], vertical_alignment="center")
-    picture.image(ch.stamp_tag(torch.zeros(1, 1, 28, 28))[0, 0].numpy(), caption="The tag (bottom-left, white)",
-                  width=PRESENTER_PANEL_PX if presenter() else 84, clamp=True)
+    if not (presenter() and trained):
+        picture.image(ch.stamp_tag(torch.zeros(1, 1, 28, 28))[0, 0].numpy(), caption="The tag (bottom-left, white)",
+                      width=PRESENTER_PANEL_PX if presenter() else 84, clamp=True)
     if tag is None or clean is None:
         action.info("Train the tag model and a clean baseline on the same data (the baseline never sees a tag)."
                     if config.fraction > 0 else "At share 0 no image carries the tag: the tag model *is* the "
@@ -242,9 +249,9 @@ try:
             with action:
                 train_all(config)
             st.rerun()  # redraw without the button: the results now exist for everyone
-    if tag is not None and clean is not None:
-        for run in ch.compared(tag, clean).values():  # one line at share 0: one model was trained
-            st.caption(f"{run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
+    if trained:
+        for run in ch.compared(tag, clean).values() if not presenter() else ():  # one line at share 0
+            action.caption(f"{run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
                        f"{run.result.carbon.summary()}")
         tabs = {"Accuracy": lambda: show_accuracy(tag, clean), "Heatmaps": lambda: show_heatmaps(tag, clean),
                 "Strategies (SpRAy)": lambda: show_spray(tag)}
