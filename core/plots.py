@@ -20,6 +20,8 @@ theme, so they follow light and dark mode by themselves.
 """
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -103,8 +105,14 @@ def for_screen(fig: go.Figure, presenter: bool = False, dark: bool = False) -> g
     fig = go.Figure(fig)
     if presenter:
         _sized(fig, text=PRESENTER_FONT, ticks=PRESENTER_TICKS, title=PRESENTER_FONT + 4)
+        # Room made for text at the base size (a legend above the plot, long tick labels) grows with it:
+        # otherwise a legend sized for 16 px runs into the title at 22 px.
+        grow = PRESENTER_FONT / BASE_FONT
+        margin = fig.layout.margin
+        fig.update_layout(margin={side: math.ceil(getattr(margin, side) * grow) for side in "tblr"
+                                  if getattr(margin, side) is not None})
         if fig.layout.height:
-            fig.update_layout(height=int(fig.layout.height * PRESENTER_FONT / BASE_FONT))
+            fig.update_layout(height=int(fig.layout.height * grow))
     if dark:
         fig = go.Figure(_swap_ink(fig.to_dict()))
     return fig

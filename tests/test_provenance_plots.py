@@ -51,9 +51,10 @@ def test_every_size_is_on_the_figure_itself():
 
 
 def test_presenter_mode_draws_ticks_and_labels_at_18px_or_more_on_a_copy():
-    fig = finished(height=400)
+    fig = finished(height=400, margin_t=150)  # e.g. room for a legend above the plot
     big = plots.for_screen(fig, presenter=True)
     assert min(font_sizes(big).values()) >= 18 and big.layout.height > 400
+    assert big.layout.margin.t >= 150 * plots.PRESENTER_FONT / plots.BASE_FONT  # the legend's room grows with it
     assert min(font_sizes(fig).values()) == plots.BASE_FONT and fig.layout.height == 400  # the cached original
 
 
