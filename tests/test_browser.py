@@ -5,11 +5,13 @@ the page must show with the shared frame (sidebar) and the full navigation.
 Screenshots go to tests/screenshots/ — look at them.
 """
 import os
+import re
 
 import pytest
 
 from core.demos import all_pages
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, REPO_ROOT, lab_server, wait_until_rendered
+from ui import warmup
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
@@ -230,3 +232,19 @@ def test_a_link_value_a_page_cannot_take_and_an_unknown_page_are_said(browser, t
         page.goto(f"{base}/no_such_demo")
         wait_until_rendered(page)
         assert "Page not found" in page.locator('[role="dialog"]').inner_text(timeout=10000)
+
+
+def test_the_home_page_warm_up_button_starts_the_warm_up_and_shows_its_progress(browser, tmp_path):
+    """The lecturer's button: it starts the background warm-up and the page follows it (the whole warm-up,
+    ~70 s, is timed in bench/bench_warmup.py, not here)."""
+    with lab_server(tmp_path) as (base, _proc, _):
+        page = browser.new_page(viewport={"width": 1600, "height": 1400})
+        page.goto(base)
+        wait_until_rendered(page)
+        page.get_by_role("button", name="Warm up every demo").click()
+        progress = page.locator('[data-testid="stProgress"]')
+        progress.wait_for(timeout=30000)
+        total = len(warmup.tasks(seed=0))
+        assert re.search(rf"\d+ of {total} done · now: ", progress.inner_text()), progress.inner_text()
+        assert page.get_by_role("button", name="Warm up every demo").count() == 0  # one warm-up at a time
+        assert page.locator('[data-testid="stException"]').count() == 0
