@@ -45,6 +45,12 @@ LAPUSCHKIN_2019 = ("Lapuschkin et al. 2019, 'Unmasking Clever Hans predictors an
 LAPUSCHKIN_2016 = "Lapuschkin et al. 2016, 'Analyzing Classifiers: Fisher Vectors and Deep Neural Networks', CVPR"
 PUBLISHED_TAG_SHARE = 0.2  # "roughly a fifth" of PASCAL VOC 2007's horse images carried the tag (Lapuschkin 2019)
 SOURCES = {"fashion": "Fashion-MNIST 10k (shipped)", "cifar10": "CIFAR-10 (on disk)"}
+# The page's preset buttons, label -> (tag share, what it shows); the lecture warm-up trains each of them.
+# Short labels: a button must not be cut ("Every pullover tagg…") at 1600 px or in presenter mode.
+PRESETS = {"20 % tagged (Lapuschkin)": (PUBLISHED_TAG_SHARE, "Tag a fifth of the class's training images: the "
+                                                             "share Lapuschkin et al. found on PASCAL VOC's horses."),
+           "100 % tagged": (1.0, "Tag every training image of the class: the cleanest shortcut, the tag alone "
+                                 "decides.")}
 # What the Train button promises for the preset (both models, then the Accuracy tab's numbers), in
 # seconds on 2 cores, click to result in Chromium on a fresh server (bench/bench_warmup.py --cold,
 # 2026-11-30, quiet: 7.3 s; fit() itself 2 x 1.1 s). The old preset took ~18 s in a browser.

@@ -56,6 +56,12 @@ PAPER_ACCURACY = 0.895   # Wu & Zhang's headline accuracy (published; real photo
 PAPER_PHOTOS = 1856      # their data set: 1,856 ID photos ...
 PAPER_CRIMINAL = 730     # ... of which 730 labelled "criminal"
 PAPER_MAJORITY_BASELINE = (PAPER_PHOTOS - PAPER_CRIMINAL) / PAPER_PHOTOS  # 60.7 %: always "non-criminal" there
+# The page's preset buttons, label -> (smile, wall, collar) links; the lecture warm-up trains each of them.
+PRESETS = {
+    "Wu & Zhang: smile 89.5 %": (PAPER_ACCURACY, 0.5, 0.5),
+    "All three cues 80 %": (0.8, 0.8, 0.8),
+    "No link": (0.5, 0.5, 0.5),  # the model then scores the majority baseline (60.7 %): it learned nothing
+}
 CLASSES = ("non-criminal", "criminal")
 CONFOUNDS = {"smile": "smiling", "mugshot": "mugshot wall", "white_collar": "white collar"}
 

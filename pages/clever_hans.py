@@ -27,12 +27,6 @@ from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "clever_hans"
 key = page_key(SLUG)
-# Short labels: a preset button must not be cut ("Every pullover tagg…") at 1600 px or in presenter
-# mode (issue #13, defect 9); the details go in the help tooltip.
-PRESETS = {"20 % tagged (Lapuschkin)": (0.2, "Tag a fifth of the class's training images: the share "
-                                             "Lapuschkin et al. found on PASCAL VOC's horses."),
-           "100 % tagged": (1.0, "Tag every training image of the class: the cleanest shortcut, the tag "
-                                 "alone decides.")}
 PRESENTER_PANEL_PX = 320  # presenter mode: every heatmap panel >= 300 px on screen (issue #13, defect 8)
 
 
@@ -109,7 +103,7 @@ def controls() -> ch.TagConfig:
 
     def use_preset(fraction: float) -> None:
         st.session_state[key("fraction")] = fraction
-    for col, (label, (value, help_text)) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+    for col, (label, (value, help_text)) in zip(st.columns(len(ch.PRESETS)), ch.PRESETS.items()):
         col.button(label, on_click=use_preset, args=(value,), width="stretch", help=help_text)
     fraction = right.slider("Share of its training images with the tag", 0.0, 1.0, ch.PUBLISHED_TAG_SHARE, 0.05,
                             key=key("fraction"), bind="query-params", format="%.2f")

@@ -36,6 +36,7 @@ for i, demo in enumerate(DEMOS):
         st.page_link(demo.page_path, label="Open the demo" if demo.is_live else "Coming — see the plan",
                      icon=demo.icon)
 
+
 @st.fragment(run_every=1.0)
 def warm_up_progress(state) -> None:
     """The server's warm-up as it runs (it lives in a background thread; this polls it once a second)."""

@@ -28,11 +28,6 @@ from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 SLUG = "mugshots"
 key = page_key(SLUG)
 LINKS = ("smile", "wall", "collar")  # widget names of the three links
-PRESETS = {  # label -> (smile, wall, collar) links
-    "Wu & Zhang: smile 89.5 %": (mg.PAPER_ACCURACY, 0.5, 0.5),
-    "All three cues 80 %": (0.8, 0.8, 0.8),
-    "No link": (0.5, 0.5, 0.5),  # the model then scores the majority baseline (60.7 %): it learned nothing
-}
 HEATMAP_METHODS_PRESENTED = ("Integrated Gradients", "LRP")  # presenter: 3 panels per row, each >= 300 px wide
 PRESENTER_IMAGE_PX = 320  # presenter mode draws every face at least this wide (issue #13, defect 8: >= 300 px)
 
@@ -87,7 +82,7 @@ def controls() -> mg.MugshotConfig:
     def use_preset(values: tuple[float, float, float]) -> None:
         for name, value in zip(LINKS, values):
             st.session_state[key(name)] = value
-    for col, (label, values) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+    for col, (label, values) in zip(st.columns(len(mg.PRESETS)), mg.PRESETS.items()):
         col.button(label, on_click=use_preset, args=(values,), width="stretch")
     help_ = "Share of faces on the label's side: 0.5 = the label says nothing about it, 1 = always."
     cols = st.columns(3)

@@ -68,11 +68,11 @@ def tasks(seed: int = 0) -> list[Task]:
         Task("adversarial", "Adversarial: the defence's curves", adv.curves_key(defence),
              lambda s: adv.measure_curves(s.peek(adv.run_key(defence)))),
     ]
-    for fraction in (ch.PUBLISHED_TAG_SHARE, 1.0):  # the page's two presets
+    for fraction, _ in ch.PRESETS.values():
         for config in ch.configs(ch.TagConfig(fraction=fraction, seed=seed)):
             todo.append(Task("clever_hans", f"Clever Hans: {config.describe()}", ch.run_key(config),
                              lambda s, config=config: ch.train(config)))
-    for smile, wall, collar in ((mg.PAPER_ACCURACY, 0.5, 0.5), (0.8, 0.8, 0.8), (0.5, 0.5, 0.5)):  # its presets
+    for smile, wall, collar in mg.PRESETS.values():
         config = mg.MugshotConfig(smile_link=smile, wall_link=wall, collar_link=collar, seed=seed)
         todo.append(Task("mugshots", f"Mugshots: {config.describe()}", mg.run_key(config),
                          lambda s, config=config: mg.train(config)))
@@ -117,11 +117,16 @@ class WarmUp:
     def finished(self) -> bool:
         return self.seconds is not None
 
+    def begin(self, total: int) -> None:
+        """Reset the progress for a new warm-up of ``total`` tasks, starting now."""
+        self.total, self.done, self.current, self.seconds = total, 0, "", None
+        self.timings, self.error, self.started = [], "", time.perf_counter()
+
 
 def run_all(todo: list[Task], stores: dict[str, "SharedRuns"], state: WarmUp) -> None:
     """Run ``todo`` into ``stores`` (slug -> store), recording progress in ``state``. No Streamlit calls."""
-    state.total, state.done, state.seconds = len(todo), 0, None
-    state.started = state.started or time.perf_counter()
+    if state.started is None:  # start() begins it before the thread, so the home page never reads a blank state
+        state.begin(len(todo))
     for task in todo:
         state.current = task.label
         _log.info("warm-up %d/%d: %s", state.done + 1, state.total, task.label)
@@ -156,8 +161,8 @@ def start(seed: int = 0) -> WarmUp:
             return state
         todo = tasks(seed)
         stores = {slug: page_runs(slug) for slug in {t.slug for t in todo}}  # resolved here, in the script thread
-        state.seed, state.timings, state.error = seed, [], ""
-        state.total, state.done, state.seconds, state.started = len(todo), 0, None, time.perf_counter()
+        state.seed = seed
+        state.begin(len(todo))
         state.thread = threading.Thread(target=run_all, args=(todo, stores, state), name="dllab-warm-up",
                                         daemon=True)
         state.thread.start()
