@@ -31,10 +31,9 @@ SLUG = "carbon"
 key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds them
 COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: Patterson's several-fold spread
 GPT3 = "GPT-3 (175B)"
-# The five reference trainings on 2 cores: the largest is the Lecture preset (5.1 s quiet, bench/RESULTS.md), the
-# other four add ~5 s by their compute. Measured under a load average of ~8.5: 112–204 s. Re-measure on a quiet
-# machine with `python bench/bench_carbon.py --reference`.
-REFERENCE_TIME = "≈ 14 s on 2 cores"  # click to result, bench/bench_warmup.py --cold
+# The five reference trainings, click to result in Chromium on a fresh 2-core server: 14.1 s (6.0 s of training
+# in process; bench/bench_warmup.py --cold and --per-task, 2026-11-30). The warm-up precomputes them.
+REFERENCE_TIME = "≈ 14 s on 2 cores"
 
 
 def shared_runs() -> SharedRuns:
