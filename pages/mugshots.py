@@ -48,19 +48,21 @@ def balanced_faces(config: mg.MugshotConfig) -> mg.FaceSet:
     return mg.balanced_test(config)
 
 
+# The run goes in as ``_run`` (not hashed: its config, which fixes the model, is the key), so a cached
+# function never looks the run up in the store itself and cannot find it evicted in between.
 @st.cache_data(show_spinner="Measuring accuracy and its baselines…")
-def accuracy_table(config: mg.MugshotConfig) -> pd.DataFrame:
-    return mg.accuracy_table(run_for(config), balanced_faces(config))
+def accuracy_table(config: mg.MugshotConfig, _run: mg.MugshotRun) -> pd.DataFrame:
+    return mg.accuracy_table(_run, balanced_faces(config))
 
 
 @st.cache_data(show_spinner="Measuring counterfactual flips…")
-def flip_table(config: mg.MugshotConfig) -> pd.DataFrame:
-    return mg.flip_table(run_for(config), balanced_faces(config))
+def flip_table(config: mg.MugshotConfig, _run: mg.MugshotRun) -> pd.DataFrame:
+    return mg.flip_table(_run, balanced_faces(config))
 
 
 @st.cache_data(show_spinner="Computing four heatmaps for 40 faces…")
-def mouth_table(config: mg.MugshotConfig) -> pd.DataFrame:
-    return mg.mouth_relevance(run_for(config).model, balanced_faces(config), limit=40)
+def mouth_table(config: mg.MugshotConfig, _run: mg.MugshotRun) -> pd.DataFrame:
+    return mg.mouth_relevance(_run.model, balanced_faces(config), limit=40)
 
 
 def run_for(config: mg.MugshotConfig) -> mg.MugshotRun | None:
@@ -122,7 +124,7 @@ def provenance(run: mg.MugshotRun, what: str) -> Provenance:
 
 def show_headline(run: mg.MugshotRun) -> None:
     """The first screen after Train: accuracy like the paper, the majority baseline, the balanced test."""
-    table = accuracy_table(run.config)
+    table = accuracy_table(run.config, run)
     for col, h in zip(st.columns(3), mg.headline(table)):
         col.metric(h.label, h.value, delta=h.delta, delta_color="off", delta_arrow=h.arrow,
                    delta_description=h.description or None, help=h.help)
@@ -133,7 +135,7 @@ def show_headline(run: mg.MugshotRun) -> None:
 
 
 def show_accuracy(run: mg.MugshotRun) -> None:
-    table = accuracy_table(run.config)
+    table = accuracy_table(run.config, run)
     prov = provenance(run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} "
                            "balanced faces")
     charts.chart(mg.accuracy_figure(table, prov), table, prov.but(source=mg.WU_ZHANG), "mugshot_accuracy")
@@ -166,7 +168,7 @@ def show_counterfactuals(run: mg.MugshotRun) -> None:
         after.image(mg.face_grid(pairs.after[i:i + 1], 1), width=width,
                     caption=f"{'not smiling' if pairs.smiling_before[i] else 'smiling'}: "
                             f"**{mg.CLASSES[int(pairs.pred_after[i])]}**")
-    table = flip_table(run.config)
+    table = flip_table(run.config, run)
     prov = provenance(run, f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
     charts.chart(mg.flip_figure(table, prov), table, prov, "mugshot_flips")
     with st.expander("Show the code"):
@@ -198,7 +200,7 @@ def show_heatmaps(run: mg.MugshotRun) -> None:
     frame = pd.DataFrame([{"face": r[0], "method": m, "share_in_mouth_box": float(
         explain.positive_share_inside(v.unsqueeze(0), mask)[0])} for r in rows for m, v in r[2].items()])
     charts.chart(fig, frame, prov, "mugshot_maps")
-    table = mouth_table(run.config)
+    table = mouth_table(run.config, run)
     prov = provenance(run, f"first {int(table['faces'].iloc[0])} balanced test faces, predicted label explained")
     charts.chart(mg.mouth_share_figure(table, prov), table, prov, "mugshot_mouth_share")
     aside("A map that ignored the mouth would put about the box's area share of its relevance inside it. "
