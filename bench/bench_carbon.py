@@ -18,6 +18,7 @@ the thing under test, interleaved (A B A B ...) so slow drifts of the machine hi
 
 Prints markdown rows for ``bench/RESULTS.md``; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,14 +92,21 @@ def reference(repeats: int) -> None:
         fit = workloads.fit_energy(workloads.reference_points(frame, 0))
         low, high = fit.slope_ci()
         slopes.append(fit.slope)
-        print(f"| set {repeat + 1}: " + "; ".join(
-            f"{run.workload.size}·{run.workload.epochs}·{run.workload.train_images // 1000}k "
-            f"{run.result.seconds:.2f} s {run.result.carbon.energy_kwh or 0:.2e} kWh" for run in runs)
-            + f" | slope {fit.slope:.2f} (95 % CI {low:.2f} – {high:.2f}) |")
+        print(
+            f"| set {repeat + 1}: "
+            + "; ".join(
+                f"{run.workload.size}·{run.workload.epochs}·{run.workload.train_images // 1000}k "
+                f"{run.result.seconds:.2f} s {run.result.carbon.energy_kwh or 0:.2e} kWh"
+                for run in runs
+            )
+            + f" | slope {fit.slope:.2f} (95 % CI {low:.2f} – {high:.2f}) |"
+        )
     within = "✔" if statistics.median(totals) <= 10 else "✘"
     print(f"| reference set, wall time (measure_reference) | {spread(totals)} | ≤ 10 s {within} |")
-    print(f"| slope across the {repeats} sets | {statistics.median(slopes):.2f} "
-          f"({min(slopes):.2f} – {max(slopes):.2f}) | |")
+    print(
+        f"| slope across the {repeats} sets | {statistics.median(slopes):.2f} "
+        f"({min(slopes):.2f} – {max(slopes):.2f}) | |"
+    )
 
 
 def main() -> None:
@@ -106,8 +114,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--reference", action="store_true", help="time the CO2 page's reference set only")
     args = parser.parse_args()
-    print(f"{datetime.date.today()} · {platform.platform()} · {os.cpu_count()} CPUs · torch {torch.__version__} "
-          f"({torch.get_num_threads()} threads) · Python {platform.python_version()}")
+    print(
+        f"{datetime.date.today()} · {platform.platform()} · {os.cpu_count()} CPUs · torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads) · Python {platform.python_version()}"
+    )
     if args.reference:
         carbon.active_method()  # codecarbon's one-off probe, and a warm-up of data loading and kernels
         train(tracked=False, live_chart=False)
@@ -118,12 +128,12 @@ def main() -> None:
     carbon.active_method()  # pay codecarbon's one-off hardware probe before timing anything
     train(tracked=False, live_chart=False)  # warm-up: data loading, torch kernels
 
-    plain, tracked = interleaved(dict(tracked=False, live_chart=False), dict(tracked=True, live_chart=False),
-                                 args.repeats)
+    plain, tracked = interleaved(
+        dict(tracked=False, live_chart=False), dict(tracked=True, live_chart=False), args.repeats
+    )
     t_plain, t_tracked = [r[0] for r in plain], [r[0] for r in tracked]
     overhead = statistics.median(t_tracked) / statistics.median(t_plain) - 1
-    quiet, live = interleaved(dict(tracked=True, live_chart=False), dict(tracked=True, live_chart=True),
-                              args.repeats)
+    quiet, live = interleaved(dict(tracked=True, live_chart=False), dict(tracked=True, live_chart=True), args.repeats)
     t_quiet, t_live = [r[0] for r in quiet], [r[0] for r in live]
     slowdown = statistics.median(t_live) / statistics.median(t_quiet) - 1
     rate = statistics.median(r[1] / r[0] for r in live)
@@ -135,7 +145,9 @@ def main() -> None:
     print(f"| tracking overhead (ratio of medians − 1) | {overhead:+.1%} | ≤ 3 % {'✔' if overhead <= 0.03 else '✘'} |")
     print(f"| tracked training, no live chart | {spread(t_quiet)} | |")
     print(f"| tracked training with the live chart | {spread(t_live)} | |")
-    print(f"| live chart slowdown (ratio of medians − 1) | {slowdown:+.1%} | ≤ 5 % {'✔' if slowdown <= 0.05 else '✘'} |")
+    print(
+        f"| live chart slowdown (ratio of medians − 1) | {slowdown:+.1%} | ≤ 5 % {'✔' if slowdown <= 0.05 else '✘'} |"
+    )
     print(f"| chart redraws per second of training | {rate:.2f} /s | ≥ 1 /s {'✔' if rate >= 1 else '✘'} |")
     print(f"| cost of one redraw (update figure + JSON) | {per_draw * 1000:.1f} ms | |")
 

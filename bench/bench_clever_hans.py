@@ -10,6 +10,7 @@ both models of the 20 % preset trained and the Accuracy tab's numbers computed, 
 ``--repeat`` (default 3). The load average is printed beside it: a figure taken on a busy
 machine says so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,10 @@ def median_seconds(fn, repeat: int) -> float:
 def markdown(frame) -> str:
     """A DataFrame as a markdown table (pandas' to_markdown needs tabulate, not a lab dependency)."""
     lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(f"{v:.1%}" if isinstance(v, float) else str(v) for v in r) + " |"
-              for r in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(f"{v:.1%}" if isinstance(v, float) else str(v) for v in r) + " |"
+        for r in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -66,9 +69,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed repeats of the preset (median)")
     repeat = parser.parse_args().repeat
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, torch {torch.__version__} "
-          f"({torch.get_num_threads()} threads), Python {platform.python_version()}; "
-          f"{datetime.date.today().isoformat()}\n")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads), Python {platform.python_version()}; "
+        f"{datetime.date.today().isoformat()}\n"
+    )
     print("| figure | target | measured | how |")
     print("|---|---|---|---|")
     ch.load_split("fashion", 0)  # the shipped split is read once per process (lru_cache)
@@ -77,52 +82,76 @@ def main() -> None:
     for _ in range(repeat):
         times.append(preset_seconds(preset))
         loads.append(os.getloadavg()[0])
-    row("Train button, 20 % preset: both models + the Accuracy tab's numbers", "≤ 10 s",
+    row(
+        "Train button, 20 % preset: both models + the Accuracy tab's numbers",
+        "≤ 10 s",
         f"{statistics.median(times):.1f} s ({min(times):.1f} – {max(times):.1f})",
         f"median of {repeat}; {preset.epochs} epoch of {preset.widths} BN={preset.batch_norm} on 8,000 images; "
         f"1-min load average {min(loads):.1f} – {max(loads):.1f} on {os.cpu_count()} cores"
         + (" (UNDER LOAD: re-measure on a quiet machine)" if max(loads) > 0.5 * (os.cpu_count() or 1) else "")
-        + f"; the button says ≈ {ch.PRESET_SECONDS:g} s")
+        + f"; the button says ≈ {ch.PRESET_SECONDS:g} s",
+    )
     numbers = []
     for fraction in (ch.PUBLISHED_TAG_SHARE, 1.0):
         config = ch.TagConfig(fraction=fraction)
         for cfg in (config, config.baseline()) if fraction != 1.0 else (config,):
             run = ch.train(cfg)
-            row(f"live training: {cfg.describe()}", "≤ 5 s", f"{run.result.seconds:.1f} s",
-                f"fit(), {cfg.epochs} epoch(s) on 8,000 images, seed {cfg.seed}; {run.result.carbon.summary()}")
+            row(
+                f"live training: {cfg.describe()}",
+                "≤ 5 s",
+                f"{run.result.seconds:.1f} s",
+                f"fit(), {cfg.epochs} epoch(s) on 8,000 images, seed {cfg.seed}; {run.result.carbon.summary()}",
+            )
             numbers.append(run)
 
     tag, clean = numbers[0], numbers[1]
     images, targets = ch.explained_images(tag, limit=50)
     explain.attribute_all(tag.model, images[:1], targets[:1])  # warm-up
     t = median_seconds(lambda: explain.attribute_all(tag.model, images[:1], targets[:1]), 10)
-    row("all four heatmaps, one image", "≤ 1 s", f"{t * 1000:.0f} ms", "Saliency + IG (32 steps) + Grad-CAM + LRP, "
-        "each on a private deep copy; median of 10")
+    row(
+        "all four heatmaps, one image",
+        "≤ 1 s",
+        f"{t * 1000:.0f} ms",
+        "Saliency + IG (32 steps) + Grad-CAM + LRP, each on a private deep copy; median of 10",
+    )
     for method in explain.METHODS:
-        t = median_seconds(lambda: explain.attribute(tag.model, images[:1], targets[:1], method), 10)
+        t = median_seconds(lambda method=method: explain.attribute(tag.model, images[:1], targets[:1], method), 10)
         row(f"{method}, one image", "", f"{t * 1000:.1f} ms", "median of 10")
-    models = {"tag model": tag.model, "clean baseline": clean.model,
-              "randomised": explain.randomized_copy(tag.model)}
+    models = {"tag model": tag.model, "clean baseline": clean.model, "randomised": explain.randomized_copy(tag.model)}
     start = time.perf_counter()
     shares = ch.relevance_shares(models, images, targets)
-    row("relevance-share table (3 models x 4 methods x 50 images)", "", f"{time.perf_counter() - start:.2f} s",
-        "once; cached by the page")
+    row(
+        "relevance-share table (3 models x 4 methods x 50 images)",
+        "",
+        f"{time.perf_counter() - start:.2f} s",
+        "once; cached by the page",
+    )
     start = time.perf_counter()
     spray = ch.spray(tag, k=3)
-    row("SpRAy (LRP maps + k-means, k=3)", "", f"{time.perf_counter() - start:.2f} s",
-        f"{len(spray.images)} images of the tagged class; first call includes importing scikit-learn")
+    row(
+        "SpRAy (LRP maps + k-means, k=3)",
+        "",
+        f"{time.perf_counter() - start:.2f} s",
+        f"{len(spray.images)} images of the tagged class; first call includes importing scikit-learn",
+    )
 
     print("\nMeasured numbers (Fashion-MNIST 10k shipped, 8,000 train / 2,000 test, class 'Pullover', seed 0):\n")
-    print("| model | fit() test acc (tagged like training) | 'Pullover' correct, with tag | without tag | "
-          "other classes called 'Pullover' with tag pasted |")
+    print(
+        "| model | fit() test acc (tagged like training) | 'Pullover' correct, with tag | without tag | "
+        "other classes called 'Pullover' with tag pasted |"
+    )
     print("|---|---|---|---|---|")
     for run in numbers:
         acc = ch.class_accuracy(run.model, run.test, run.cls)
         paste = ch.overall_paste_share(ch.paste_share(run.model, run.test, run.cls))
-        print(f"| {run.config.describe()} | {run.result.test_accuracy:.1%} | {acc['with tag']:.1%} | "
-              f"{acc['without tag']:.1%} | {paste:.1%} |")
-    print(f"\nPositive relevance inside the tag box (box = {shares['area_share'].iloc[0]:.1%} of the image), "
-          f"mean over 50 tagged test pullovers, tag model at {tag.config.fraction:.0%}:\n")
+        print(
+            f"| {run.config.describe()} | {run.result.test_accuracy:.1%} | {acc['with tag']:.1%} | "
+            f"{acc['without tag']:.1%} | {paste:.1%} |"
+        )
+    print(
+        f"\nPositive relevance inside the tag box (box = {shares['area_share'].iloc[0]:.1%} of the image), "
+        f"mean over 50 tagged test pullovers, tag model at {tag.config.fraction:.0%}:\n"
+    )
     print(markdown(shares.pivot(index="method", columns="model", values="share_inside").reset_index()))
     print("\nSpRAy clusters (tag model at 20 %):\n")
     print(markdown(spray.summary))

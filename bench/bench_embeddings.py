@@ -12,6 +12,7 @@ as Caliskan et al.'s code, so its d is ours times sqrt(n / (n - 1)); its p-value
 draws each "permutation" with replacement (``rng.choice`` without ``replace=False``),
 unseeded, so it is a different (bootstrap-like) null distribution.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -62,8 +63,14 @@ def cold_starts(runs: int = 3) -> dict[str, float]:
     """Fresh interpreters: time from `import core.glove` to vectors ready, and memory."""
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", COLD_START], cwd=REPO, capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        out = subprocess.run(
+            [sys.executable, "-c", COLD_START],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         results.append(json.loads(out.stdout))
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
@@ -77,24 +84,34 @@ def ms(seconds: float) -> str:
 
 
 def main() -> None:
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}; {datetime.date.today().isoformat()}\n")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; {datetime.date.today().isoformat()}\n"
+    )
     print("| figure | target | measured | how |")
     print("|---|---|---|---|")
 
     cold = cold_starts()
-    row("vectors ready after first use (fresh process)", "≤ 1 s", f"{cold['ready']:.2f} s",
+    row(
+        "vectors ready after first use (fresh process)",
+        "≤ 1 s",
+        f"{cold['ready']:.2f} s",
         f"import core.glove + pyarrow {cold['import']:.2f} s + load_glove() {cold['load']:.2f} s, "
-        "median of 3 fresh processes")
-    row("extra RSS for the vectors", "≤ 200 MB", f"{cold['rss_extra']:.0f} MB (peak {cold['peak_extra']:.0f} MB)",
-        "VmRSS after - before load_glove(); peak from VmHWM")
+        "median of 3 fresh processes",
+    )
+    row(
+        "extra RSS for the vectors",
+        "≤ 200 MB",
+        f"{cold['rss_extra']:.0f} MB (peak {cold['peak_extra']:.0f} MB)",
+        "VmRSS after - before load_glove(); peak from VmHWM",
+    )
 
     emb = eb.load_glove()
     row("load_glove(), warm file cache", "", f"{median_seconds(eb.load_glove, 3):.2f} s", "median of 3")
 
     eb.analogy(emb, "man", "king", "woman")  # warm up BLAS and the caches
     for method in eb.ANALOGY_METHODS:
-        t = median_seconds(lambda: eb.analogy(emb, "man", "king", "woman", method=method), 50)
+        t = median_seconds(lambda method=method: eb.analogy(emb, "man", "king", "woman", method=method), 50)
         row(f"analogy {method}, all 400k words, top 10 + input ranks", "≤ 50 ms", ms(t), "warm, median of 50")
     t = median_seconds(lambda: eb.neighbours(emb, "nurse", k=10), 50)
     row("nearest neighbours, all 400k words", "≤ 50 ms", ms(t), "warm, median of 50")
@@ -102,9 +119,13 @@ def main() -> None:
     config = eb.WeatConfig()
     eb.run_all_weats(emb, config=config)
     t = median_seconds(lambda: eb.run_all_weats(emb, config=config), 5)
-    row("all ten WEATs with p-values", "≤ 2 s", f"{t:.2f} s",
+    row(
+        "all ten WEATs with p-values",
+        "≤ 2 s",
+        f"{t:.2f} s",
         f"exact ≤ {config.exact_max_partitions:,} splits (WEAT 6-10), else Monte Carlo "
-        f"{config.mc_samples:,} samples (WEAT 1-5), seed {config.seed}; median of 5")
+        f"{config.mc_samples:,} samples (WEAT 1-5), seed {config.seed}; median of 5",
+    )
 
     direction = eb.gender_direction(emb)
     t = median_seconds(lambda: eb.gender_direction(emb), 20)
@@ -113,16 +134,24 @@ def main() -> None:
     row("projections of the 320 professions", "", ms(t), "median of 10")
     t = median_seconds(lambda: eb.generate_analogies(emb, direction), 3)
     gen = eb.GenerationConfig()
-    row("she-he analogy generation", "", f"{t:.2f} s", f"{gen.vocab_limit:,} most frequent words, δ = {gen.delta}, "
-                                                       f"top {gen.top_n}; median of 3")
+    row(
+        "she-he analogy generation",
+        "",
+        f"{t:.2f} s",
+        f"{gen.vocab_limit:,} most frequent words, δ = {gen.delta}, top {gen.top_n}; median of 3",
+    )
     t = median_seconds(lambda: eb.hard_debias(emb), 3)
     row("hard debias (neutralise + equalise), all 400k words", "", f"{t:.2f} s", "median of 3; +80 MB per copy")
     debiased = eb.hard_debias(emb).embeddings
     start = time.perf_counter()
     recovery = eb.gender_recovery(emb, debiased)
-    row("Gonen & Goldberg recovery (k-means + SVM)", "", f"{time.perf_counter() - start:.2f} s",
+    row(
+        "Gonen & Goldberg recovery (k-means + SVM)",
+        "",
+        f"{time.perf_counter() - start:.2f} s",
         f"first call, includes importing scikit-learn; k-means {recovery.cluster_before:.1%} → "
-        f"{recovery.cluster_after:.1%}, SVM {recovery.classify_before:.1%} → {recovery.classify_after:.1%}")
+        f"{recovery.cluster_after:.1%}, SVM {recovery.classify_before:.1%} → {recovery.classify_after:.1%}",
+    )
 
     print("\nWEAT effect sizes (ours on GloVe 6B 50d vs Caliskan et al. 2017, Table 1, GloVe 840B):\n")
     print("| test | d here | p here | d paper | p paper | missing | name collisions |")
@@ -131,8 +160,10 @@ def main() -> None:
     for r in reports:
         res = r.result
         missing = ", ".join(w for ws in r.missing.values() for w in ws)
-        print(f"| {r.title} | {res.effect_size:.2f} | {res.p_text()} ({res.p_method}) | {r.paper_d:.2f} | "
-              f"{r.paper_p} | {missing} | {', '.join(r.collisions)} |")
+        print(
+            f"| {r.title} | {res.effect_size:.2f} | {res.p_text()} ({res.p_method}) | {r.paper_d:.2f} | "
+            f"{r.paper_p} | {missing} | {', '.join(r.collisions)} |"
+        )
     compare_with_wefe(emb, reports)
 
 
@@ -172,27 +203,35 @@ def compare_with_wefe(emb: eb.Embeddings, reports, iterations: int = 1_000) -> N
     """
     python = os.environ.get("WEFE_PYTHON")
     if not python:
-        print("\nWEFE comparison skipped: set WEFE_PYTHON to a python with `pip install wefe` "
-              "(it pins numpy <= 1.26.4, so it needs its own virtual environment).")
+        print(
+            "\nWEFE comparison skipped: set WEFE_PYTHON to a python with `pip install wefe` "
+            "(it pins numpy <= 1.26.4, so it needs its own virtual environment)."
+        )
         return
     import tempfile
 
-    tests = [{"X": list(r.result.X), "Y": list(r.result.Y), "A": list(r.result.A), "B": list(r.result.B)}
-             for r in reports]
+    tests = [
+        {"X": list(r.result.X), "Y": list(r.result.Y), "A": list(r.result.A), "B": list(r.result.B)} for r in reports
+    ]
     words = sorted({w for t in tests for key in "XYAB" for w in t[key]})
     with tempfile.TemporaryDirectory() as tmp:
         np.savez(Path(tmp) / "vectors.npz", words=np.array(words), vectors=emb.matrix(words).astype(np.float32))
         (Path(tmp) / "tests.json").write_text(json.dumps(tests))
-        out = subprocess.run([python, "-c", WEFE_SCRIPT, str(Path(tmp) / "vectors.npz"), str(Path(tmp) / "tests.json"),
-                              str(iterations)], capture_output=True, text=True)
+        out = subprocess.run(
+            [python, "-c", WEFE_SCRIPT, str(Path(tmp) / "vectors.npz"), str(Path(tmp) / "tests.json"), str(iterations)],
+            capture_output=True,
+            text=True,
+        )
     if out.returncode:
         print(f"\nWEFE comparison failed: {out.stderr.strip().splitlines()[-1:]}")
         return
     wefe = json.loads(out.stdout)
     start = time.perf_counter()
     for r in reports:  # effect sizes only, like WEFE's run without p-value
-        s_x, s_y = eb.association(emb, r.result.X, r.result.A, r.result.B), eb.association(emb, r.result.Y, r.result.A,
-                                                                                           r.result.B)
+        s_x, s_y = (
+            eb.association(emb, r.result.X, r.result.A, r.result.B),
+            eb.association(emb, r.result.Y, r.result.A, r.result.B),
+        )
         (s_x.mean() - s_y.mean()) / np.concatenate([s_x, s_y]).std(ddof=1)
     ours_d_seconds = time.perf_counter() - start
     print(f"\nWEFE {wefe['version']} on the same vectors and word lists (run in {python}):\n")
@@ -200,8 +239,10 @@ def compare_with_wefe(emb: eb.Embeddings, reports, iterations: int = 1_000) -> N
     print("|---|---|---|---|")
     for r, d in zip(reports, wefe["d"]):
         n = len(r.result.X) + len(r.result.Y)
-        print(f"| {r.title.split(':')[0]} | {r.result.effect_size:.4f} | {d:.4f} | "
-              f"{r.result.effect_size * (n / (n - 1)) ** 0.5:.4f} |")
+        print(
+            f"| {r.title.split(':')[0]} | {r.result.effect_size:.4f} | {d:.4f} | "
+            f"{r.result.effect_size * (n / (n - 1)) ** 0.5:.4f} |"
+        )
     print("\n| figure | ours | WEFE |\n|---|---|---|")
     print(f"| ten effect sizes, no p-value | {ms(ours_d_seconds)} | {ms(wefe['d_seconds'])} |")
     for number, (p_wefe, wefe_seconds) in wefe["p"].items():
@@ -210,8 +251,10 @@ def compare_with_wefe(emb: eb.Embeddings, reports, iterations: int = 1_000) -> N
         start = time.perf_counter()
         p_ours = eb.permutation_p_value(result.s_x, result.s_y, config)[0]
         ours_seconds = time.perf_counter() - start
-        print(f"| WEAT {number} p-value, {iterations:,} random splits | {ms(ours_seconds)} (p = {p_ours:.2g}) | "
-              f"{ms(wefe_seconds)} (p = {p_wefe:.2g}; draws with replacement, unseeded) |")
+        print(
+            f"| WEAT {number} p-value, {iterations:,} random splits | {ms(ours_seconds)} (p = {p_ours:.2g}) | "
+            f"{ms(wefe_seconds)} (p = {p_wefe:.2g}; draws with replacement, unseeded) |"
+        )
 
 
 if __name__ == "__main__":

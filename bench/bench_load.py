@@ -26,6 +26,7 @@ Then the same with 1 session on a fresh server (the single-user baseline), and a
 Results: bench/RESULTS.md. ``tests/test_load.py`` runs this driver with 5 sessions on the CO2 page
 and asserts what must hold at any load (one training, every session served, no error, RSS bound).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,6 @@ import asyncio
 import contextlib
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import textwrap
@@ -53,23 +53,38 @@ QUICK = "Quick (S, 1 epoch, 2k images)"
 # core.workloads.PRESETS[QUICK].describe() starts so; written out to keep torch out of this process
 TRAINING_LABEL = "live run: SmallCNN(8,16,h32)"
 TITLES = {d.slug: d.title for d in all_pages()}
-IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')"
-RESULT_JS = ("() => [...document.querySelectorAll('[data-testid=\"stMetricLabel\"]')]"
-             ".some(e => e.innerText.trim() === 'Energy') || document.body.innerText.includes('Not measured:')")
+IDLE_JS = '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')'
+RESULT_JS = (
+    "() => [...document.querySelectorAll('[data-testid=\"stMetricLabel\"]')]"
+    ".some(e => e.innerText.trim() === 'Energy') || document.body.innerText.includes('Not measured:')"
+)
 VIEWPORT = {"width": 1280, "height": 900}
 # Off-screen tabs would still animate Streamlit's "running" icon and skeleton shimmer at full frame rate,
 # each on the same 2 cores as the server; a student's laptop animates only its own tab.
-STILL_JS = ("document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); "
-            "s.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; }'; "
-            "document.head.appendChild(s); });")
+STILL_JS = (
+    "document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); "
+    "s.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; }'; "
+    "document.head.appendChild(s); });"
+)
 ERROR_TEXT = "hit an unexpected error"  # ui.shell.run_app's last line of defence
-ERROR_JS = ("() => { if (document.querySelector('[data-testid=\"stException\"]')) return 'an exception'; "
-            "const alert = [...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
-            f".find(e => e.innerText.includes({ERROR_TEXT!r})); "
-            "return alert ? alert.innerText.split('.')[0] : ''; }")
+ERROR_JS = (
+    "() => { if (document.querySelector('[data-testid=\"stException\"]')) return 'an exception'; "
+    "const alert = [...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
+    f".find(e => e.innerText.includes({ERROR_TEXT!r})); "
+    "return alert ? alert.innerText.split('.')[0] : ''; }"
+)
 # Interactions in the order a session does them (names are the table's columns).
-KINDS = ("open CO2 page", "click preset", "train (shared)", "open word embeddings", "toggle exclusion",
-         "open Clever Hans", "Clever Hans preset", "open mugshots", "mugshots preset")
+KINDS = (
+    "open CO2 page",
+    "click preset",
+    "train (shared)",
+    "open word embeddings",
+    "toggle exclusion",
+    "open Clever Hans",
+    "Clever Hans preset",
+    "open mugshots",
+    "mugshots preset",
+)
 
 
 @dataclass
@@ -119,11 +134,18 @@ class LoadResult:
 
     def summary(self) -> dict[str, float]:
         """Flat figures (for pytest's record_property and the notes)."""
-        out = {"sessions": self.sessions, "trainings": self.trainings, "sessions_with_result": self.with_result,
-               "errors": len(self.errors), "rss_peak_mib": round(self.rss_peak / 2**20),
-               "rss_start_mib": round(self.rss_start / 2**20), "wall_s": round(self.wall_s, 1),
-               "server_cpu_s": round(self.server_cpu_s), "browser_cpu_s": round(self.browser_cpu_s),
-               "other_cpu_s": round(self.other_cpu_s)}
+        out = {
+            "sessions": self.sessions,
+            "trainings": self.trainings,
+            "sessions_with_result": self.with_result,
+            "errors": len(self.errors),
+            "rss_peak_mib": round(self.rss_peak / 2**20),
+            "rss_start_mib": round(self.rss_start / 2**20),
+            "wall_s": round(self.wall_s, 1),
+            "server_cpu_s": round(self.server_cpu_s),
+            "browser_cpu_s": round(self.browser_cpu_s),
+            "other_cpu_s": round(self.other_cpu_s),
+        }
         if self.script_runs:
             out["script run p50_s"] = round(percentile(self.script_runs, 50), 2)
             out["script run p95_s"] = round(percentile(self.script_runs, 95), 2)
@@ -284,6 +306,7 @@ def timed_script_runs(folder: Path):
 
 # ----------------------------------------------------------------------------- one session
 
+
 async def rendered(page, timeout_ms: int) -> float:
     """Async twin of ``tests.browser.wait_until_rendered``: the time the finished page was first seen."""
     deadline = time.perf_counter() + timeout_ms / 1000
@@ -322,17 +345,29 @@ def url_js(part: str) -> str:
 # The demos after the CO2 page: (slug, control to click, its label, what the URL then holds, interaction name).
 # Cheap controls only: each demo's training button would make N sessions queue for 5-15 s trainings.
 DEMO_STEPS = {
-    "word_embeddings": ("text", "Exclude the three input words (as the papers do)", "word_embeddings.exclude=false",
-                        "toggle exclusion"),
+    "word_embeddings": (
+        "text",
+        "Exclude the three input words (as the papers do)",
+        "word_embeddings.exclude=false",
+        "toggle exclusion",
+    ),
     "clever_hans": ("button", "Every pullover tagged (100 %)", "clever_hans.fraction=1", "Clever Hans preset"),
     "mugshots": ("button", "All three cues 80 %", "mugshots.wall=0.8", "mugshots preset"),
 }
 OPEN = {"word_embeddings": "open word embeddings", "clever_hans": "open Clever Hans", "mugshots": "open mugshots"}
 
 
-async def one_session(browser, base: str, log: SessionLog, barrier: asyncio.Barrier, timeout_ms: int,
-                      train_timeout_ms: int, demos: tuple[str, ...], still: bool = False,
-                      viewport: dict | None = None) -> None:
+async def one_session(
+    browser,
+    base: str,
+    log: SessionLog,
+    barrier: asyncio.Barrier,
+    timeout_ms: int,
+    train_timeout_ms: int,
+    demos: tuple[str, ...],
+    still: bool = False,
+    viewport: dict | None = None,
+) -> None:
     context = await browser.new_context(viewport=viewport or VIEWPORT)
     if still:
         await context.add_init_script(STILL_JS)
@@ -341,10 +376,22 @@ async def one_session(browser, base: str, log: SessionLog, barrier: asyncio.Barr
     try:
         ready = False
         try:
-            await timed(page, log, "open CO2 page", lambda: page.goto(f"{base}/carbon", timeout=timeout_ms),
-                        title_js("carbon"), timeout_ms)
-            await timed(page, log, "click preset", lambda: page.get_by_role("button", name=QUICK).click(),
-                        url_js("carbon.epochs=1"), timeout_ms)
+            await timed(
+                page,
+                log,
+                "open CO2 page",
+                lambda: page.goto(f"{base}/carbon", timeout=timeout_ms),
+                title_js("carbon"),
+                timeout_ms,
+            )
+            await timed(
+                page,
+                log,
+                "click preset",
+                lambda: page.get_by_role("button", name=QUICK).click(),
+                url_js("carbon.epochs=1"),
+                timeout_ms,
+            )
             ready = True
         except Exception as err:  # noqa: BLE001 - recorded, reported, asserted on
             log.errors.append(f"before training: {type(err).__name__}: {err}")
@@ -352,8 +399,14 @@ async def one_session(browser, base: str, log: SessionLog, barrier: asyncio.Barr
             await asyncio.wait_for(barrier.wait(), timeout_ms / 1000)
         if not ready:
             return
-        await timed(page, log, "train (shared)",
-                    lambda: page.get_by_role("button", name="Train and measure").click(), RESULT_JS, train_timeout_ms)
+        await timed(
+            page,
+            log,
+            "train (shared)",
+            lambda: page.get_by_role("button", name="Train and measure").click(),
+            RESULT_JS,
+            train_timeout_ms,
+        )
         energy = page.locator('[data-testid="stMetricLabel"]', has_text="Energy")
         log.result = "Energy" if await energy.count() else "Not measured"
         for slug in demos:  # through the sidebar, as a student would: the same Streamlit session
@@ -370,8 +423,15 @@ async def one_session(browser, base: str, log: SessionLog, barrier: asyncio.Barr
         await context.close()
 
 
-async def drive(base: str, logs: list[SessionLog], timeout_s: float, sampler: RssSampler | None = None,
-                demos: tuple[str, ...] = tuple(DEMO_STEPS), still: bool = False, viewport: dict | None = None) -> bool:
+async def drive(
+    base: str,
+    logs: list[SessionLog],
+    timeout_s: float,
+    sampler: RssSampler | None = None,
+    demos: tuple[str, ...] = tuple(DEMO_STEPS),
+    still: bool = False,
+    viewport: dict | None = None,
+) -> bool:
     """All sessions at once in one Chromium; False if the global time bound cut them off."""
     from playwright.async_api import async_playwright
 
@@ -380,16 +440,20 @@ async def drive(base: str, logs: list[SessionLog], timeout_s: float, sampler: Rs
         try:
             barrier = asyncio.Barrier(len(logs))
             step_ms = int(min(timeout_s, 120) * 1000)
-            tasks = [one_session(browser, base, log, barrier, step_ms, int(timeout_s * 1000), demos, still,
-                                 viewport) for log in logs]
+            tasks = [
+                one_session(browser, base, log, barrier, step_ms, int(timeout_s * 1000), demos, still, viewport)
+                for log in logs
+            ]
             try:
                 await asyncio.wait_for(asyncio.gather(*tasks), timeout_s)
                 return True
             except TimeoutError:
                 for log in logs:
                     if not log.finished and not log.errors:  # the sessions that were done are not to blame
-                        log.errors.append(f"cut off by the global time bound ({timeout_s:.0f} s) after "
-                                          f"{len(log.latencies)} interactions")
+                        log.errors.append(
+                            f"cut off by the global time bound ({timeout_s:.0f} s) after "
+                            f"{len(log.latencies)} interactions"
+                        )
                 return False
         finally:
             if sampler:
@@ -397,9 +461,15 @@ async def drive(base: str, logs: list[SessionLog], timeout_s: float, sampler: Rs
             await browser.close()
 
 
-def run_load(sessions: int = 20, timeout_s: float = 600.0, demos: tuple[str, ...] = tuple(DEMO_STEPS),
-             browser_nice: int = 0, still: bool = False, viewport: dict | None = None,
-             data_dir: Path | None = None) -> LoadResult:
+def run_load(
+    sessions: int = 20,
+    timeout_s: float = 600.0,
+    demos: tuple[str, ...] = tuple(DEMO_STEPS),
+    browser_nice: int = 0,
+    still: bool = False,
+    viewport: dict | None = None,
+    data_dir: Path | None = None,
+) -> LoadResult:
     """Start a fresh server, drive ``sessions`` browser sessions at once, return the figures.
 
     ``demos``: the demos each session visits after the CO2 page (keys of :data:`DEMO_STEPS`).
@@ -431,17 +501,36 @@ def run_load(sessions: int = 20, timeout_s: float = 600.0, demos: tuple[str, ...
         labels = rows["label"].astype(str).tolist()
         trainings = int(sum(label.startswith(TRAINING_LABEL) for label in labels))
         live = int(sum(label.startswith("live run:") for label in labels))
-    return LoadResult(sessions, logs, trainings, live, rss_start, sampler.peak, sampler.last, wall, alive,
-                      not finished, server_cpu, browser_cpu, max(0.0, busy - server_cpu - browser_cpu),
-                      {k: round(v, 1) for k, v in sampler.cpu_by_kind().items()}, runs, train_runs)
+    return LoadResult(
+        sessions,
+        logs,
+        trainings,
+        live,
+        rss_start,
+        sampler.peak,
+        sampler.last,
+        wall,
+        alive,
+        not finished,
+        server_cpu,
+        browser_cpu,
+        max(0.0, busy - server_cpu - browser_cpu),
+        {k: round(v, 1) for k, v in sampler.cpu_by_kind().items()},
+        runs,
+        train_runs,
+    )
 
 
 # ----------------------------------------------------------------------------- report
 
+
 def table(results: list[LoadResult]) -> str:
     """Markdown: one row per interaction kind, p50 / p95 / max for each load level; then the totals."""
-    head = "| interaction | " + " | ".join(f"{r.sessions} session{'s' * (r.sessions > 1)}: p50 / p95 / max (s)"
-                                           for r in results) + " |"
+    head = (
+        "| interaction | "
+        + " | ".join(f"{r.sessions} session{'s' * (r.sessions > 1)}: p50 / p95 / max (s)" for r in results)
+        + " |"
+    )
     lines = [head, "|---" * (len(results) + 1) + "|"]
     for kind in KINDS:
         if not any(r.latencies(kind) for r in results):
@@ -449,23 +538,30 @@ def table(results: list[LoadResult]) -> str:
         cells = []
         for r in results:
             v = r.latencies(kind)
-            cells.append(f"{percentile(v, 50):.2f} / {percentile(v, 95):.2f} / {v[-1]:.2f} (n={len(v)})"
-                         if v else "—")
+            cells.append(f"{percentile(v, 50):.2f} / {percentile(v, 95):.2f} / {v[-1]:.2f} (n={len(v)})" if v else "—")
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     rows = {
         "server side: script runs except the trainings, p50 / p95 / max (s)": lambda r: (
             f"{percentile(r.script_runs, 50):.2f} / {percentile(r.script_runs, 95):.2f} / {r.script_runs[-1]:.2f} "
-            f"(n={len(r.script_runs)})" if r.script_runs else "—"),
+            f"(n={len(r.script_runs)})"
+            if r.script_runs
+            else "—"
+        ),
         "server side: runs a Train click started, p50 / p95 / max (s)": lambda r: (
             f"{percentile(r.train_runs, 50):.2f} / {percentile(r.train_runs, 95):.2f} / {r.train_runs[-1]:.2f} "
-            f"(n={len(r.train_runs)})" if r.train_runs else "—"),
+            f"(n={len(r.train_runs)})"
+            if r.train_runs
+            else "—"
+        ),
         "sessions that got the training's result": lambda r: f"{r.with_result} of {r.sessions}",
         "trainings in the ledger for the preset": lambda r: str(r.trainings),
-        "server RSS: start → peak → end (MiB)":
-            lambda r: f"{r.rss_start / 2**20:.0f} → **{r.rss_peak / 2**20:.0f}** → {r.rss_end / 2**20:.0f}",
+        "server RSS: start → peak → end (MiB)": lambda r: (
+            f"{r.rss_start / 2**20:.0f} → **{r.rss_peak / 2**20:.0f}** → {r.rss_end / 2**20:.0f}"
+        ),
         "wall time of all sessions (s)": lambda r: f"{r.wall_s:.1f}",
-        "CPU seconds: server / browser / other jobs":
-            lambda r: f"{r.server_cpu_s:.0f} / {r.browser_cpu_s:.0f} / {r.other_cpu_s:.0f}",
+        "CPU seconds: server / browser / other jobs": lambda r: (
+            f"{r.server_cpu_s:.0f} / {r.browser_cpu_s:.0f} / {r.other_cpu_s:.0f}"
+        ),
         "exceptions / failed steps": lambda r: str(len(r.errors)),
         "JavaScript errors in the pages": lambda r: str(sum(len(log.js_errors) for log in r.logs)),
         "server still up afterwards": lambda r: "yes" if r.server_alive else "**no**",
@@ -480,11 +576,18 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
     parser.add_argument("--timeout", type=float, default=600.0, help="bound on each run's sessions, s (default 600)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the 1-session baseline run")
-    parser.add_argument("--demos", default=",".join(DEMO_STEPS),
-                        help=f"demos visited after the CO2 page, comma-separated (default: {','.join(DEMO_STEPS)})")
+    parser.add_argument(
+        "--demos",
+        default=",".join(DEMO_STEPS),
+        help=f"demos visited after the CO2 page, comma-separated (default: {','.join(DEMO_STEPS)})",
+    )
     parser.add_argument("--still", action="store_true", help="turn CSS animations off in the pages")
-    parser.add_argument("--browser-nice", type=int, default=0,
-                        help="run Chromium at this lower CPU priority (0-19), so the server gets the cores first")
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        help="run Chromium at this lower CPU priority (0-19), so the server gets the cores first",
+    )
     args = parser.parse_args()
     if not 1 <= args.sessions <= 50:
         parser.error("--sessions must be between 1 and 50 (one machine drives them all)")
@@ -498,13 +601,17 @@ def main() -> int:
         results.append(run_load(n, args.timeout, demos, args.browser_nice, args.still))
         for error in results[-1].errors:
             print(f"  {n} sessions, {error}", file=sys.stderr)
-    print(f"{platform.platform()}, Python {platform.python_version()}, {psutil.cpu_count()} CPUs, "
-          f"{psutil.virtual_memory().total / 2**30:.0f} GiB\n")
+    print(
+        f"{platform.platform()}, Python {platform.python_version()}, {psutil.cpu_count()} CPUs, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB\n"
+    )
     print(table(results))
     for r in results:
         print(f"\nCPU seconds by process, {r.sessions} session(s): {r.cpu_by_kind}", file=sys.stderr)
-    ok = all(r.trainings == 1 and r.with_result == r.sessions and not r.errors and r.server_alive
-             and not r.timed_out for r in results)
+    ok = all(
+        r.trainings == 1 and r.with_result == r.sessions and not r.errors and r.server_alive and not r.timed_out
+        for r in results
+    )
     return 0 if ok else 1
 
 

@@ -4,6 +4,7 @@ Prints markdown table rows (figure | target | measured | how) for ``bench/RESULT
 the machine and date, plus the demo's measured numbers for the preset (accuracies, flip
 shares, relevance in the mouth box). Times are medians; nothing here asserts a time.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -39,8 +40,10 @@ def row(figure: str, target: str, measured: str, how: str) -> None:
 
 
 def main() -> None:
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-          f"torch {torch.__version__} ({torch.get_num_threads()} threads); {datetime.date.today().isoformat()}\n")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads); {datetime.date.today().isoformat()}\n"
+    )
     print("| figure | target | measured | how |")
     print("|---|---|---|---|")
     faces.generate(200)  # warm up
@@ -51,34 +54,50 @@ def main() -> None:
     start = time.perf_counter()
     run = mg.train(config)
     total = time.perf_counter() - start
-    row("live training, preset (1,856 faces, 3 epochs)", "≤ 15 s", f"{run.result.seconds:.1f} s",
-        f"fit() incl. per-epoch test; {total:.1f} s with drawing 2,456 faces; one run")
+    row(
+        "live training, preset (1,856 faces, 3 epochs)",
+        "≤ 15 s",
+        f"{run.result.seconds:.1f} s",
+        f"fit() incl. per-epoch test; {total:.1f} s with drawing 2,456 faces; one run",
+    )
 
     balanced = mg.balanced_test(config)
     image = balanced.images[:1]
     target = mg.predictions(run.model, image)
     explain.attribute_all(run.model, image, target)
     t = median_seconds(lambda: explain.attribute_all(run.model, image, target), 5)
-    row("four heatmaps for one image", "≤ 1 s", f"{t * 1000:.0f} ms", "Saliency, IG (32 steps), Grad-CAM, LRP; median of 5")
+    row(
+        "four heatmaps for one image",
+        "≤ 1 s",
+        f"{t * 1000:.0f} ms",
+        "Saliency, IG (32 steps), Grad-CAM, LRP; median of 5",
+    )
     for method in explain.METHODS:
-        t = median_seconds(lambda: explain.attribute(run.model, image, target, method), 5)
+        t = median_seconds(lambda method=method: explain.attribute(run.model, image, target, method), 5)
         row(f"  {method}, one image", "", f"{t * 1000:.0f} ms", "median of 5")
     start = time.perf_counter()
     table = mg.accuracy_table(run, balanced)
     flips = mg.flip_table(run, balanced)
-    row("measurements (accuracies + baselines + 3 counterfactual sets)", "", f"{time.perf_counter() - start:.2f} s",
-        f"{len(balanced)} balanced faces re-rendered per toggled attribute")
+    row(
+        "measurements (accuracies + baselines + 3 counterfactual sets)",
+        "",
+        f"{time.perf_counter() - start:.2f} s",
+        f"{len(balanced)} balanced faces re-rendered per toggled attribute",
+    )
     start = time.perf_counter()
     shares = mg.mouth_relevance(run.model, balanced, limit=40)
     row("mouth relevance, 40 faces x 4 methods", "", f"{time.perf_counter() - start:.2f} s", "one run")
 
-    print(f"\nMeasured numbers, preset ({config.describe()}, seed {config.seed}; carbon: "
-          f"{run.result.carbon.summary()}):\n")
+    print(
+        f"\nMeasured numbers, preset ({config.describe()}, seed {config.seed}; carbon: "
+        f"{run.result.carbon.summary()}):\n"
+    )
     print("| test set | accuracy | balanced accuracy | majority baseline | kind | faces |\n|---|---|---|---|---|---|")
     for r in table.itertuples():
         balanced_acc = "not reported" if r.balanced_accuracy != r.balanced_accuracy else f"{r.balanced_accuracy:.1%}"
-        print(f"| {r.test_set} | {r.accuracy:.1%} | {balanced_acc} | {r.majority_baseline:.1%} | {r.kind} | "
-              f"{r.faces:,} |")
+        print(
+            f"| {r.test_set} | {r.accuracy:.1%} | {balanced_acc} | {r.majority_baseline:.1%} | {r.kind} | {r.faces:,} |"
+        )
     print("\n| measure | value | faces |\n|---|---|---|")
     for r in flips.itertuples():
         print(f"| {r.measure} | {r.value:.1%} | {r.faces:,} |")
@@ -86,18 +105,26 @@ def main() -> None:
     for r in shares.itertuples():
         print(f"| {r.method} | {r.share_in_mouth:.1%} | {r.area_share:.1%} |")
 
-    print("\nAccuracy follows the link (smile only; same sizes, one seed), each beside its test set's majority "
-          "baseline and the balanced accuracy:\n")
-    print("| smile link | test like training | its majority baseline | balanced accuracy | balanced test |\n"
-          "|---|---|---|---|---|")
+    print(
+        "\nAccuracy follows the link (smile only; same sizes, one seed), each beside its test set's majority "
+        "baseline and the balanced accuracy:\n"
+    )
+    print(
+        "| smile link | test like training | its majority baseline | balanced accuracy | balanced test |\n"
+        "|---|---|---|---|---|"
+    )
     for link in (0.5, 0.7, 0.8):
         cfg = mg.MugshotConfig(smile_link=link)
         r = mg.train(cfg)
         t = mg.accuracy_table(r, mg.balanced_test(cfg))
-        print(f"| {link:.3f} | {t['accuracy'][0]:.1%} | {t['majority_baseline'][0]:.1%} | "
-              f"{t['balanced_accuracy'][0]:.1%} | {t['accuracy'][1]:.1%} |")
-    print(f"| {config.smile_link:.3f} | {table['accuracy'][0]:.1%} | {table['majority_baseline'][0]:.1%} | "
-          f"{table['balanced_accuracy'][0]:.1%} | {table['accuracy'][1]:.1%} |")
+        print(
+            f"| {link:.3f} | {t['accuracy'][0]:.1%} | {t['majority_baseline'][0]:.1%} | "
+            f"{t['balanced_accuracy'][0]:.1%} | {t['accuracy'][1]:.1%} |"
+        )
+    print(
+        f"| {config.smile_link:.3f} | {table['accuracy'][0]:.1%} | {table['majority_baseline'][0]:.1%} | "
+        f"{table['balanced_accuracy'][0]:.1%} | {table['accuracy'][1]:.1%} |"
+    )
 
 
 if __name__ == "__main__":

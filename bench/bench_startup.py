@@ -9,6 +9,7 @@ other page (clicked in the navigation, as a user would). The server's resident
 memory (RSS, its whole process tree) is sampled every 50 ms; the peak is reported.
 Prints a markdown table of medians (min-max) to paste into bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse

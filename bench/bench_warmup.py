@@ -11,6 +11,7 @@ until it is fully rendered with its preset's results: after a warm-up no Train b
 press, so this *is* the time each Train button then takes. The server's peak RSS is sampled
 throughout. Prints markdown rows for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,11 @@ TRAIN_BUTTONS = re.compile(r"^(Train \(|Train and measure|Compute the curves|Tra
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as data_dir, \
-            lab_server(Path(data_dir), app_args=("--warm-up",)) as (base, proc, _), sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        lab_server(Path(data_dir), app_args=("--warm-up",)) as (base, proc, _),
+        sync_playwright() as p,
+    ):
         stop, peak = threading.Event(), []
         sampler = threading.Thread(target=peak_rss_sampler, args=(proc.pid, stop, peak))
         sampler.start()
@@ -60,8 +64,11 @@ def main() -> None:
             wait_until_rendered(page, 120_000)
             page.get_by_text(result).first.wait_for(timeout=120_000)
             seconds = time.perf_counter() - t1
-            buttons = [b for b in page.locator('[data-testid="stMain"] button').all_inner_texts()
-                       if TRAIN_BUTTONS.match(b.strip())]
+            buttons = [
+                b
+                for b in page.locator('[data-testid="stMain"] button').all_inner_texts()
+                if TRAIN_BUTTONS.match(b.strip())
+            ]
             print(f"| {slug}{query} | {seconds:.2f} s | {buttons or 'none'} |")
         browser.close()
         stop.set()
@@ -85,8 +92,11 @@ def cold() -> None:
     """Every Train button pressed on a fresh server without a warm-up: click to result, in Chromium."""
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as data_dir, lab_server(Path(data_dir)) as (base, _proc, _), \
-            sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        lab_server(Path(data_dir)) as (base, _proc, _),
+        sync_playwright() as p,
+    ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1600, "height": 900})
         print("| button (no warm-up, fresh server) | click to result |\n|---|---|")
@@ -110,7 +120,7 @@ def per_task() -> None:
     stores = {slug: SharedRuns(max_entries=20) for slug in {t.slug for t in todo}}
     state = warmup.WarmUp()
     warmup.run_all(todo, stores, state)
-    print(f"| warm-up task (seed 0, in process) | seconds |\n|---|---|")
+    print("| warm-up task (seed 0, in process) | seconds |\n|---|---|")
     for label, seconds in state.timings:
         print(f"| {label} | {seconds:.1f} |")
     print(f"| **total** | **{state.seconds:.1f}** |")

@@ -13,6 +13,7 @@
 * Figures: original | perturbation | adversarial, top-5 probabilities before and after,
   and accuracy vs ε curves with the noise control, the published figure beside ours.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -56,8 +57,10 @@ TRAIN_SECONDS = 11
 CURVES_SECONDS = 5  # FGSM + PGD-7 + noise on 300 images x 8 ε: 5.0 s click to result (4.7 s in process)
 DEFENCE_SECONDS = 14  # 2 adversarial epochs (5.9 s) + the defence's curves (4.5 s): 14.1 s click to result
 
-GOODFELLOW_2015 = ("Goodfellow, Shlens & Szegedy 2015, 'Explaining and Harnessing Adversarial Examples', ICLR: "
-                   "shallow softmax/maxout network on MNIST, FGSM at ε = 0.25")
+GOODFELLOW_2015 = (
+    "Goodfellow, Shlens & Szegedy 2015, 'Explaining and Harnessing Adversarial Examples', ICLR: "
+    "shallow softmax/maxout network on MNIST, FGSM at ε = 0.25"
+)
 GOODFELLOW_ERROR = 0.894  # published: 89.4 % error on FGSM examples at ε = 0.25 (maxout network, MNIST)
 GOODFELLOW_EPS = 0.25
 GOODFELLOW_ADV_TRAINED_ERROR = 0.179  # published: 17.9 % error on FGSM examples after adversarial training
@@ -97,7 +100,7 @@ class ModelPreset:
         how = "fast FGSM+random start" if self.defence_steps == 1 else f"PGD-{self.defence_steps}"
         return f"{MODEL.describe()}, adversarially trained ({how}, ε = {self.defence_eps:g}, {self.epochs} epochs)"
 
-    def defence(self) -> "ModelPreset":
+    def defence(self) -> ModelPreset:
         """The adversarially trained twin of this preset (ε = 0.1, :data:`DEFENCE_EPOCHS`) unless already defended."""
         return self if self.defended else ModelPreset(0.1, self.defence_steps, DEFENCE_EPOCHS, self.seed)
 
@@ -119,9 +122,12 @@ class AttackRun:
         return self.result.model
 
     def provenance(self, what: str = "") -> Provenance:
-        return Provenance("measured", model=self.preset.describe(),
-                          data=what or f"{self.test.info.name}, {len(self.test):,} held-out test images",
-                          seed=self.preset.seed)
+        return Provenance(
+            "measured",
+            model=self.preset.describe(),
+            data=what or f"{self.test.info.name}, {len(self.test):,} held-out test images",
+            seed=self.preset.seed,
+        )
 
 
 @lru_cache(maxsize=4)
@@ -141,6 +147,7 @@ def adversarial_batches(eps: float, steps: int):
 
     def perturb(model, images, labels):
         return attacks.pgd(model, images, labels, eps, alpha=alpha, steps=steps, random_start=True)
+
     return perturb
 
 
@@ -154,8 +161,11 @@ def curves_key(preset: ModelPreset) -> tuple:
     return ("curves", preset)
 
 
-def train_model(preset: ModelPreset, on_progress: ProgressCallback | None = None,
-                split: tuple[ImageDataset, ImageDataset] | None = None) -> AttackRun:
+def train_model(
+    preset: ModelPreset,
+    on_progress: ProgressCallback | None = None,
+    split: tuple[ImageDataset, ImageDataset] | None = None,
+) -> AttackRun:
     """Train the preset's SmallCNN with :func:`core.training.fit` (measured, ledgered).
 
     ``split`` replaces the Fashion-MNIST split (tests pass a small one).
@@ -164,8 +174,16 @@ def train_model(preset: ModelPreset, on_progress: ProgressCallback | None = None
     model = build_cnn(MODEL, seed=preset.seed)
     config = dataclasses.replace(TRAINING, epochs=preset.epochs, seed=preset.seed)
     perturb = adversarial_batches(preset.defence_eps, preset.defence_steps) if preset.defended else None
-    result = fit(model, train, test, config, demo="adversarial", label=preset.describe(),
-                 on_progress=on_progress, perturb=perturb)
+    result = fit(
+        model,
+        train,
+        test,
+        config,
+        demo="adversarial",
+        label=preset.describe(),
+        on_progress=on_progress,
+        perturb=perturb,
+    )
     return AttackRun(preset, result, test, train)
 
 
@@ -197,11 +215,17 @@ class TrainingProgress:
 
 # ----------------------------------------------------------------------------- single images
 
+
 def top_k(probs: torch.Tensor, classes: tuple[str, ...], k: int = 5) -> pd.DataFrame:
     """The ``k`` most probable classes of one probability vector ``(K,)``: ``rank, class, probability``."""
     values, index = probs.topk(min(k, len(probs)))
-    return pd.DataFrame({"rank": range(1, len(values) + 1), "class": [classes[i] for i in index.tolist()],
-                         "probability": values.tolist()})
+    return pd.DataFrame(
+        {
+            "rank": range(1, len(values) + 1),
+            "class": [classes[i] for i in index.tolist()],
+            "probability": values.tolist(),
+        }
+    )
 
 
 ATTACKS = ("FGSM", "PGD", "FGSM, targeted", "PGD, targeted")
@@ -214,11 +238,18 @@ SINGLE_PGD_STEPS = 10  # PGD on one image: 10 steps of 2.5 ε / 10 take millisec
 
 def predicted_class(run: AttackRun, index: int) -> int:
     """The model's own answer for test image ``index``: the class a search attack tries to leave."""
-    return int(attacks.probabilities(run.model, run.test.images[index:index + 1]).argmax())
+    return int(attacks.probabilities(run.model, run.test.images[index : index + 1]).argmax())
 
 
-def attack_one(model: torch.nn.Module, image: torch.Tensor, label: torch.Tensor, attack: str, eps: float,
-               target: int | None = None, seed: int = 0) -> torch.Tensor:
+def attack_one(
+    model: torch.nn.Module,
+    image: torch.Tensor,
+    label: torch.Tensor,
+    attack: str,
+    eps: float,
+    target: int | None = None,
+    seed: int = 0,
+) -> torch.Tensor:
     """One of :data:`ATTACKS` on a batch ``image`` ``(N, C, H, W)`` with true classes ``label`` ``(N,)``.
 
     A targeted attack moves towards class ``target`` instead of away from ``label``; PGD's
@@ -235,8 +266,15 @@ def attack_one(model: torch.nn.Module, image: torch.Tensor, label: torch.Tensor,
     goal = torch.full_like(label, target) if targeted else label
     if attack.startswith("FGSM"):
         return attacks.fgsm(model, image, goal, eps, targeted=targeted)
-    return attacks.pgd(model, image, goal, eps, steps=SINGLE_PGD_STEPS, targeted=targeted,
-                       generator=torch.Generator().manual_seed(seed))
+    return attacks.pgd(
+        model,
+        image,
+        goal,
+        eps,
+        steps=SINGLE_PGD_STEPS,
+        targeted=targeted,
+        generator=torch.Generator().manual_seed(seed),
+    )
 
 
 def attack_code(attack: str) -> tuple:
@@ -264,12 +302,16 @@ def change_wording(factor: float, delta: torch.Tensor | None = None) -> tuple[st
     if delta is not None and not bool(delta.any()):
         return "change: none", "No pixel changed: the middle panel is plain grey."
     if factor > 1.0005:
-        return (f"change, amplified × {factor:.3g}",
-                f"The middle panel is the change amplified × {factor:.3g} so you can see it; grey = unchanged.")
+        return (
+            f"change, amplified × {factor:.3g}",
+            f"The middle panel is the change amplified × {factor:.3g} so you can see it; grey = unchanged.",
+        )
     if factor < 0.9995:
-        return (f"change, toned down × {factor:.3g}",
-                f"The middle panel is the change toned down × {factor:.3g}: it is large (up to "
-                f"{0.5 / factor:.0%} of the grey range), so it is scaled to fit; grey = unchanged.")
+        return (
+            f"change, toned down × {factor:.3g}",
+            f"The middle panel is the change toned down × {factor:.3g}: it is large (up to "
+            f"{0.5 / factor:.0%} of the grey range), so it is scaled to fit; grey = unchanged.",
+        )
     return "change, actual size", "The middle panel is the change at its actual size; grey = unchanged."
 
 
@@ -284,8 +326,13 @@ PRESENTER_IMAGE_PX = 320  # presenter mode: >= 300 px, legible from the back row
 _TITLE_PX = 80  # room above an image for a subplot title of up to two lines
 
 
-def triptych_figure(original: torch.Tensor, adversarial: torch.Tensor, titles: tuple[str, str],
-                    provenance: Provenance, image_px: int = IMAGE_PX) -> go.Figure:
+def triptych_figure(
+    original: torch.Tensor,
+    adversarial: torch.Tensor,
+    titles: tuple[str, str],
+    provenance: Provenance,
+    image_px: int = IMAGE_PX,
+) -> go.Figure:
     """Original | change | adversarial, ``(C, H, W)`` each, every panel ``image_px`` high.
 
     The middle panel is the change scaled by :func:`amplification` around mid-grey (grey =
@@ -313,10 +360,18 @@ def top5_figure(before: pd.DataFrame, after: pd.DataFrame, provenance: Provenanc
     fig = make_subplots(1, 2, subplot_titles=("before", "after"), horizontal_spacing=0.25)
     for col, (frame, colour) in enumerate(((before, plots.BLUE), (after, plots.VERMILION)), start=1):
         frame = frame.iloc[::-1]  # most probable on top
-        fig.add_bar(x=frame["probability"], y=frame["class"], orientation="h", marker_color=colour,
-                    text=[f"{p:.0%}" for p in frame["probability"]], textposition="outside", cliponaxis=False,
-                    showlegend=False,
-                    row=1, col=col)
+        fig.add_bar(
+            x=frame["probability"],
+            y=frame["class"],
+            orientation="h",
+            marker_color=colour,
+            text=[f"{p:.0%}" for p in frame["probability"]],
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+            row=1,
+            col=col,
+        )
     fig.update_xaxes(range=[0, 1], tickvals=[0, 0.5, 1], tickformat=".0%", ticklabeloverflow="allow")
     fig.update_layout(height=330, title_text="Top-5 probabilities", margin_r=60)
     return plots.finish(fig, provenance)
@@ -333,8 +388,15 @@ CURVE_PGD_STEPS = 7  # PGD-7 (Madry et al. use 7 steps when training on CIFAR-10
 
 def measure_curves(run: AttackRun, on_progress: attacks.ProgressCallback | None = None) -> pd.DataFrame:
     """FGSM, PGD-7 and the random ±ε control on the first :data:`CURVE_IMAGES` test images, at each of :data:`EPSILONS`."""
-    return attacks.epsilon_curves(run.model, run.test.images[:CURVE_IMAGES], run.test.labels[:CURVE_IMAGES],
-                                  EPSILONS, pgd_steps=CURVE_PGD_STEPS, seed=run.preset.seed, on_progress=on_progress)
+    return attacks.epsilon_curves(
+        run.model,
+        run.test.images[:CURVE_IMAGES],
+        run.test.labels[:CURVE_IMAGES],
+        EPSILONS,
+        pgd_steps=CURVE_PGD_STEPS,
+        seed=run.preset.seed,
+        on_progress=on_progress,
+    )
 
 
 def curves_provenance(run: AttackRun, defence_drawn: bool) -> Provenance:
@@ -343,12 +405,20 @@ def curves_provenance(run: AttackRun, defence_drawn: bool) -> Provenance:
     return run.provenance(data + ("; dashed: the adversarially trained twin" if defence_drawn else ""))
 
 
-CURVE_STYLE = {"FGSM": (plots.VERMILION, "FGSM (crafted)"), "PGD": (plots.PINK, "PGD (crafted)"),
-               "noise": (plots.GREY, "random ±ε noise (control)")}
+CURVE_STYLE = {
+    "FGSM": (plots.VERMILION, "FGSM (crafted)"),
+    "PGD": (plots.PINK, "PGD (crafted)"),
+    "noise": (plots.GREY, "random ±ε noise (control)"),
+}
 
 
-def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Provenance,
-                  published: bool = True, majority: float | None = None) -> go.Figure:
+def curves_figure(
+    curves: dict[str, pd.DataFrame],
+    metric: str,
+    provenance: Provenance,
+    published: bool = True,
+    majority: float | None = None,
+) -> go.Figure:
     """Accuracy (or success rate) vs ε: one line per attack, solid for the first model, dashed for the second.
 
     ``curves`` maps a model label to :func:`core.attacks.epsilon_curves`' frame. With
@@ -358,25 +428,48 @@ def curves_figure(curves: dict[str, pd.DataFrame], metric: str, provenance: Prov
     a dotted floor: an attacked model below it is worse than one that ignores its input.
     """
     label = {"accuracy": "accuracy", "success_rate": "attack success rate"}[metric]
-    fig = plots.figure(title=f"{label.capitalize()} vs ε", xaxis_title="ε (L∞ budget, share of the pixel range)",
-                       yaxis_title=label, yaxis_tickformat=".0%", yaxis_range=[0, 1.02], height=620)
+    fig = plots.figure(
+        title=f"{label.capitalize()} vs ε",
+        xaxis_title="ε (L∞ budget, share of the pixel range)",
+        yaxis_title=label,
+        yaxis_tickformat=".0%",
+        yaxis_range=[0, 1.02],
+        height=620,
+    )
     for i, (model_name, frame) in enumerate(curves.items()):
         for attack, part in frame.groupby("attack", sort=False):
             colour, name = CURVE_STYLE.get(attack, (plots.BLACK, attack))
-            fig.add_scatter(x=part["epsilon"], y=part[metric], mode="lines+markers",
-                            name=f"{name} · {model_name}", line=dict(color=colour, dash="solid" if i == 0 else "dash"))
+            fig.add_scatter(
+                x=part["epsilon"],
+                y=part[metric],
+                mode="lines+markers",
+                name=f"{name} · {model_name}",
+                line=dict(color=colour, dash="solid" if i == 0 else "dash"),
+            )
     if majority is not None and metric == "accuracy":
         eps = pd.concat(list(curves.values()))["epsilon"]
-        fig.add_scatter(x=[eps.min(), eps.max()], y=[majority] * 2, mode="lines", line=dict(dash="dot", color=plots.GREY),
-                        name=f"always the commonest class ({majority:.0%})")
+        fig.add_scatter(
+            x=[eps.min(), eps.max()],
+            y=[majority] * 2,
+            mode="lines",
+            line=dict(dash="dot", color=plots.GREY),
+            name=f"always the commonest class ({majority:.0%})",
+        )
     if published and metric == "accuracy":
-        fig.add_scatter(x=[GOODFELLOW_EPS], y=[1 - GOODFELLOW_ERROR], mode="markers", marker=dict(
-            symbol="star", size=16, color=plots.BLACK), name="published: FGSM, maxout net, MNIST "
-            "(Goodfellow 2015) — other model & data")
+        fig.add_scatter(
+            x=[GOODFELLOW_EPS],
+            y=[1 - GOODFELLOW_ERROR],
+            mode="markers",
+            marker=dict(symbol="star", size=16, color=plots.BLACK),
+            name="published: FGSM, maxout net, MNIST (Goodfellow 2015) — other model & data",
+        )
     # Legend between the title and the plot: beside the plot it would squeeze the curves in a narrow page.
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.03, x=0),
-                      margin_t=60 + 22 * (len(curves) * 3 + int(published) + int(majority is not None)),
-                      title_y=0.99, title_yanchor="top")
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="bottom", y=1.03, x=0),
+        margin_t=60 + 22 * (len(curves) * 3 + int(published) + int(majority is not None)),
+        title_y=0.99,
+        title_yanchor="top",
+    )
     return plots.finish(fig, provenance)
 
 
@@ -388,8 +481,9 @@ LEARN_IMAGES = 2000  # training images the universal perturbation and the patch 
 
 def one_pixel_search(run: AttackRun, index: int, pixels: int) -> attacks.SearchResult:
     """The one-pixel attack on test image ``index``, moving it off the model's own answer (page budget)."""
-    return attacks.one_pixel(run.model, run.test.images[index], predicted_class(run, index), pixels,
-                             seed=run.preset.seed, **ONE_PIXEL_BUDGET)
+    return attacks.one_pixel(
+        run.model, run.test.images[index], predicted_class(run, index), pixels, seed=run.preset.seed, **ONE_PIXEL_BUDGET
+    )
 
 
 def _learning_split(run: AttackRun) -> ImageDataset:
@@ -420,12 +514,14 @@ class Controlled:
 def universal_with_control(run: AttackRun, eps: float, steps: int = 100) -> Controlled:
     """A universal δ learned on :data:`LEARN_IMAGES` training images; its fooling rate on the test split vs ±ε noise."""
     train = _learning_split(run)
-    delta = attacks.universal_perturbation(run.model, train.images[:LEARN_IMAGES], train.labels[:LEARN_IMAGES], eps,
-                                           steps=steps, seed=run.preset.seed)
+    delta = attacks.universal_perturbation(
+        run.model, train.images[:LEARN_IMAGES], train.labels[:LEARN_IMAGES], eps, steps=steps, seed=run.preset.seed
+    )
     noise = random_sign_delta(delta, eps, run.preset.seed)
     images = run.test.images
-    return Controlled(delta, attacks.fooling_rate(run.model, images, delta),
-                      attacks.fooling_rate(run.model, images, noise))
+    return Controlled(
+        delta, attacks.fooling_rate(run.model, images, delta), attacks.fooling_rate(run.model, images, noise)
+    )
 
 
 def universal_examples(run: AttackRun, delta: torch.Tensor, n: int = 5) -> tuple[torch.Tensor, list[tuple[int, int]]]:
@@ -439,12 +535,16 @@ def universal_examples(run: AttackRun, delta: torch.Tensor, n: int = 5) -> tuple
 def patch_with_control(run: AttackRun, target: int, size: int, steps: int = 300) -> Controlled:
     """A sticker for ``target`` learned on :data:`LEARN_IMAGES` training images; success on the test split vs a random one."""
     train = _learning_split(run)
-    sticker = attacks.adversarial_patch(run.model, train.images[:LEARN_IMAGES], target, size=size, steps=steps,
-                                        step_size=0.02, seed=run.preset.seed)
+    sticker = attacks.adversarial_patch(
+        run.model, train.images[:LEARN_IMAGES], target, size=size, steps=steps, step_size=0.02, seed=run.preset.seed
+    )
     noise = torch.rand(sticker.shape, generator=torch.Generator().manual_seed(run.preset.seed))
     test, seed = run.test, run.preset.seed
-    return Controlled(sticker, attacks.patch_success(run.model, test.images, test.labels, sticker, target, seed),
-                      attacks.patch_success(run.model, test.images, test.labels, noise, target, seed))
+    return Controlled(
+        sticker,
+        attacks.patch_success(run.model, test.images, test.labels, sticker, target, seed),
+        attacks.patch_success(run.model, test.images, test.labels, noise, target, seed),
+    )
 
 
 @dataclass(frozen=True)
@@ -460,16 +560,23 @@ class PatchExample:
 def patch_example(run: AttackRun, sticker: torch.Tensor, target: int, seed: int, first: int = 100) -> PatchExample:
     """Paste ``sticker`` at random places on the first ``first`` test images; the first that becomes ``target``."""
     images, labels = run.test.images[:first], run.test.labels[:first]
-    rows, cols = attacks.random_places(len(images), images.shape[-1], sticker.shape[-1],
-                                       torch.Generator().manual_seed(seed))
+    rows, cols = attacks.random_places(
+        len(images), images.shape[-1], sticker.shape[-1], torch.Generator().manual_seed(seed)
+    )
     pasted = attacks.paste(images, sticker, rows, cols)
     hits = (attacks.probabilities(run.model, pasted).argmax(1) == target) & (labels != target)
     index = int(hits.nonzero()[0]) if hits.any() else 0
     return PatchExample(index, pasted[index], int(hits.sum()), len(images))
 
 
-def universal_figure(delta: torch.Tensor, examples: torch.Tensor, provenance: Provenance,
-                     captions: list[str] | None = None, image_px: int = 200, per_row: int = 3) -> go.Figure:
+def universal_figure(
+    delta: torch.Tensor,
+    examples: torch.Tensor,
+    provenance: Provenance,
+    captions: list[str] | None = None,
+    image_px: int = 200,
+    per_row: int = 3,
+) -> go.Figure:
     """The universal perturbation (scaled, see :func:`change_wording`) and unseen images with it added.
 
     Laid out ``per_row`` panels to a row, each ``image_px`` high: six 28×28 thumbnails in one
@@ -478,12 +585,18 @@ def universal_figure(delta: torch.Tensor, examples: torch.Tensor, provenance: Pr
     """
     factor = amplification(delta)
     panels = [0.5 + factor * delta[0]] + [torch.clamp(x + delta[0], 0, 1) for x in examples]
-    names = [f"δ, {change_wording(factor, delta)[0].removeprefix('change, ')}"] + \
-        (captions or [f"unseen {i + 1} + δ" for i in range(len(examples))])
+    names = [f"δ, {change_wording(factor, delta)[0].removeprefix('change, ')}"] + (
+        captions or [f"unseen {i + 1} + δ" for i in range(len(examples))]
+    )
     rows = -(-len(panels) // per_row)
     height = rows * (image_px + _TITLE_PX) + 10
-    fig = make_subplots(rows, per_row, subplot_titles=names, horizontal_spacing=0.02,
-                        vertical_spacing=_TITLE_PX / (height - _TITLE_PX - 10))
+    fig = make_subplots(
+        rows,
+        per_row,
+        subplot_titles=names,
+        horizontal_spacing=0.02,
+        vertical_spacing=_TITLE_PX / (height - _TITLE_PX - 10),
+    )
     for i, panel in enumerate(panels):
         fig.add_trace(go.Image(z=_rgb(panel), hoverinfo="skip"), i // per_row + 1, i % per_row + 1)
     fig.update_xaxes(visible=False).update_yaxes(visible=False)

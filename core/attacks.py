@@ -27,11 +27,12 @@ The control: :func:`sign_noise` adds random ±ε to every pixel — the same L�
 clipping, the same L2) as FGSM, but in a random direction. Noise barely hurts; the crafted
 direction destroys accuracy. :func:`epsilon_curves` measures both.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,8 @@ ProgressCallback = Callable[[int, int, dict], None]
 
 # ----------------------------------------------------------------------------- white-box, gradient
 
-def gradient_sign(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
-                  targeted: bool = False) -> torch.Tensor:
+
+def gradient_sign(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, targeted: bool = False) -> torch.Tensor:
     """``sign(∇ₓ loss)``: the direction in which every pixel increases the loss fastest.
 
     Args:
@@ -68,8 +69,9 @@ def gradient_sign(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
     return grad.sign()
 
 
-def fgsm(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: float,
-         targeted: bool = False) -> torch.Tensor:
+def fgsm(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: float, targeted: bool = False
+) -> torch.Tensor:
     """Fast Gradient Sign Method (Goodfellow, Shlens & Szegedy 2015).
 
     One step of size ``eps`` along the sign of the loss gradient: ``x + ε·sign(∇ₓ L)``,
@@ -90,9 +92,18 @@ def fgsm(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: floa
     return torch.clamp(adv, min=0, max=1).detach()
 
 
-def pgd(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: float, *,
-        alpha: float | None = None, steps: int = 10, random_start: bool = True, targeted: bool = False,
-        generator: torch.Generator | None = None) -> torch.Tensor:
+def pgd(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    eps: float,
+    *,
+    alpha: float | None = None,
+    steps: int = 10,
+    random_start: bool = True,
+    targeted: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Projected Gradient Descent (Madry et al. 2018): FGSM repeated in small steps.
 
     Start at ``x`` (or a random point of the ε-box), then ``steps`` times: step ``alpha``
@@ -140,11 +151,13 @@ def sign_noise(images: torch.Tensor, eps: float, generator: torch.Generator | No
 
 # ----------------------------------------------------------------------------- measuring
 
+
 @torch.no_grad()
 def probabilities(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """Softmax probabilities ``(N, K)`` (the model is only read, no gradients)."""
-    return torch.cat([torch.softmax(model(images[i:i + batch_size]), dim=1)
-                      for i in range(0, len(images), batch_size)])
+    return torch.cat(
+        [torch.softmax(model(images[i : i + batch_size]), dim=1) for i in range(0, len(images), batch_size)]
+    )
 
 
 def change_size(images: torch.Tensor, adversarial: torch.Tensor) -> dict[str, float]:
@@ -154,14 +167,25 @@ def change_size(images: torch.Tensor, adversarial: torch.Tensor) -> dict[str, fl
     change, L0 the number of pixel *positions* changed (any channel).
     """
     delta = (adversarial - images).flatten(2)  # (N, C, H*W)
-    return {"linf": float(delta.abs().max()),
-            "l2": float(delta.flatten(1).norm(dim=1).max()),
-            "l0": int((delta.abs().amax(dim=1) > 0).sum(dim=1).max())}
+    return {
+        "linf": float(delta.abs().max()),
+        "l2": float(delta.flatten(1).norm(dim=1).max()),
+        "l0": int((delta.abs().amax(dim=1) > 0).sum(dim=1).max()),
+    }
 
 
-def epsilon_curves(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, epsilons: tuple[float, ...], *,
-                   attacks: tuple[str, ...] = ("FGSM", "PGD", "noise"), pgd_steps: int = 10, seed: int = 0,
-                   batch_size: int = 500, on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+def epsilon_curves(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    epsilons: tuple[float, ...],
+    *,
+    attacks: tuple[str, ...] = ("FGSM", "PGD", "noise"),
+    pgd_steps: int = 10,
+    seed: int = 0,
+    batch_size: int = 500,
+    on_progress: ProgressCallback | None = None,
+) -> pd.DataFrame:
     """Accuracy and attack success rate as the budget ε grows, for each attack and the noise control.
 
     FGSM's gradient sign does not depend on ε, so it is computed once per batch and reused
@@ -180,7 +204,7 @@ def epsilon_curves(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
     total = len(range(0, len(images), batch_size)) * len(attacks)
     step = 0
     for start in range(0, len(images), batch_size):
-        x, y = images[start:start + batch_size], labels[start:start + batch_size]
+        x, y = images[start : start + batch_size], labels[start : start + batch_size]
         was_right = probabilities(model, x).argmax(1) == y
         clean_correct += int(was_right.sum())
         for attack in attacks:
@@ -201,12 +225,23 @@ def epsilon_curves(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
             if on_progress:
                 on_progress(step, total, {"attack": attack})
     n = len(images)
-    return pd.DataFrame([{"attack": a, "epsilon": e, "accuracy": correct[a, e] / n,
-                          "success_rate": flipped[a, e] / max(clean_correct, 1), "n": n}
-                         for a in attacks for e in epsilons])
+    return pd.DataFrame(
+        [
+            {
+                "attack": a,
+                "epsilon": e,
+                "accuracy": correct[a, e] / n,
+                "success_rate": flipped[a, e] / max(clean_correct, 1),
+                "n": n,
+            }
+            for a in attacks
+            for e in epsilons
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- one pixel (L0)
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -237,8 +272,17 @@ def _paint_pixels(image: torch.Tensor, genes: np.ndarray) -> torch.Tensor:
     return out
 
 
-def one_pixel(model: nn.Module, image: torch.Tensor, label: int, pixels: int = 1, *, target: int | None = None,
-              max_iter: int = 75, population: int = 400, seed: int = 0) -> SearchResult:
+def one_pixel(
+    model: nn.Module,
+    image: torch.Tensor,
+    label: int,
+    pixels: int = 1,
+    *,
+    target: int | None = None,
+    max_iter: int = 75,
+    population: int = 400,
+    seed: int = 0,
+) -> SearchResult:
     """One-pixel attack (Su, Vargas & Sakurai 2019): change at most ``pixels`` pixels, found by evolution.
 
     Differential evolution (Storn & Price 1997, :func:`scipy.optimize.differential_evolution`)
@@ -271,9 +315,18 @@ def one_pixel(model: nn.Module, image: torch.Tensor, label: int, pixels: int = 1
         return predicted != label if target is None else predicted == target
 
     result = differential_evolution(
-        badness, bounds * pixels, maxiter=max_iter, popsize=max(1, math.ceil(population / (len(bounds) * pixels))),
-        seed=seed, polish=False, vectorized=True, updating="deferred", recombination=1.0, tol=0,
-        callback=lambda intermediate_result: fooled(intermediate_result.x))
+        badness,
+        bounds * pixels,
+        maxiter=max_iter,
+        popsize=max(1, math.ceil(population / (len(bounds) * pixels))),
+        seed=seed,
+        polish=False,
+        vectorized=True,
+        updating="deferred",
+        recombination=1.0,
+        tol=0,
+        callback=lambda intermediate_result: fooled(intermediate_result.x),
+    )
     adversarial = _paint_pixels(image, result.x[:, None])
     changed = (adversarial[0] != image).any(dim=0).nonzero().tolist()
     return SearchResult(adversarial, fooled(result.x), queries, tuple(map(tuple, changed)))
@@ -281,8 +334,10 @@ def one_pixel(model: nn.Module, image: torch.Tensor, label: int, pixels: int = 1
 
 # ----------------------------------------------------------------------------- black box (scores only)
 
-def simba(model: nn.Module, image: torch.Tensor, label: int, eps: float = 0.2, max_queries: int = 3000,
-          seed: int = 0) -> SearchResult:
+
+def simba(
+    model: nn.Module, image: torch.Tensor, label: int, eps: float = 0.2, max_queries: int = 3000, seed: int = 0
+) -> SearchResult:
     """SimBA, the Simple Black-box Attack (Guo et al. 2019), pixel version: no gradients needed.
 
     The attacker sees only the output probabilities. Pick pixels in a random order; for
@@ -322,8 +377,17 @@ def simba(model: nn.Module, image: torch.Tensor, label: int, eps: float = 0.2, m
 
 # ----------------------------------------------------------------------------- universal (one δ for all)
 
-def universal_perturbation(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: float, *,
-                           steps: int = 60, batch_size: int = 128, seed: int = 0) -> torch.Tensor:
+
+def universal_perturbation(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    eps: float,
+    *,
+    steps: int = 60,
+    batch_size: int = 128,
+    seed: int = 0,
+) -> torch.Tensor:
     """One perturbation ``δ`` that fools the model on most images (Moosavi-Dezfooli et al. 2017).
 
     Computed with the stochastic-gradient variant (Shafahi et al. 2020): ascend the mean
@@ -355,23 +419,37 @@ def fooling_rate(model: nn.Module, images: torch.Tensor, delta: torch.Tensor) ->
 
 # ----------------------------------------------------------------------------- patch (a sticker)
 
+
 def paste(images: torch.Tensor, patch: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
     """A copy of ``images`` ``(N, C, H, W)`` with ``patch`` ``(C, s, s)`` pasted at ``(rows[i], cols[i])``."""
     size = patch.shape[-1]
     out = images.clone()
     for i, (r, c) in enumerate(zip(rows.tolist(), cols.tolist())):
-        out[i, :, r:r + size, c:c + size] = patch
+        out[i, :, r : r + size, c : c + size] = patch
     return out
 
 
-def random_places(n: int, image_size: int, patch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def random_places(
+    n: int, image_size: int, patch_size: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Random top-left corners ``(rows, cols)`` so that the patch lies inside the image."""
-    return (torch.randint(0, image_size - patch_size + 1, (n,), generator=generator),
-            torch.randint(0, image_size - patch_size + 1, (n,), generator=generator))
+    return (
+        torch.randint(0, image_size - patch_size + 1, (n,), generator=generator),
+        torch.randint(0, image_size - patch_size + 1, (n,), generator=generator),
+    )
 
 
-def adversarial_patch(model: nn.Module, images: torch.Tensor, target: int, *, size: int = 8, steps: int = 150,
-                      batch_size: int = 64, step_size: float = 0.05, seed: int = 0) -> torch.Tensor:
+def adversarial_patch(
+    model: nn.Module,
+    images: torch.Tensor,
+    target: int,
+    *,
+    size: int = 8,
+    steps: int = 150,
+    batch_size: int = 64,
+    step_size: float = 0.05,
+    seed: int = 0,
+) -> torch.Tensor:
     """An adversarial patch (Brown et al. 2017): a sticker that makes the model see ``target``.
 
     Unlike the attacks above the patch is *visible* and *unbounded* inside its square,
@@ -399,11 +477,11 @@ def adversarial_patch(model: nn.Module, images: torch.Tensor, target: int, *, si
     return patch.detach()
 
 
-def patch_success(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, patch: torch.Tensor,
-                  target: int, seed: int = 0) -> float:
+def patch_success(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, patch: torch.Tensor, target: int, seed: int = 0
+) -> float:
     """Share of images *not* of class ``target`` that the model calls ``target`` once ``patch`` is pasted at random places."""
     keep = labels != target
-    rows, cols = random_places(int(keep.sum()), images.shape[-1], patch.shape[-1],
-                               torch.Generator().manual_seed(seed))
+    rows, cols = random_places(int(keep.sum()), images.shape[-1], patch.shape[-1], torch.Generator().manual_seed(seed))
     predicted = probabilities(model, paste(images[keep], patch, rows, cols)).argmax(1)
     return float((predicted == target).float().mean())

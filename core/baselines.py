@@ -24,6 +24,7 @@ Example (two classes, 3 of 5 labels are 0; the "model" always answers 0)::
 Pure functions on label arrays (lists, numpy arrays or torch tensors); scikit-learn is
 imported only inside :func:`balanced_accuracy`, so a page importing this module stays light.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -114,7 +115,11 @@ def report(labels, predictions) -> AccuracyReport:
     y_true, y_pred = _labels(labels, "labels"), _labels(predictions, "predictions")
     if len(y_true) != len(y_pred):
         raise ValueError(f"labels and predictions differ in length: {len(y_true)} vs {len(y_pred)}")
-    return AccuracyReport(accuracy=float((y_true == y_pred).mean()),
-                          balanced_accuracy=balanced_accuracy(y_true, y_pred),
-                          majority_baseline=majority_baseline(y_true), majority_class=majority_class(y_true),
-                          chance_balanced=chance_balanced_accuracy(y_true), n=len(y_true))
+    return AccuracyReport(
+        accuracy=float((y_true == y_pred).mean()),
+        balanced_accuracy=balanced_accuracy(y_true, y_pred),
+        majority_baseline=majority_baseline(y_true),
+        majority_class=majority_class(y_true),
+        chance_balanced=chance_balanced_accuracy(y_true),
+        n=len(y_true),
+    )

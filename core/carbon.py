@@ -25,6 +25,7 @@ Design choices:
   ``"not measured"`` with the reason — never an invented number.
 * Every run is appended to the :mod:`core.ledger`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from core.ledger import Ledger, LedgerRow, LedgerUnavailable, config_to_json
 from core.paths import data_dir
@@ -90,15 +91,18 @@ class CarbonReport:
     @property
     def is_estimate(self) -> bool:
         """True when any part of the energy figure is a model, not a meter reading."""
-        return self.is_measured and (self.method.startswith("estimated") or
-                                     any(a.startswith("estimated") for a in self.assumptions))
+        return self.is_measured and (
+            self.method.startswith("estimated") or any(a.startswith("estimated") for a in self.assumptions)
+        )
 
     def summary(self) -> str:
         """One line, e.g. ``0.0004 kWh, 0.15 g CO2e (estimated: ...; grid USA)``."""
         if not self.is_measured:
             return f"not measured ({self.method}); took {self.duration_s:.1f} s"
-        return (f"{self.energy_kwh:.2e} kWh, {self.emissions_kg * 1000:.3g} g CO2e in {self.duration_s:.1f} s "
-                f"({self.method}; grid {self.country} at {self.intensity_g_per_kwh:.0f} g/kWh)")
+        return (
+            f"{self.energy_kwh:.2e} kWh, {self.emissions_kg * 1000:.3g} g CO2e in {self.duration_s:.1f} s "
+            f"({self.method}; grid {self.country} at {self.intensity_g_per_kwh:.0f} g/kWh)"
+        )
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,11 @@ class Measurement:
             return None
         try:
             energy = float(tracker._total_energy.kWh)
-            power = sum(float(getattr(tracker, name).W) for name in ("_cpu_power", "_ram_power", "_gpu_power")
-                        if getattr(tracker, name, None) is not None)
+            power = sum(
+                float(getattr(tracker, name).W)
+                for name in ("_cpu_power", "_ram_power", "_gpu_power")
+                if getattr(tracker, name, None) is not None
+            )
         except (AttributeError, TypeError, ValueError):
             return None
         return LiveReading(time.perf_counter() - self._t0, energy, power)
@@ -164,8 +171,14 @@ def _new_tracker(country_iso: str):
 
     logging.getLogger("codecarbon").setLevel(logging.ERROR)  # its __init__ logs before log_level applies
 
-    return OfflineEmissionsTracker(country_iso_code=country_iso, output_methods=[], save_to_file=False,
-                                   measure_power_secs=1, log_level="error", allow_multiple_runs=True)
+    return OfflineEmissionsTracker(
+        country_iso_code=country_iso,
+        output_methods=[],
+        save_to_file=False,
+        measure_power_secs=1,
+        log_level="error",
+        allow_multiple_runs=True,
+    )
 
 
 # Tests replace this to simulate a broken tracker.
@@ -220,8 +233,9 @@ def _stop(tracker, duration_s: float, country_iso: str, error: str | None) -> Ca
         return CarbonReport("not measured", duration_s, f"codecarbon returned incomplete data ({err})")
 
 
-def _report_from(data, emissions: float, energy: float, duration_s: float, cpu_mode: str,
-                 country_iso: str) -> CarbonReport:
+def _report_from(
+    data, emissions: float, energy: float, duration_s: float, cpu_mode: str, country_iso: str
+) -> CarbonReport:
     # An unknown mode is labelled an estimate: only RAPL (or a GPU meter) is a measurement.
     method = METHODS.get(cpu_mode, f"estimated: codecarbon CPU mode '{cpu_mode}'")
     intensity = emissions / energy * 1000.0
@@ -234,10 +248,17 @@ def _report_from(data, emissions: float, energy: float, duration_s: float, cpu_m
         f"tracking mode '{data.tracking_mode}': the whole machine is counted, not just this process",
     )
     return CarbonReport(
-        status="measured", duration_s=duration_s, method=method, country=data.country_iso_code or country_iso,
-        energy_kwh=energy, emissions_kg=emissions, intensity_g_per_kwh=intensity,
-        cpu_power_w=float(data.cpu_power), ram_power_w=float(data.ram_power),
-        hardware=f"{data.cpu_count} x {data.cpu_model}", assumptions=assumptions,
+        status="measured",
+        duration_s=duration_s,
+        method=method,
+        country=data.country_iso_code or country_iso,
+        energy_kwh=energy,
+        emissions_kg=emissions,
+        intensity_g_per_kwh=intensity,
+        cpu_power_w=float(data.cpu_power),
+        ram_power_w=float(data.ram_power),
+        hardware=f"{data.cpu_count} x {data.cpu_model}",
+        assumptions=assumptions,
     )
 
 
@@ -249,8 +270,9 @@ def _cpu_mode(tracker) -> str:
 
 
 @contextlib.contextmanager
-def measure(demo: str, label: str, config=None, seed: int | None = None,
-            ledger: Ledger | None = None) -> Iterator[Measurement]:
+def measure(
+    demo: str, label: str, config=None, seed: int | None = None, ledger: Ledger | None = None
+) -> Iterator[Measurement]:
     """Measure the energy/CO2 of the ``with`` block and append it to the ledger.
 
     Args:
@@ -281,11 +303,20 @@ def measure(demo: str, label: str, config=None, seed: int | None = None,
         measurement.report = _stop(tracker, time.perf_counter() - t0, country_iso, error)
         measurement._tracker = None
     report = measurement.report
-    row = LedgerRow(demo=demo, label=label, config_json=config_to_json(config) if config is not None else "{}",
-                    seed=seed, duration_s=report.duration_s, energy_kwh=report.energy_kwh,
-                    emissions_kg=report.emissions_kg, country=report.country or country_iso,
-                    intensity_g_per_kwh=report.intensity_g_per_kwh, method=report.method, status=report.status,
-                    metrics_json=config_to_json(measurement.metrics))
+    row = LedgerRow(
+        demo=demo,
+        label=label,
+        config_json=config_to_json(config) if config is not None else "{}",
+        seed=seed,
+        duration_s=report.duration_s,
+        energy_kwh=report.energy_kwh,
+        emissions_kg=report.emissions_kg,
+        country=report.country or country_iso,
+        intensity_g_per_kwh=report.intensity_g_per_kwh,
+        method=report.method,
+        status=report.status,
+        metrics_json=config_to_json(measurement.metrics),
+    )
     try:
         measurement.ledger_id = (ledger or Ledger()).append(row)
     except LedgerUnavailable as err:
@@ -301,8 +332,9 @@ def active_method(wait: bool = True) -> str | None:
     if not wait and _probe_result is None:
         return None
     mode, error = _probe()
-    return METHODS.get(mode, f"unavailable: {error}" if mode == "unavailable" else
-                       f"estimated: codecarbon CPU mode '{mode}'")
+    return METHODS.get(
+        mode, f"unavailable: {error}" if mode == "unavailable" else f"estimated: codecarbon CPU mode '{mode}'"
+    )
 
 
 _probe_result: tuple[str, str] | None = None

@@ -22,6 +22,7 @@ A SmallCNN trained on that data is compared with a clean baseline trained withou
 
 Every training run goes through :func:`core.training.fit` (carbon-measured, ledgered).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -40,17 +41,22 @@ from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
 from core.training import FitResult, ProgressCallback, TrainConfig, fit, predict_proba
 
-LAPUSCHKIN_2019 = ("Lapuschkin et al. 2019, 'Unmasking Clever Hans predictors and assessing what machines "
-                   "really learn', Nature Communications 10:1096")
+LAPUSCHKIN_2019 = (
+    "Lapuschkin et al. 2019, 'Unmasking Clever Hans predictors and assessing what machines "
+    "really learn', Nature Communications 10:1096"
+)
 LAPUSCHKIN_2016 = "Lapuschkin et al. 2016, 'Analyzing Classifiers: Fisher Vectors and Deep Neural Networks', CVPR"
 PUBLISHED_TAG_SHARE = 0.2  # "roughly a fifth" of PASCAL VOC 2007's horse images carried the tag (Lapuschkin 2019)
 SOURCES = {"fashion": "Fashion-MNIST 10k (shipped)", "cifar10": "CIFAR-10 (on disk)"}
 # The page's preset buttons, label -> (tag share, what it shows); the lecture warm-up trains each of them.
 # Short labels: a button must not be cut ("Every pullover tagg…") at 1600 px or in presenter mode.
-PRESETS = {"20 % tagged (Lapuschkin)": (PUBLISHED_TAG_SHARE, "Tag a fifth of the class's training images: the "
-                                                             "share Lapuschkin et al. found on PASCAL VOC's horses."),
-           "100 % tagged": (1.0, "Tag every training image of the class: the cleanest shortcut, the tag alone "
-                                 "decides.")}
+PRESETS = {
+    "20 % tagged (Lapuschkin)": (
+        PUBLISHED_TAG_SHARE,
+        "Tag a fifth of the class's training images: the share Lapuschkin et al. found on PASCAL VOC's horses.",
+    ),
+    "100 % tagged": (1.0, "Tag every training image of the class: the cleanest shortcut, the tag alone decides."),
+}
 # What the Train button promises for the preset (both models, then the Accuracy tab's numbers), in
 # seconds on 2 cores, click to result in Chromium on a fresh server (bench/bench_warmup.py --cold,
 # 2026-11-30, quiet: 7.3 s; fit() itself 2 x 1.1 s). The old preset took ~18 s in a browser.
@@ -60,11 +66,7 @@ PRESET_SECONDS = 7
 # The tag: "TAG" in a 3x5 pixel font, white pixels drawn over the image (like a photographer's
 # overlaid text). No dark plate behind it: a plate would hide part of the object and hurt the
 # clean baseline too, and the demo must show the tag is harmless to a model that never used it.
-TAG_GLYPHS = ("###.###.###",
-              ".#..#.#.#..",
-              ".#..###.#.#",
-              ".#..#.#.#.#",
-              ".#..#.#.###")
+TAG_GLYPHS = ("###.###.###", ".#..#.#.#..", ".#..###.#.#", ".#..#.#.#.#", ".#..#.#.###")
 TAG_MARGIN = 1  # pixels between the tag and the image border
 
 
@@ -114,13 +116,13 @@ class TagConfig:
         if not 0.0 <= self.fraction <= 1.0:
             raise ExperimentError(f"fraction must be in [0, 1], got {self.fraction}")
 
-    def baseline(self) -> "TagConfig":
+    def baseline(self) -> TagConfig:
         """The same experiment without any tag: the clean model to compare with."""
         return replace(self, fraction=0.0)
 
     @property
     def role(self) -> str:
-        """"tag model", or "clean baseline" at fraction 0 (no image carries the tag: it *is* the baseline)."""
+        """ "tag model", or "clean baseline" at fraction 0 (no image carries the tag: it *is* the baseline)."""
         return "tag model" if self.fraction > 0 else "clean baseline"
 
     def describe(self) -> str:
@@ -137,6 +139,7 @@ def configs(config: TagConfig) -> tuple[TagConfig, ...]:
 
 # ----------------------------------------------------------------------------- the tag
 
+
 def tag_box(height: int, width: int) -> tuple[int, int, int, int]:
     """``(top, left, height, width)`` of the tag in an image of that size: the bottom-left corner."""
     rows, cols = len(TAG_GLYPHS), len(TAG_GLYPHS[0])
@@ -149,7 +152,7 @@ def tag_mask(height: int, width: int) -> torch.Tensor:
     """``(H, W)`` bool, True inside the tag's box (the region relevance is measured in)."""
     top, left, h, w = tag_box(height, width)
     mask = torch.zeros(height, width, dtype=torch.bool)
-    mask[top:top + h, left:left + w] = True
+    mask[top : top + h, left : left + w] = True
     return mask
 
 
@@ -158,11 +161,12 @@ def stamp_tag(images: torch.Tensor) -> torch.Tensor:
     glyph = torch.tensor([[c == "#" for c in row] for row in TAG_GLYPHS], dtype=images.dtype)
     top, left, h, w = tag_box(*images.shape[-2:])
     out = images.clone()
-    out[..., top:top + h, left:left + w] = torch.maximum(out[..., top:top + h, left:left + w], glyph)
+    out[..., top : top + h, left : left + w] = torch.maximum(out[..., top : top + h, left : left + w], glyph)
     return out
 
 
 # ----------------------------------------------------------------------------- data
+
 
 @lru_cache(maxsize=4)
 def load_split(source: str, seed: int) -> tuple[ImageDataset, ImageDataset]:
@@ -175,8 +179,10 @@ def load_split(source: str, seed: int) -> tuple[ImageDataset, ImageDataset]:
         return datasets.train_test_split(datasets.fashion_mnist_10k(), 0.2, seed)
     pick = torch.Generator().manual_seed(seed)
     train, test = datasets.cifar10(train=True), datasets.cifar10(train=False)
-    return (train.subset(torch.randperm(len(train), generator=pick)[:10_000]),
-            test.subset(torch.randperm(len(test), generator=pick)[:2_000]))
+    return (
+        train.subset(torch.randperm(len(train), generator=pick)[:10_000]),
+        test.subset(torch.randperm(len(test), generator=pick)[:2_000]),
+    )
 
 
 def class_index(data: ImageDataset, name: str) -> int:
@@ -190,7 +196,7 @@ def with_tags(data: ImageDataset, cls: int, fraction: float, seed: int) -> tuple
     """``data`` with the tag stamped on a seeded ``fraction`` of class ``cls``; and which ones, ``(N,)`` bool."""
     members = (data.labels == cls).nonzero().squeeze(1)
     chosen = members[torch.randperm(len(members), generator=torch.Generator().manual_seed(seed))]
-    chosen = chosen[:int(round(fraction * len(members)))]
+    chosen = chosen[: int(round(fraction * len(members)))]
     images = data.images.clone()
     images[chosen] = stamp_tag(images[chosen])
     tagged = torch.zeros(len(data), dtype=torch.bool)
@@ -199,6 +205,7 @@ def with_tags(data: ImageDataset, cls: int, fraction: float, seed: int) -> tuple
 
 
 # ----------------------------------------------------------------------------- training
+
 
 @dataclass
 class TagRun:
@@ -237,14 +244,24 @@ def train(config: TagConfig, on_progress: ProgressCallback | None = None) -> Tag
     train_set, _ = with_tags(train_clean, cls, config.fraction, config.seed)
     test_like_train, _ = with_tags(test, cls, config.fraction, config.seed + 1)
     channels, size, _ = train_set.shape
-    model = build_cnn(CNNConfig(in_channels=channels, image_size=size, widths=config.widths,
-                                batch_norm=config.batch_norm), seed=config.seed)
-    result = fit(model, train_set, test_like_train, TrainConfig(epochs=config.epochs, seed=config.seed),
-                 demo="clever_hans", label=config.describe(), on_progress=on_progress)
+    model = build_cnn(
+        CNNConfig(in_channels=channels, image_size=size, widths=config.widths, batch_norm=config.batch_norm),
+        seed=config.seed,
+    )
+    result = fit(
+        model,
+        train_set,
+        test_like_train,
+        TrainConfig(epochs=config.epochs, seed=config.seed),
+        demo="clever_hans",
+        label=config.describe(),
+        on_progress=on_progress,
+    )
     return TagRun(config, result, test, cls)
 
 
 # ----------------------------------------------------------------------------- measurements
+
 
 def predictions(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
     """Predicted class per image, ``(N,)`` long."""
@@ -254,8 +271,10 @@ def predictions(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
 def class_accuracy(model: torch.nn.Module, test: ImageDataset, cls: int) -> dict[str, float]:
     """Accuracy on the tagged class's test images, the very same images with and without the tag."""
     images = test.images[test.labels == cls]
-    return {"without tag": float((predictions(model, images) == cls).float().mean()),
-            "with tag": float((predictions(model, stamp_tag(images)) == cls).float().mean())}
+    return {
+        "without tag": float((predictions(model, images) == cls).float().mean()),
+        "with tag": float((predictions(model, stamp_tag(images)) == cls).float().mean()),
+    }
 
 
 def paste_share(model: torch.nn.Module, test: ImageDataset, cls: int) -> pd.DataFrame:
@@ -269,9 +288,14 @@ def paste_share(model: torch.nn.Module, test: ImageDataset, cls: int) -> pd.Data
         images = test.images[test.labels == other]
         if other == cls or len(images) == 0:
             continue
-        rows.append({"class": test.classes[other], "n": len(images),
-                     "before": float((predictions(model, images) == cls).float().mean()),
-                     "after": float((predictions(model, stamp_tag(images)) == cls).float().mean())})
+        rows.append(
+            {
+                "class": test.classes[other],
+                "n": len(images),
+                "before": float((predictions(model, images) == cls).float().mean()),
+                "after": float((predictions(model, stamp_tag(images)) == cls).float().mean()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -297,8 +321,13 @@ def measurements(tag: TagRun, clean: TagRun) -> pd.DataFrame:
         name = run.config.describe()
         cls = run.test.classes[run.cls]
         rows += [{"model": name, "measure": f"'{cls}' correct, {k}", "value": v} for k, v in acc.items()]
-        rows.append({"model": name, "measure": f"other classes called '{cls}', tag pasted on",
-                     "value": overall_paste_share(paste_share(run.model, run.test, run.cls))})
+        rows.append(
+            {
+                "model": name,
+                "measure": f"other classes called '{cls}', tag pasted on",
+                "value": overall_paste_share(paste_share(run.model, run.test, run.cls)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -308,20 +337,27 @@ def explained_images(run: TagRun, limit: int = 100) -> tuple[torch.Tensor, torch
     return stamp_tag(images), torch.full((len(images),), run.cls, dtype=torch.long)
 
 
-def relevance_shares(models: dict[str, torch.nn.Module], images: torch.Tensor, targets: torch.Tensor
-                     ) -> pd.DataFrame:
+def relevance_shares(models: dict[str, torch.nn.Module], images: torch.Tensor, targets: torch.Tensor) -> pd.DataFrame:
     """Mean share of positive relevance inside the tag box, per model and method, beside the box's area share."""
     mask = tag_mask(*images.shape[-2:])
     rows = []
     for name, model in models.items():
         for method, maps in explain.attribute_all(model, images, targets).items():
             shares = explain.positive_share_inside(maps, mask)
-            rows.append({"model": name, "method": method, "share_inside": float(shares.mean()),
-                         "area_share": float(mask.float().mean()), "images": len(images)})
+            rows.append(
+                {
+                    "model": name,
+                    "method": method,
+                    "share_inside": float(shares.mean()),
+                    "area_share": float(mask.float().mean()),
+                    "images": len(images),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- SpRAy
+
 
 @dataclass
 class SprayResult:
@@ -375,31 +411,56 @@ def spray(run: TagRun, k: int = 3, method: str = "LRP", fraction: float | None =
     labels = KMeans(n_clusters=k, n_init=10, random_state=run.config.seed).fit_predict(features)
     coords = PCA(n_components=2, random_state=run.config.seed).fit_transform(features)
     box = explain.positive_share_inside(maps, tag_mask(*maps.shape[-2:])).numpy()
-    summary = pd.DataFrame([{"cluster": c, "size": int((labels == c).sum()),
-                             "tagged_share": float(tagged.numpy()[labels == c].mean()),
-                             "box_share": float(box[labels == c].mean())} for c in range(k)])
+    summary = pd.DataFrame(
+        [
+            {
+                "cluster": c,
+                "size": int((labels == c).sum()),
+                "tagged_share": float(tagged.numpy()[labels == c].mean()),
+                "box_share": float(box[labels == c].mean()),
+            }
+            for c in range(k)
+        ]
+    )
     summary["tag_strategy"] = summary["box_share"] == summary["box_share"].max()
     return SprayResult(data.images, maps, tagged, labels, coords, summary, method)
 
 
 # ----------------------------------------------------------------------------- figures
 
+
 def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Grouped bars: each model's numbers from :func:`measurements`, in percent."""
-    fig = plots.figure(title="Same images, with and without the tag", yaxis_title="share of images (%)",
-                       yaxis_range=[0, 115], barmode="group",
-                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
+    fig = plots.figure(
+        title="Same images, with and without the tag",
+        yaxis_title="share of images (%)",
+        yaxis_range=[0, 115],
+        barmode="group",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin_t=120,
+    )
     for i, (model, rows) in enumerate(table.groupby("model", sort=False)):
-        fig.add_bar(x=rows["measure"], y=rows["value"] * 100, name=model, marker_color=plots.PALETTE[i],
-                    text=[f"{v:.0%}" for v in rows["value"]], textposition="outside")
+        fig.add_bar(
+            x=rows["measure"],
+            y=rows["value"] * 100,
+            name=model,
+            marker_color=plots.PALETTE[i],
+            text=[f"{v:.0%}" for v in rows["value"]],
+            textposition="outside",
+        )
     return plots.finish(fig, provenance)
 
 
 def paste_figure(table: pd.DataFrame, tagged_class: str, provenance: Provenance) -> go.Figure:
     """Per other class: share predicted as the tagged class before and after pasting the tag."""
-    fig = plots.figure(title=f"Paste the tag: now called '{tagged_class}'", yaxis_title="share of images (%)",
-                       yaxis_range=[0, 105], barmode="group",
-                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
+    fig = plots.figure(
+        title=f"Paste the tag: now called '{tagged_class}'",
+        yaxis_title="share of images (%)",
+        yaxis_range=[0, 105],
+        barmode="group",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin_t=120,
+    )
     fig.add_bar(x=table["class"], y=table["before"] * 100, name="without tag", marker_color=plots.GREY)
     fig.add_bar(x=table["class"], y=table["after"] * 100, name="tag pasted on", marker_color=plots.VERMILION)
     return plots.finish(fig, provenance)
@@ -407,15 +468,31 @@ def paste_figure(table: pd.DataFrame, tagged_class: str, provenance: Provenance)
 
 def share_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Bars: positive relevance inside the tag box per method and model; a line at the box's area share."""
-    fig = plots.figure(title="How much of the evidence sits on the tag?", yaxis_title="positive relevance in box (%)",
-                       yaxis_range=[0, 115], barmode="group",
-                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin_t=120)
+    fig = plots.figure(
+        title="How much of the evidence sits on the tag?",
+        yaxis_title="positive relevance in box (%)",
+        yaxis_range=[0, 115],
+        barmode="group",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin_t=120,
+    )
     for i, (model, rows) in enumerate(table.groupby("model", sort=False)):
-        fig.add_bar(x=rows["method"], y=rows["share_inside"] * 100, name=model, marker_color=plots.PALETTE[i],
-                    text=[f"{v:.0%}" for v in rows["share_inside"]], textposition="outside")
+        fig.add_bar(
+            x=rows["method"],
+            y=rows["share_inside"] * 100,
+            name=model,
+            marker_color=plots.PALETTE[i],
+            text=[f"{v:.0%}" for v in rows["share_inside"]],
+            textposition="outside",
+        )
     area = float(table["area_share"].iloc[0]) * 100
-    fig.add_scatter(x=list(table["method"].unique()), y=[area] * table["method"].nunique(), mode="lines",
-                    line=dict(dash="dash", color=plots.BLACK), name=f"box's share of the image ({area:.0f} %)")
+    fig.add_scatter(
+        x=list(table["method"].unique()),
+        y=[area] * table["method"].nunique(),
+        mode="lines",
+        line=dict(dash="dash", color=plots.BLACK),
+        name=f"box's share of the image ({area:.0f} %)",
+    )
     return plots.finish(fig, provenance)
 
 
@@ -430,30 +507,51 @@ def spray_figure(result: SprayResult, provenance: Provenance, panel_px: int | No
     columns then share the width equally, so the maps are as wide as they are tall."""
     k = len(result.summary)
     spacing = 0.06
-    fig = make_subplots(rows=k, cols=2, column_widths=[0.68, 0.32] if panel_px is None else [0.5, 0.5],
-                        specs=[[{"rowspan": k}, {}]] + [[None, {}] for _ in range(k - 1)], horizontal_spacing=0.08,
-                        vertical_spacing=spacing,
-                        subplot_titles=["maps in 2-D (PCA)", *[f"cluster {c} mean map" for c in range(k)]])
+    fig = make_subplots(
+        rows=k,
+        cols=2,
+        column_widths=[0.68, 0.32] if panel_px is None else [0.5, 0.5],
+        specs=[[{"rowspan": k}, {}]] + [[None, {}] for _ in range(k - 1)],
+        horizontal_spacing=0.08,
+        vertical_spacing=spacing,
+        subplot_titles=["maps in 2-D (PCA)", *[f"cluster {c} mean map" for c in range(k)]],
+    )
     for c in range(k):
         members = result.labels == c
         name = f"cluster {c}" + (" — tag strategy" if c == result.tag_cluster else "")
         for is_tagged, symbol in ((False, "circle"), (True, "x")):
             sel = members & (result.tagged.numpy() == is_tagged)
-            fig.add_scatter(x=result.coords[sel, 0], y=result.coords[sel, 1], mode="markers", name=name,
-                            legendgroup=name, showlegend=not is_tagged, marker=dict(color=plots.PALETTE[c],
-                            symbol=symbol, size=9), row=1, col=1,
-                            hovertemplate=("tagged" if is_tagged else "untagged") + f"<extra>{name}</extra>")
+            fig.add_scatter(
+                x=result.coords[sel, 0],
+                y=result.coords[sel, 1],
+                mode="markers",
+                name=name,
+                legendgroup=name,
+                showlegend=not is_tagged,
+                marker=dict(color=plots.PALETTE[c], symbol=symbol, size=9),
+                row=1,
+                col=1,
+                hovertemplate=("tagged" if is_tagged else "untagged") + f"<extra>{name}</extra>",
+            )
         mean = explain.normalized(result.maps[torch.from_numpy(members)].mean(0, keepdim=True))[0]
-        fig.add_trace(go.Heatmap(z=mean.flip(0).numpy(), zmin=-1, zmax=1, colorscale=plots.DIVERGING,
-                                 showscale=False, hoverinfo="skip"), row=c + 1, col=2)
+        fig.add_trace(
+            go.Heatmap(
+                z=mean.flip(0).numpy(), zmin=-1, zmax=1, colorscale=plots.DIVERGING, showscale=False, hoverinfo="skip"
+            ),
+            row=c + 1,
+            col=2,
+        )
         fig.update_xaxes(visible=False, row=c + 1, col=2)
         fig.update_yaxes(visible=False, scaleanchor=f"x{c + 2}", row=c + 1, col=2)
-    fig.update_layout(template=plots.TEMPLATE_NAME, height=SPRAY_HEIGHT, title_text="SpRAy: strategies among the "
-                      f"maps ({result.method}); × = image carries the tag", legend=dict(orientation="h", y=-0.12))
+    fig.update_layout(
+        template=plots.TEMPLATE_NAME,
+        height=SPRAY_HEIGHT,
+        title_text=f"SpRAy: strategies among the maps ({result.method}); × = image carries the tag",
+        legend=dict(orientation="h", y=-0.12),
+    )
     fig = plots.finish(fig, provenance)
     if panel_px is not None:  # after finish(), which sets the bottom margin the height must add
-        fig.update_layout(height=max(SPRAY_HEIGHT, explain.grid_height(k, panel_px, spacing,
-                                                                        explain.margins_px(fig))))
+        fig.update_layout(height=max(SPRAY_HEIGHT, explain.grid_height(k, panel_px, spacing, explain.margins_px(fig))))
     return fig
 
 
@@ -463,5 +561,7 @@ def cluster_examples(result: SprayResult, cluster: int, n: int = 4) -> list[tupl
     idx = np.flatnonzero(result.labels == cluster)
     box = explain.positive_share_inside(result.maps[idx], tag_mask(*result.maps.shape[-2:]))
     idx = idx[np.argsort(-box.numpy(), kind="stable")[:n]]  # the most typical members first
-    return [(f"#{i}" + (" (tag)" if result.tagged[i] else ""), result.images[i], {result.method: result.maps[i]})
-            for i in idx]
+    return [
+        (f"#{i}" + (" (tag)" if result.tagged[i] else ""), result.images[i], {result.method: result.maps[i]})
+        for i in idx
+    ]

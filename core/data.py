@@ -19,6 +19,7 @@ Sources, in the order the lab prefers them:
 Nothing here downloads. A missing optional dataset raises
 :class:`DatasetUnavailable` with the command that would fetch it.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -35,10 +36,19 @@ if TYPE_CHECKING:
 # torch is imported inside the functions that need it: the home page lists the
 # sources without paying torch's ~2 s import.
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
@@ -69,8 +79,10 @@ class ImageDataset:
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or len(self.images) != len(self.labels):
-            raise ValueError(f"images must be (N,C,H,W) matching labels; got {tuple(self.images.shape)} "
-                             f"and {tuple(self.labels.shape)}")
+            raise ValueError(
+                f"images must be (N,C,H,W) matching labels; got {tuple(self.images.shape)} "
+                f"and {tuple(self.labels.shape)}"
+            )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -80,7 +92,7 @@ class ImageDataset:
         """``(C, H, W)`` of one image."""
         return tuple(self.images.shape[1:])
 
-    def subset(self, index: torch.Tensor | np.ndarray | slice) -> "ImageDataset":
+    def subset(self, index: torch.Tensor | np.ndarray | slice) -> ImageDataset:
         """The images at ``index`` (same classes and source)."""
         return ImageDataset(self.images[index], self.labels[index], self.classes, self.info)
 
@@ -89,8 +101,9 @@ class ImageDataset:
         return f"{self.info.name}, {len(self):,} images"
 
 
-def train_test_split(data: ImageDataset, test_fraction: float = 0.2, seed: int = 0
-                     ) -> tuple[ImageDataset, ImageDataset]:
+def train_test_split(
+    data: ImageDataset, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[ImageDataset, ImageDataset]:
     """Split once, reproducibly: the same seed always gives the same two parts."""
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
@@ -102,6 +115,7 @@ def train_test_split(data: ImageDataset, test_fraction: float = 0.2, seed: int =
 
 
 # ----------------------------------------------------------------------------- IDX files
+
 
 def read_idx(path: Path) -> np.ndarray:
     """Read an IDX file (the MNIST format; ``.gz`` or raw) into a numpy array.
@@ -115,7 +129,7 @@ def read_idx(path: Path) -> np.ndarray:
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise ValueError(f"{path.name} is not an unsigned-byte IDX file")
     ndim = raw[3]
-    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     data = np.frombuffer(bytearray(raw), dtype=np.uint8, offset=4 + 4 * ndim)  # bytearray: writable
     if data.size != int(np.prod(dims)):
         raise ValueError(f"{path.name}: header says {dims}, found {data.size} values")
@@ -134,26 +148,37 @@ def _from_uint8(images: np.ndarray, labels: np.ndarray, classes, info) -> ImageD
 # ----------------------------------------------------------------------------- sources
 
 FASHION_10K_INFO = SourceInfo(
-    key="fashion_mnist_10k", name="Fashion-MNIST 10k (shipped)",
+    key="fashion_mnist_10k",
+    name="Fashion-MNIST 10k (shipped)",
     description="The official 10,000-image test split of Fashion-MNIST: 28x28 greyscale clothing, 10 classes.",
-    licence="MIT (Zalando SE)", origin="shipped in the repo, copied from Debian's dataset-fashion-mnist",
-    citation="Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747")
+    licence="MIT (Zalando SE)",
+    origin="shipped in the repo, copied from Debian's dataset-fashion-mnist",
+    citation="Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747",
+)
 DIGITS_INFO = SourceInfo(
-    key="digits", name="scikit-learn digits",
+    key="digits",
+    name="scikit-learn digits",
     description="1,797 8x8 greyscale handwritten digits (UCI Optical Recognition of Handwritten Digits).",
-    licence="CC BY 4.0 (UCI); bundled with scikit-learn (BSD-3)", origin="installed with scikit-learn",
-    citation="Alpaydin & Kaynak 1998, UCI ML Repository")
+    licence="CC BY 4.0 (UCI); bundled with scikit-learn (BSD-3)",
+    origin="installed with scikit-learn",
+    citation="Alpaydin & Kaynak 1998, UCI ML Repository",
+)
 FASHION_FULL_INFO = SourceInfo(
-    key="fashion_mnist_full", name="Fashion-MNIST (full)",
+    key="fashion_mnist_full",
+    name="Fashion-MNIST (full)",
     description="60,000 training + 10,000 test images, 28x28 greyscale clothing, 10 classes.",
-    licence="MIT (Zalando SE)", origin="on disk: `python -m core.fetch fashion-mnist` or Debian's dataset-fashion-mnist",
-    citation="Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747")
+    licence="MIT (Zalando SE)",
+    origin="on disk: `python -m core.fetch fashion-mnist` or Debian's dataset-fashion-mnist",
+    citation="Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747",
+)
 CIFAR10_INFO = SourceInfo(
-    key="cifar10", name="CIFAR-10",
+    key="cifar10",
+    name="CIFAR-10",
     description="60,000 32x32 colour photos in 10 classes (one is 'horse').",
     licence="no explicit licence; distributed for research by the authors",
     origin="on disk: `python -m core.fetch cifar10` (read with torchvision, download=False)",
-    citation="Krizhevsky 2009, Learning Multiple Layers of Features from Tiny Images")
+    citation="Krizhevsky 2009, Learning Multiple Layers of Features from Tiny Images",
+)
 
 
 def fashion_mnist_10k() -> ImageDataset:
@@ -187,8 +212,10 @@ def fashion_mnist_full(train: bool = True, root: Path | None = None) -> ImageDat
     images, labels = (DEBIAN_FASHION_DIR / f"{prefix}-{kind}-ubyte.gz" for kind in ("images-idx3", "labels-idx1"))
     if images.exists() and labels.exists():
         return _from_uint8(read_idx(images), read_idx(labels), FASHION_CLASSES, FASHION_FULL_INFO)
-    raise DatasetUnavailable("Full Fashion-MNIST is not on disk. Run `python -m core.fetch fashion-mnist` "
-                             "(needs a network) or `apt-get install dataset-fashion-mnist`.")
+    raise DatasetUnavailable(
+        "Full Fashion-MNIST is not on disk. Run `python -m core.fetch fashion-mnist` "
+        "(needs a network) or `apt-get install dataset-fashion-mnist`."
+    )
 
 
 def cifar10(train: bool = True, root: Path | None = None) -> ImageDataset:
@@ -201,8 +228,10 @@ def cifar10(train: bool = True, root: Path | None = None) -> ImageDataset:
     try:
         ds = torchvision.datasets.CIFAR10(str(root), train=train, download=False)
     except RuntimeError as err:  # torchvision: "Dataset not found or corrupted"
-        raise DatasetUnavailable(f"CIFAR-10 under {root} is incomplete or corrupted ({err}). "
-                                 "Delete it and run `python -m core.fetch cifar10` again.") from err
+        raise DatasetUnavailable(
+            f"CIFAR-10 under {root} is incomplete or corrupted ({err}). "
+            "Delete it and run `python -m core.fetch cifar10` again."
+        ) from err
     return _from_uint8(ds.data, ds.targets, CIFAR10_CLASSES, CIFAR10_INFO)
 
 
@@ -224,16 +253,24 @@ class SourceStatus:
 def source_status(root: Path | None = None) -> list[SourceStatus]:
     """All sources with their availability, for the home page's status panel."""
     root = Path(root) if root is not None else datasets_dir()
-    shipped = all((ASSETS / "fashion_mnist" / n).exists()
-                  for n in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
+    shipped = all(
+        (ASSETS / "fashion_mnist" / n).exists() for n in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    )
     full_tv, full_deb = _torchvision_fashion_present(root), (DEBIAN_FASHION_DIR / "train-images-idx3-ubyte.gz").exists()
     cifar = (root / "cifar-10-batches-py").is_dir()
     return [
         SourceStatus(FASHION_10K_INFO, shipped, "shipped in core/assets" if shipped else "asset files missing!"),
         SourceStatus(DIGITS_INFO, True, "bundled with scikit-learn"),
-        SourceStatus(FASHION_FULL_INFO, full_tv or full_deb,
-                     f"found in {root}" if full_tv else f"found in {DEBIAN_FASHION_DIR}" if full_deb
-                     else "not on disk (optional: python -m core.fetch fashion-mnist)"),
-        SourceStatus(CIFAR10_INFO, cifar, f"found in {root}" if cifar else
-                     "not on disk (optional: python -m core.fetch cifar10)"),
+        SourceStatus(
+            FASHION_FULL_INFO,
+            full_tv or full_deb,
+            f"found in {root}"
+            if full_tv
+            else f"found in {DEBIAN_FASHION_DIR}"
+            if full_deb
+            else "not on disk (optional: python -m core.fetch fashion-mnist)",
+        ),
+        SourceStatus(
+            CIFAR10_INFO, cifar, f"found in {root}" if cifar else "not on disk (optional: python -m core.fetch cifar10)"
+        ),
     ]

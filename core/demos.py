@@ -8,6 +8,7 @@ A demo's one-sentence lesson is the first line of its core module's docstring,
 so the explanation on the home card is written once, next to the code it describes.
 Demos still being built carry a ``teaser`` instead and show as "coming".
 """
+
 from __future__ import annotations
 
 import functools
@@ -82,21 +83,48 @@ class Demo:
 HOME = Demo("home", "Home", "🏠", "core.demos", live=True)
 
 DEMOS: tuple[Demo, ...] = (
-    Demo("word_embeddings", "Bias in word embeddings", "🔤", "core.embeddings_bias",
-         teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
-                "direction and WEAT tests on real GloVe vectors.", live=True),
-    Demo("adversarial", "Adversarial fooling", "🐞", "core.attacks",
-         teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control.",
-         live=True),
-    Demo("clever_hans", "Clever Hans: the horse tag", "🐴", "core.clever_hans",
-         teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it.",
-         live=True),
-    Demo("mugshots", "Smiling mugshots", "🙂", "core.mugshots",
-         teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
-                "smiles; synthetic faces show how.", live=True),
-    Demo("carbon", "CO2 of training", "🏭", "core.footprint",
-         teaser="Every training run here is measured with codecarbon and placed beside published giants.",
-         live=True),
+    Demo(
+        "word_embeddings",
+        "Bias in word embeddings",
+        "🔤",
+        "core.embeddings_bias",
+        teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
+        "direction and WEAT tests on real GloVe vectors.",
+        live=True,
+    ),
+    Demo(
+        "adversarial",
+        "Adversarial fooling",
+        "🐞",
+        "core.attacks",
+        teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control.",
+        live=True,
+    ),
+    Demo(
+        "clever_hans",
+        "Clever Hans: the horse tag",
+        "🐴",
+        "core.clever_hans",
+        teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it.",
+        live=True,
+    ),
+    Demo(
+        "mugshots",
+        "Smiling mugshots",
+        "🙂",
+        "core.mugshots",
+        teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
+        "smiles; synthetic faces show how.",
+        live=True,
+    ),
+    Demo(
+        "carbon",
+        "CO2 of training",
+        "🏭",
+        "core.footprint",
+        teaser="Every training run here is measured with codecarbon and placed beside published giants.",
+        live=True,
+    ),
 )
 
 

@@ -53,6 +53,7 @@ Functions raise :class:`WordListError` (a ``ValueError``) with a message meant f
 the user when typed words cannot be used, and :class:`VectorsNotFound` when the
 GloVe package is missing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -69,31 +70,82 @@ import plotly.graph_objects as go
 
 from core import plots
 from core.glove import (  # re-exported: the page needs only this module
-    GLOVE_SOURCE, Embeddings, ParseConfig, ParsedWords, UnknownWordError, VectorsNotFound,
-    WordListError, load_glove, lookup_word, parse_words,
+    GLOVE_SOURCE,
+    Embeddings,
+    ParseConfig,
+    ParsedWords,
+    UnknownWordError,
+    VectorsNotFound,
+    WordListError,
+    load_glove,
+    lookup_word,
+    parse_words,
 )
 from core.paths import ASSETS
 from core.provenance import Provenance
 
 __all__ = [
-    "Embeddings", "load_glove", "VectorsNotFound", "WordListError", "UnknownWordError",
-    "ParseConfig", "ParsedWords", "parse_words", "lookup_word",
-    "neighbours", "analogy", "AnalogyResult", "ANALOGY_PRESETS",
-    "Direction", "gender_direction", "pca_direction", "axis_direction", "projections",
-    "profession_projections", "GenerationConfig", "generate_analogies",
-    "WeatConfig", "WeatResult", "association", "weat", "permutation_p_value", "WeatSpec", "WeatReport",
-    "weat_specs", "run_weat", "run_all_weats", "weat_table", "weat_from_text", "CALISKAN_TABLE1",
-    "DebiasConfig", "DebiasResult", "hard_debias", "compare_projections", "weat_before_after",
-    "RecoveryConfig", "RecoveryResult", "gender_recovery",
-    "analogy_figure", "explained_variance_figure", "projection_figure", "scatter_figure", "weat_figure",
-    "weat_comparison_figure", "debias_projection_figure", "recovery_figure",
+    "Embeddings",
+    "load_glove",
+    "VectorsNotFound",
+    "WordListError",
+    "UnknownWordError",
+    "ParseConfig",
+    "ParsedWords",
+    "parse_words",
+    "lookup_word",
+    "neighbours",
+    "analogy",
+    "AnalogyResult",
+    "ANALOGY_PRESETS",
+    "Direction",
+    "gender_direction",
+    "pca_direction",
+    "axis_direction",
+    "projections",
+    "profession_projections",
+    "GenerationConfig",
+    "generate_analogies",
+    "WeatConfig",
+    "WeatResult",
+    "association",
+    "weat",
+    "permutation_p_value",
+    "WeatSpec",
+    "WeatReport",
+    "weat_specs",
+    "run_weat",
+    "run_all_weats",
+    "weat_table",
+    "weat_from_text",
+    "CALISKAN_TABLE1",
+    "DebiasConfig",
+    "DebiasResult",
+    "hard_debias",
+    "compare_projections",
+    "weat_before_after",
+    "RecoveryConfig",
+    "RecoveryResult",
+    "gender_recovery",
+    "analogy_figure",
+    "explained_variance_figure",
+    "projection_figure",
+    "scatter_figure",
+    "weat_figure",
+    "weat_comparison_figure",
+    "debias_projection_figure",
+    "recovery_figure",
 ]
 
 WORDLISTS = ASSETS / "wordlists"
-CALISKAN_SOURCE = ("Caliskan, Bryson & Narayanan (2017), Semantics derived automatically from language "
-                   "corpora contain human-like biases, Science 356:183, Table 1")
-BOLUKBASI_SOURCE = ("Bolukbasi et al. (2016), Man is to Computer Programmer as Woman is to Homemaker? "
-                    "NeurIPS; word lists from github.com/tolga-b/debiaswe")
+CALISKAN_SOURCE = (
+    "Caliskan, Bryson & Narayanan (2017), Semantics derived automatically from language "
+    "corpora contain human-like biases, Science 356:183, Table 1"
+)
+BOLUKBASI_SOURCE = (
+    "Bolukbasi et al. (2016), Man is to Computer Programmer as Woman is to Homemaker? "
+    "NeurIPS; word lists from github.com/tolga-b/debiaswe"
+)
 GONEN_SOURCE = "Gonen & Goldberg (2019), Lipstick on a Pig, NAACL"
 NISSIM_SOURCE = "Nissim, van Noord & van der Goot (2020), Fair is better than sensational, Comput. Linguist. 46(2)"
 
@@ -136,12 +188,52 @@ def bolukbasi_lists() -> BolukbasiLists:
 # First names that, lower-cased, are also a common English word, place or brand, so
 # their one GloVe vector mixes both senses ("bill" the name and the invoice). Made by
 # hand for this lab, not taken from a paper.
-NAME_WORD_COLLISIONS = frozenset({
-    "amber", "april", "bill", "billy", "bob", "brad", "chip", "crystal", "daisy", "dawn", "ebony", "faith",
-    "frank", "grace", "hank", "harry", "hope", "iris", "jack", "jasmine", "jay", "joey", "josh", "joy",
-    "kenya", "lily", "mark", "mike", "pat", "pearl", "penny", "rich", "roger", "rose", "ruby", "shannon",
-    "sue", "summer", "tiffany", "torrance", "violet", "will",
-})
+NAME_WORD_COLLISIONS = frozenset(
+    {
+        "amber",
+        "april",
+        "bill",
+        "billy",
+        "bob",
+        "brad",
+        "chip",
+        "crystal",
+        "daisy",
+        "dawn",
+        "ebony",
+        "faith",
+        "frank",
+        "grace",
+        "hank",
+        "harry",
+        "hope",
+        "iris",
+        "jack",
+        "jasmine",
+        "jay",
+        "joey",
+        "josh",
+        "joy",
+        "kenya",
+        "lily",
+        "mark",
+        "mike",
+        "pat",
+        "pearl",
+        "penny",
+        "rich",
+        "roger",
+        "rose",
+        "ruby",
+        "shannon",
+        "sue",
+        "summer",
+        "tiffany",
+        "torrance",
+        "violet",
+        "will",
+    }
+)
 
 
 # =========================================================================== neighbours & analogies
@@ -183,8 +275,9 @@ def neighbours(emb: Embeddings, word: str, k: int = 10, vocab_limit: int | None 
     if row < scores.shape[0]:
         scores[row] = -np.inf  # a word is its own nearest neighbour; skip the obvious
     top = _top_rows(scores, k)
-    return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "word": [emb.words[i] for i in top],
-                         "cosine": scores[top].astype(float)})
+    return pd.DataFrame(
+        {"rank": np.arange(1, len(top) + 1), "word": [emb.words[i] for i in top], "cosine": scores[top].astype(float)}
+    )
 
 
 @dataclass(frozen=True)
@@ -198,8 +291,12 @@ class AnalogyPreset:
 
 
 ANALOGY_PRESETS: tuple[AnalogyPreset, ...] = (
-    AnalogyPreset("man", "king", "woman", "The textbook example (Mikolov et al. 2013). Untick the exclusion: "
-                                          "the closest word is king itself."),
+    AnalogyPreset(
+        "man",
+        "king",
+        "woman",
+        "The textbook example (Mikolov et al. 2013). Untick the exclusion: the closest word is king itself.",
+    ),
     AnalogyPreset("paris", "france", "rome", "Capital is to country: a relation the vectors do learn."),
     AnalogyPreset("man", "doctor", "woman", "'nurse' appears only because 'doctor' may not be the answer."),
     AnalogyPreset("man", "programmer", "woman", "The title of Bolukbasi et al. (2016), there on word2vec."),
@@ -238,8 +335,9 @@ class AnalogyResult:
         return str(self.candidates["word"].iloc[0])
 
 
-def analogy_scores(emb: Embeddings, a: str, b: str, c: str, method: str = "3CosAdd",
-                   vocab_limit: int | None = None) -> np.ndarray:
+def analogy_scores(
+    emb: Embeddings, a: str, b: str, c: str, method: str = "3CosAdd", vocab_limit: int | None = None
+) -> np.ndarray:
     """How well each word d completes a : b :: c : d, one score per row, higher is better.
 
     * 3CosAdd (Mikolov et al. 2013): ``cos(d, b - a + c)``, in [-1, 1].
@@ -266,8 +364,17 @@ def analogy_scores(emb: Embeddings, a: str, b: str, c: str, method: str = "3CosA
     return cos[1] * cos[2] / (cos[0] + 1e-3)
 
 
-def analogy(emb: Embeddings, a: str, b: str, c: str, *, k: int = 10, method: str = "3CosAdd",
-            exclude_inputs: bool = True, vocab_limit: int | None = None) -> AnalogyResult:
+def analogy(
+    emb: Embeddings,
+    a: str,
+    b: str,
+    c: str,
+    *,
+    k: int = 10,
+    method: str = "3CosAdd",
+    exclude_inputs: bool = True,
+    vocab_limit: int | None = None,
+) -> AnalogyResult:
     """Solve a : b :: c : ? and report where the input words themselves rank.
 
     Example: ``analogy(emb, "man", "king", "woman").answer == "queen"``; with
@@ -292,14 +399,20 @@ def analogy(emb: Embeddings, a: str, b: str, c: str, *, k: int = 10, method: str
     if exclude_inputs:
         ranked[[r for r in input_rows if r < len(ranked)]] = -np.inf
     top = _top_rows(ranked, k)
-    candidates = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "word": [emb.words[i] for i in top],
-                               "score": ranked[top].astype(float)})
-    inputs = pd.DataFrame([
-        {"role": role, "word": w,
-         "rank": int(np.count_nonzero(scores > scores[r])) + 1 if r < len(scores) else None,
-         "score": float(scores[r]) if r < len(scores) else float("nan")}
-        for role, w, r in zip("abc", words, input_rows)
-    ])
+    candidates = pd.DataFrame(
+        {"rank": np.arange(1, len(top) + 1), "word": [emb.words[i] for i in top], "score": ranked[top].astype(float)}
+    )
+    inputs = pd.DataFrame(
+        [
+            {
+                "role": role,
+                "word": w,
+                "rank": int(np.count_nonzero(scores > scores[r])) + 1 if r < len(scores) else None,
+                "score": float(scores[r]) if r < len(scores) else float("nan"),
+            }
+            for role, w, r in zip("abc", words, input_rows)
+        ]
+    )
     return AnalogyResult(*words, method, exclude_inputs, candidates, inputs)
 
 
@@ -338,13 +451,14 @@ def _frozen_unit(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     if norm < 1e-9:
         raise WordListError("The two word lists have the same average: they define no direction.")
-    unit = (np.asarray(vector, dtype=np.float64) / norm)
+    unit = np.asarray(vector, dtype=np.float64) / norm
     unit.setflags(write=False)
     return unit
 
 
-def pca_direction(emb: Embeddings, pairs: Sequence[tuple[str, str]], name: str,
-                  positive: str, negative: str) -> Direction:
+def pca_direction(
+    emb: Embeddings, pairs: Sequence[tuple[str, str]], name: str, positive: str, negative: str
+) -> Direction:
     """Bolukbasi et al.'s direction: first principal component of centred pairs.
 
     Each pair (x, y) is centred on its midpoint, giving the two vectors ±(x - y)/2;
@@ -365,16 +479,24 @@ def pca_direction(emb: Embeddings, pairs: Sequence[tuple[str, str]], name: str,
     missing = tuple(w for pair in pairs for w in pair if w not in emb.index)
     if len(usable) < 2:
         raise WordListError(f"Need at least 2 pairs of known words for a direction, found {len(usable)}.")
-    half_diffs = np.concatenate([[(emb.vector(x) - emb.vector(y)) / 2, (emb.vector(y) - emb.vector(x)) / 2]
-                                 for x, y in usable]).astype(np.float64)
+    half_diffs = np.concatenate(
+        [[(emb.vector(x) - emb.vector(y)) / 2, (emb.vector(y) - emb.vector(x)) / 2] for x, y in usable]
+    ).astype(np.float64)
     _, singular, components = np.linalg.svd(half_diffs, full_matrices=False)
-    variance = singular ** 2 / np.sum(singular ** 2)
+    variance = singular**2 / np.sum(singular**2)
     first = components[0]
     if np.mean([(emb.vector(x) - emb.vector(y)) @ first for x, y in usable]) < 0:
         first = -first  # the SVD's sign is arbitrary; make "first word of the pair" the + end
-    return Direction(name, _frozen_unit(first), positive, negative,
-                     f"PC1 of {len(usable)} centred pairs (Bolukbasi et al. 2016)",
-                     tuple(float(v) for v in variance[:10]), tuple(f"{x}/{y}" for x, y in usable), missing)
+    return Direction(
+        name,
+        _frozen_unit(first),
+        positive,
+        negative,
+        f"PC1 of {len(usable)} centred pairs (Bolukbasi et al. 2016)",
+        tuple(float(v) for v in variance[:10]),
+        tuple(f"{x}/{y}" for x, y in usable),
+        missing,
+    )
 
 
 def gender_direction(emb: Embeddings, method: str = "pca") -> Direction:
@@ -395,13 +517,19 @@ def gender_direction(emb: Embeddings, method: str = "pca") -> Direction:
         return pca_direction(emb, pairs, "gender (Bolukbasi PCA)", "she", "he")
     if method == "she-he":
         vector = emb.vector("she") - emb.vector("he")
-        return Direction("gender (she - he)", _frozen_unit(vector), "she", "he", "she - he, normalised",
-                         used=("she", "he"))
+        return Direction(
+            "gender (she - he)", _frozen_unit(vector), "she", "he", "she - he, normalised", used=("she", "he")
+        )
     raise ValueError(f"method must be 'pca' or 'she-he', got {method!r}")
 
 
-def axis_direction(emb: Embeddings, positive_words: str | Iterable[str], negative_words: str | Iterable[str],
-                   positive: str = "", negative: str = "") -> Direction:
+def axis_direction(
+    emb: Embeddings,
+    positive_words: str | Iterable[str],
+    negative_words: str | Iterable[str],
+    positive: str = "",
+    negative: str = "",
+) -> Direction:
     """A direction from two typed word lists: mean of one minus mean of the other.
 
     E.g. ``axis_direction(emb, "rich, wealthy, affluent", "poor, impoverished, needy")``.
@@ -423,9 +551,15 @@ def axis_direction(emb: Embeddings, positive_words: str | Iterable[str], negativ
         raise WordListError(f"A word cannot be at both ends of an axis: {', '.join(shared)}.")
     vector = emb.matrix(pos_words).mean(axis=0) - emb.matrix(neg_words).mean(axis=0)
     pos_label, neg_label = positive or pos_words[0], negative or neg_words[0]
-    return Direction(f"{neg_label} → {pos_label}", _frozen_unit(vector), pos_label, neg_label,
-                     f"mean of {len(pos_words)} words - mean of {len(neg_words)} words",
-                     used=pos_words + neg_words, missing=pos.missing + neg.missing)
+    return Direction(
+        f"{neg_label} → {pos_label}",
+        _frozen_unit(vector),
+        pos_label,
+        neg_label,
+        f"mean of {len(pos_words)} words - mean of {len(neg_words)} words",
+        used=pos_words + neg_words,
+        missing=pos.missing + neg.missing,
+    )
 
 
 def projections(emb: Embeddings, words: Iterable[str], direction: Direction) -> pd.DataFrame:
@@ -439,8 +573,11 @@ def projections(emb: Embeddings, words: Iterable[str], direction: Direction) -> 
     """
     words = list(words)
     values = emb.matrix(words) @ direction.vector if words else np.empty(0)
-    return (pd.DataFrame({"word": words, "projection": values})
-            .sort_values("projection", kind="stable").reset_index(drop=True))
+    return (
+        pd.DataFrame({"word": words, "projection": values})
+        .sort_values("projection", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def profession_projections(emb: Embeddings, direction: Direction, extra: Iterable[str] = ()) -> pd.DataFrame:
@@ -465,8 +602,15 @@ def profession_projections(emb: Embeddings, direction: Direction, extra: Iterabl
     rows = []
     for word, definitional, stereotypical in entries:
         known = word in emb.index
-        rows.append({"word": word, "projection": float(emb.vector(word) @ direction.vector) if known else np.nan,
-                     "definitional": definitional, "stereotypical": stereotypical, "in_vocabulary": known})
+        rows.append(
+            {
+                "word": word,
+                "projection": float(emb.vector(word) @ direction.vector) if known else np.nan,
+                "definitional": definitional,
+                "stereotypical": stereotypical,
+                "in_vocabulary": known,
+            }
+        )
     return pd.DataFrame(rows).sort_values("projection", kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -483,8 +627,9 @@ class GenerationConfig:
     block: int = 512  # rows per block of the similarity matrix (512 × 10k floats ≈ 20 MB)
 
 
-def generate_analogies(emb: Embeddings, direction: Direction,
-                       config: GenerationConfig = GenerationConfig()) -> pd.DataFrame:
+def generate_analogies(
+    emb: Embeddings, direction: Direction, config: GenerationConfig = GenerationConfig()
+) -> pd.DataFrame:
     """Bolukbasi et al.'s "she-he analogies": word pairs (x, y) that differ along ``direction``.
 
     A pair of close words (``‖x - y‖ ≤ δ``) scores ``cos(x - y, direction)``: high when
@@ -513,10 +658,10 @@ def generate_analogies(emb: Embeddings, direction: Direction,
     order = np.argsort(-proj, kind="stable")  # sorted by projection, x before y means x·g ≥ y·g
     rows, proj = rows[order], proj[order]
     vectors = emb.vectors[rows]
-    min_cos = 1 - config.delta ** 2 / 2  # ‖x - y‖ ≤ δ  ⇔  cos(x, y) ≥ 1 - δ²/2 for unit vectors
+    min_cos = 1 - config.delta**2 / 2  # ‖x - y‖ ≤ δ  ⇔  cos(x, y) ≥ 1 - δ²/2 for unit vectors
     xs, ys, scores = [], [], []
     for start in range(0, len(rows), config.block):
-        cos = vectors[start:start + config.block] @ vectors[start:].T  # only y after x: x·g ≥ y·g
+        cos = vectors[start : start + config.block] @ vectors[start:].T  # only y after x: x·g ≥ y·g
         x, y = np.nonzero(cos >= min_cos)
         x, y, c = x + start, y + start, cos[x, y]
         score = (proj[x] - proj[y]) / np.sqrt(np.maximum(2 - 2 * c, 1e-12))
@@ -532,9 +677,16 @@ def generate_analogies(emb: Embeddings, direction: Direction,
         used_x.add(x)
         used_y.add(y)
         wx, wy = emb.words[rows[x]], emb.words[rows[y]]
-        found.append({"rank": len(found) + 1, "positive": wx, "negative": wy, "score": float(scores[k]),
-                      "distance": float(np.linalg.norm(vectors[x] - vectors[y])),
-                      "gender_specific": wx in specific and wy in specific})
+        found.append(
+            {
+                "rank": len(found) + 1,
+                "positive": wx,
+                "negative": wy,
+                "score": float(scores[k]),
+                "distance": float(np.linalg.norm(vectors[x] - vectors[y])),
+                "gender_specific": wx in specific and wy in specific,
+            }
+        )
         if len(found) == config.top_n:
             break
     return pd.DataFrame(found, columns=["rank", "positive", "negative", "score", "distance", "gender_specific"])
@@ -542,8 +694,16 @@ def generate_analogies(emb: Embeddings, direction: Direction,
 
 def _first_name_centroid(emb: Embeddings) -> np.ndarray | None:
     """Unit mean vector of the first names in the WEAT lists (135 of them in GloVe 6B); None if none known."""
-    names = sorted({w.lower() for spec in weat_specs() for name, words in zip(spec.names, spec.words)
-                    if "names" in name.lower() for w in words} & set(emb.index))
+    names = sorted(
+        {
+            w.lower()
+            for spec in weat_specs()
+            for name, words in zip(spec.names, spec.words)
+            if "names" in name.lower()
+            for w in words
+        }
+        & set(emb.index)
+    )
     if not names:
         return None
     mean = emb.matrix(names).mean(axis=0).astype(np.float32)
@@ -619,8 +779,14 @@ def association(emb: Embeddings, words: Sequence[str], A: Sequence[str], B: Sequ
     return (W @ A.T).mean(axis=1) - (W @ B.T).mean(axis=1)
 
 
-def weat(emb: Embeddings, X: Sequence[str], Y: Sequence[str], A: Sequence[str], B: Sequence[str],
-         config: WeatConfig = WeatConfig()) -> WeatResult:
+def weat(
+    emb: Embeddings,
+    X: Sequence[str],
+    Y: Sequence[str],
+    A: Sequence[str],
+    B: Sequence[str],
+    config: WeatConfig = WeatConfig(),
+) -> WeatResult:
     """Word Embedding Association Test (Caliskan, Bryson & Narayanan 2017).
 
     Are targets X (e.g. flowers) closer to attributes A (pleasant) than targets Y
@@ -647,12 +813,22 @@ def weat(emb: Embeddings, X: Sequence[str], Y: Sequence[str], A: Sequence[str], 
         raise WordListError("All target words have the same association: the effect size is undefined.")
     d = (s_x.mean() - s_y.mean()) / pooled_sd
     p, method, n_splits = permutation_p_value(s_x, s_y, config)
-    return WeatResult(tuple(X), tuple(Y), tuple(A), tuple(B), s_x, s_y, float(d), p, method, n_splits,
-                      config.seed if method == "monte carlo" else None)
+    return WeatResult(
+        tuple(X),
+        tuple(Y),
+        tuple(A),
+        tuple(B),
+        s_x,
+        s_y,
+        float(d),
+        p,
+        method,
+        n_splits,
+        config.seed if method == "monte carlo" else None,
+    )
 
 
-def permutation_p_value(s_x: np.ndarray, s_y: np.ndarray,
-                        config: WeatConfig = WeatConfig()) -> tuple[float, str, int]:
+def permutation_p_value(s_x: np.ndarray, s_y: np.ndarray, config: WeatConfig = WeatConfig()) -> tuple[float, str, int]:
     """One-sided permutation p-value of ``mean(s_x) - mean(s_y)``.
 
     With equal sizes this difference is Caliskan's statistic divided by |X|, so the
@@ -689,24 +865,37 @@ def _check_weat_sets(X, Y, A, B, config: WeatConfig) -> None:
     for name, words in zip("XYAB", (X, Y, A, B)):
         minimum = config.min_targets if name in "XY" else config.min_attributes
         if len(words) < minimum:
-            raise WordListError(f"Set {name} has {len(words)} known word(s); a WEAT needs at least "
-                                f"{minimum} in set {name}.")
+            raise WordListError(
+                f"Set {name} has {len(words)} known word(s); a WEAT needs at least {minimum} in set {name}."
+            )
     for (n1, s1), (n2, s2) in ((("X", X), ("Y", Y)), (("A", A), ("B", B))):
         shared = sorted(set(s1) & set(s2))
         if shared:
-            raise WordListError(f"Sets {n1} and {n2} share words ({', '.join(shared)}): a word cannot be "
-                                "on both sides of the comparison.")
+            raise WordListError(
+                f"Sets {n1} and {n2} share words ({', '.join(shared)}): a word cannot be "
+                "on both sides of the comparison."
+            )
         if max(len(s1), len(s2)) > config.max_imbalance * min(len(s1), len(s2)):
-            raise WordListError(f"Sets {n1} and {n2} are unbalanced ({len(s1)} vs {len(s2)} words); keep "
-                                f"them within {config.max_imbalance:g}x of each other.")
+            raise WordListError(
+                f"Sets {n1} and {n2} are unbalanced ({len(s1)} vs {len(s2)} words); keep "
+                f"them within {config.max_imbalance:g}x of each other."
+            )
 
 
 # Table 1 of Caliskan et al. (2017), "our finding" columns: d and p of WEAT 1-10 on the
 # GloVe 840B Common Crawl vectors (300 d, cased), the paper's embedding results. (The
 # json's `original_finding` holds the human IAT results instead.)
 CALISKAN_TABLE1: Mapping[int, tuple[float, str]] = {
-    1: (1.50, "1e-7"), 2: (1.53, "1e-7"), 3: (1.41, "1e-8"), 4: (1.50, "1e-4"), 5: (1.28, "1e-3"),
-    6: (1.81, "1e-3"), 7: (1.06, ".018"), 8: (1.24, "1e-2"), 9: (1.38, "1e-2"), 10: (1.21, "1e-2"),
+    1: (1.50, "1e-7"),
+    2: (1.53, "1e-7"),
+    3: (1.41, "1e-8"),
+    4: (1.50, "1e-4"),
+    5: (1.28, "1e-3"),
+    6: (1.81, "1e-3"),
+    7: (1.06, ".018"),
+    8: (1.24, "1e-2"),
+    9: (1.38, "1e-2"),
+    10: (1.21, "1e-2"),
 }
 SET_KEYS = ("first_target", "second_target", "first_attribute", "second_attribute")
 
@@ -745,9 +934,16 @@ def weat_specs() -> tuple[WeatSpec, ...]:
     specs = []
     for number, test in enumerate(raw, start=1):
         sets = [test[key] for key in SET_KEYS]
-        specs.append(WeatSpec(number, tuple(s["name"] for s in sets), tuple(tuple(s["words"]) for s in sets),
-                              tuple(tuple(s.get("remove", ())) for s in sets), *CALISKAN_TABLE1[number],
-                              MappingProxyType(dict(test["original_finding"]))))
+        specs.append(
+            WeatSpec(
+                number,
+                tuple(s["name"] for s in sets),
+                tuple(tuple(s["words"]) for s in sets),
+                tuple(tuple(s.get("remove", ())) for s in sets),
+                *CALISKAN_TABLE1[number],
+                MappingProxyType(dict(test["original_finding"])),
+            )
+        )
     return tuple(specs)
 
 
@@ -778,8 +974,15 @@ class WeatReport:
     iat: Mapping[str, str] = field(default_factory=dict)
 
 
-def _report(emb: Embeddings, title: str, names: Sequence[str], parsed: Sequence[ParsedWords],
-            config: WeatConfig, notices: Sequence[str] = (), **paper) -> WeatReport:
+def _report(
+    emb: Embeddings,
+    title: str,
+    names: Sequence[str],
+    parsed: Sequence[ParsedWords],
+    config: WeatConfig,
+    notices: Sequence[str] = (),
+    **paper,
+) -> WeatReport:
     """Run a WEAT on parsed sets and gather the remarks a reader needs."""
     X, Y, A, B = (p.found for p in parsed)
     overlap = sorted((set(X) | set(Y)) & (set(A) | set(B)))
@@ -787,12 +990,18 @@ def _report(emb: Embeddings, title: str, names: Sequence[str], parsed: Sequence[
     if overlap:
         notes.append(f"In both a target and an attribute set (compared with itself, cos = 1): {', '.join(overlap)}.")
     collisions = tuple(w for w in (*X, *Y) if w in NAME_WORD_COLLISIONS)
-    return WeatReport(title, tuple(names), weat(emb, X, Y, A, B, config),
-                      {name: p.missing for name, p in zip(names, parsed)}, collisions, tuple(notes), **paper)
+    return WeatReport(
+        title,
+        tuple(names),
+        weat(emb, X, Y, A, B, config),
+        {name: p.missing for name, p in zip(names, parsed)},
+        collisions,
+        tuple(notes),
+        **paper,
+    )
 
 
-def run_weat(emb: Embeddings, spec: WeatSpec, reduced: bool = True,
-             config: WeatConfig = WeatConfig()) -> WeatReport:
+def run_weat(emb: Embeddings, spec: WeatSpec, reduced: bool = True, config: WeatConfig = WeatConfig()) -> WeatReport:
     """Run one of the paper's tests on ``emb``, reporting missing words and name collisions.
 
     Args:
@@ -801,12 +1010,16 @@ def run_weat(emb: Embeddings, spec: WeatSpec, reduced: bool = True,
     """
     sets = [[w for w in words if not (reduced and w in removed)] for words, removed in zip(spec.words, spec.removed)]
     parsed = [parse_words([w.lower() for w in words], emb, name) for words, name in zip(sets, spec.names)]
-    notices = ["Words were lower-cased: GloVe 6B has no capitals, so a name and a word spelled alike "
-               "share one vector."] if any(w != w.lower() for s in sets for w in s) else []
+    notices = (
+        ["Words were lower-cased: GloVe 6B has no capitals, so a name and a word spelled alike share one vector."]
+        if any(w != w.lower() for s in sets for w in s)
+        else []
+    )
     if reduced and any(spec.removed):
         notices.append(f"Reduced name sets of the paper's Table 1: left out {sum(map(len, spec.removed))} names.")
-    return _report(emb, spec.title, spec.names, parsed, config, notices,
-                   paper_d=spec.paper_d, paper_p=spec.paper_p, iat=spec.iat)
+    return _report(
+        emb, spec.title, spec.names, parsed, config, notices, paper_d=spec.paper_d, paper_p=spec.paper_p, iat=spec.iat
+    )
 
 
 def run_all_weats(emb: Embeddings, reduced: bool = True, config: WeatConfig = WeatConfig()) -> tuple[WeatReport, ...]:
@@ -814,9 +1027,15 @@ def run_all_weats(emb: Embeddings, reduced: bool = True, config: WeatConfig = We
     return tuple(run_weat(emb, spec, reduced, config) for spec in weat_specs())
 
 
-def weat_from_text(emb: Embeddings, x: str | Iterable[str], y: str | Iterable[str], a: str | Iterable[str],
-                   b: str | Iterable[str], names: Sequence[str] = ("X", "Y", "A", "B"),
-                   config: WeatConfig = WeatConfig()) -> WeatReport:
+def weat_from_text(
+    emb: Embeddings,
+    x: str | Iterable[str],
+    y: str | Iterable[str],
+    a: str | Iterable[str],
+    b: str | Iterable[str],
+    names: Sequence[str] = ("X", "Y", "A", "B"),
+    config: WeatConfig = WeatConfig(),
+) -> WeatReport:
     """A WEAT on four word sets typed by a user.
 
     Raises:
@@ -835,16 +1054,24 @@ def weat_table(reports: Sequence[WeatReport]) -> pd.DataFrame:
     rows = []
     for report in reports:
         r, (x, y, a, b) = report.result, report.names
-        rows.append({
-            "test": report.title.split(":")[0], "targets": f"{x} vs {y}", "attributes": f"{a} vs {b}",
-            "n_targets": f"{len(r.X)}+{len(r.Y)}", "n_attributes": f"{len(r.A)}+{len(r.B)}",
-            "d": round(r.effect_size, 2), "p": r.p_text(),
-            "p_method": f"{r.p_method} ({r.n_splits:,}" + (f", seed {r.seed})" if r.seed is not None else ")"),
-            "paper_d": report.paper_d, "paper_p": report.paper_p,
-            "iat_d": report.iat.get("d") or None, "iat_p": report.iat.get("p") or None,
-            "missing": ", ".join(w for ws in report.missing.values() for w in ws),
-            "collisions": ", ".join(report.collisions),
-        })
+        rows.append(
+            {
+                "test": report.title.split(":")[0],
+                "targets": f"{x} vs {y}",
+                "attributes": f"{a} vs {b}",
+                "n_targets": f"{len(r.X)}+{len(r.Y)}",
+                "n_attributes": f"{len(r.A)}+{len(r.B)}",
+                "d": round(r.effect_size, 2),
+                "p": r.p_text(),
+                "p_method": f"{r.p_method} ({r.n_splits:,}" + (f", seed {r.seed})" if r.seed is not None else ")"),
+                "paper_d": report.paper_d,
+                "paper_p": report.paper_p,
+                "iat_d": report.iat.get("d") or None,
+                "iat_p": report.iat.get("p") or None,
+                "missing": ", ".join(w for ws in report.missing.values() for w in ws),
+                "collisions": ", ".join(report.collisions),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -878,8 +1105,9 @@ class DebiasResult:
     n_neutralized: int
 
 
-def hard_debias(emb: Embeddings, direction: Direction | None = None,
-                config: DebiasConfig = DebiasConfig()) -> DebiasResult:
+def hard_debias(
+    emb: Embeddings, direction: Direction | None = None, config: DebiasConfig = DebiasConfig()
+) -> DebiasResult:
     """Bolukbasi et al.'s (2016) hard debiasing: neutralise, then equalise.
 
     * **Neutralise**: every word that is not gender-specific loses its component along
@@ -904,13 +1132,13 @@ def hard_debias(emb: Embeddings, direction: Direction | None = None,
     direction = direction or gender_direction(emb)
     g = direction.vector.astype(np.float32)
     lists = bolukbasi_lists()
-    words = emb.words[:config.vocab_limit]
-    vectors = np.array(emb.vectors[:len(words)], dtype=np.float32, order="C")  # a copy: the shared one stays
+    words = emb.words[: config.vocab_limit]
+    vectors = np.array(emb.vectors[: len(words)], dtype=np.float32, order="C")  # a copy: the shared one stays
     neutral = np.ones(len(words), dtype=bool)
     neutral[[emb.index[w] for w in lists.gender_specific if emb.index.get(w, len(words)) < len(words)]] = False
     for start in range(0, len(words), 65_536):  # blocks: no second 80 MB temporary
-        block = vectors[start:start + 65_536]
-        block -= np.outer((block @ g) * neutral[start:start + 65_536], g)
+        block = vectors[start : start + 65_536]
+        block -= np.outer((block @ g) * neutral[start : start + 65_536], g)
     equalized = []
     if config.equalize:
         for a, b in lists.equalize_pairs:
@@ -932,8 +1160,9 @@ def _equalize(a: np.ndarray, b: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, 
     return off + along * g, off - along * g
 
 
-def compare_projections(before: Embeddings, after: Embeddings, words: Iterable[str],
-                        direction: Direction) -> pd.DataFrame:
+def compare_projections(
+    before: Embeddings, after: Embeddings, words: Iterable[str], direction: Direction
+) -> pd.DataFrame:
     """Projection of each word on ``direction`` before and after debiasing.
 
     Returns:
@@ -941,13 +1170,22 @@ def compare_projections(before: Embeddings, after: Embeddings, words: Iterable[s
         vocabulary are skipped.
     """
     words = [w for w in words if w in before.index and w in after.index]
-    return (pd.DataFrame({"word": words, "before": before.matrix(words) @ direction.vector if words else [],
-                          "after": after.matrix(words) @ direction.vector if words else []})
-            .sort_values("before", kind="stable").reset_index(drop=True))
+    return (
+        pd.DataFrame(
+            {
+                "word": words,
+                "before": before.matrix(words) @ direction.vector if words else [],
+                "after": after.matrix(words) @ direction.vector if words else [],
+            }
+        )
+        .sort_values("before", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def weat_before_after(before: Embeddings, after: Embeddings, numbers: Sequence[int] = (6, 7, 8),
-                      config: WeatConfig = WeatConfig()) -> pd.DataFrame:
+def weat_before_after(
+    before: Embeddings, after: Embeddings, numbers: Sequence[int] = (6, 7, 8), config: WeatConfig = WeatConfig()
+) -> pd.DataFrame:
     """The gender WEATs (6: names × career/family, 7: math/arts, 8: science/arts) before and after.
 
     Returns:
@@ -956,8 +1194,15 @@ def weat_before_after(before: Embeddings, after: Embeddings, numbers: Sequence[i
     rows = []
     for spec in (s for s in weat_specs() if s.number in numbers):
         old, new = run_weat(before, spec, config=config).result, run_weat(after, spec, config=config).result
-        rows.append({"test": spec.title, "d_before": old.effect_size, "p_before": old.p_text(),
-                     "d_after": new.effect_size, "p_after": new.p_text()})
+        rows.append(
+            {
+                "test": spec.title,
+                "d_before": old.effect_size,
+                "p_before": old.p_text(),
+                "d_after": new.effect_size,
+                "p_after": new.p_text(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -995,8 +1240,9 @@ class RecoveryResult:
     config: RecoveryConfig
 
 
-def gender_recovery(original: Embeddings, debiased: Embeddings,
-                    config: RecoveryConfig = RecoveryConfig()) -> RecoveryResult:
+def gender_recovery(
+    original: Embeddings, debiased: Embeddings, config: RecoveryConfig = RecoveryConfig()
+) -> RecoveryResult:
     """Gonen & Goldberg (2019): is gender still recoverable after hard debiasing?
 
     Take the most frequent neutral words, label each by the side it leaned to on the
@@ -1011,14 +1257,17 @@ def gender_recovery(original: Embeddings, debiased: Embeddings,
     from sklearn.svm import SVC
 
     specific = bolukbasi_lists().gender_specific
-    rows = [r for r in original.frequent_rows(config.vocab_limit)
-            if original.words[r] not in specific and original.words[r] in debiased.index]
+    rows = [
+        r
+        for r in original.frequent_rows(config.vocab_limit)
+        if original.words[r] not in specific and original.words[r] in debiased.index
+    ]
     words = [original.words[r] for r in rows]
     bias = original.matrix(words) @ gender_direction(original, "she-he").vector
 
     def most_biased(n: int) -> tuple[list[str], np.ndarray]:
         order = np.argsort(bias)
-        picked = np.concatenate([order[: n // 2], order[-(n // 2):]])  # most he-ward, most she-ward
+        picked = np.concatenate([order[: n // 2], order[-(n // 2) :]])  # most he-ward, most she-ward
         return [words[i] for i in picked], (bias[picked] > 0).astype(int)
 
     def cluster_accuracy(vectors: np.ndarray, labels: np.ndarray) -> float:
@@ -1027,7 +1276,7 @@ def gender_recovery(original: Embeddings, debiased: Embeddings,
         return max(agree, 1 - agree)  # cluster ids are arbitrary
 
     def classifier_accuracy(vectors: np.ndarray, labels: np.ndarray) -> float:
-        train = np.random.default_rng(config.seed).permutation(len(labels))[:config.n_train]
+        train = np.random.default_rng(config.seed).permutation(len(labels))[: config.n_train]
         test = np.setdiff1d(np.arange(len(labels)), train)
         return float(SVC(kernel="rbf").fit(vectors[train], labels[train]).score(vectors[test], labels[test]))
 
@@ -1037,9 +1286,15 @@ def gender_recovery(original: Embeddings, debiased: Embeddings,
     centred = after - after.mean(axis=0)
     coords = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
     return RecoveryResult(
-        cluster_accuracy(original.matrix(few), few_labels), cluster_accuracy(after, few_labels),
+        cluster_accuracy(original.matrix(few), few_labels),
+        cluster_accuracy(after, few_labels),
         classifier_accuracy(original.matrix(many), many_labels),
-        classifier_accuracy(debiased.matrix(many), many_labels), tuple(few), few_labels, coords, config)
+        classifier_accuracy(debiased.matrix(many), many_labels),
+        tuple(few),
+        few_labels,
+        coords,
+        config,
+    )
 
 
 # =========================================================================== figures
@@ -1081,20 +1336,38 @@ def analogy_figure(result: AnalogyResult, emb: Embeddings) -> go.Figure:
     """
     table = result.candidates.iloc[::-1]
     fig = plots.figure(f"{result.a} : {result.b} :: {result.c} : ?  ({result.method})")
-    fig.add_bar(x=table["score"], y=table["word"], orientation="h", marker_color=plots.BLUE, name="answers",
-                hovertemplate="%{y}: %{x:.3f}<extra></extra>", showlegend=False)
+    fig.add_bar(
+        x=table["score"],
+        y=table["word"],
+        orientation="h",
+        marker_color=plots.BLUE,
+        name="answers",
+        hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        showlegend=False,
+    )
     for (_, row), colour in zip(result.inputs.iterrows(), (plots.GREY, plots.VERMILION, plots.GREEN)):
         searched = not pd.isna(row["rank"])  # None when vocab_limit left the input word out
         label = f"{row['word']} (rank {int(row['rank']):,})" if searched else f"{row['word']} (not searched)"
-        fig.add_scatter(x=[row["score"]] * 2 if searched else [], y=[0, 1] if searched else [], yaxis="y2",
-                        mode="lines", line=dict(dash="dash", color=colour, width=2), name=label,
-                        hovertemplate=f"{label}: %{{x:.3f}}<extra></extra>")
+        fig.add_scatter(
+            x=[row["score"]] * 2 if searched else [],
+            y=[0, 1] if searched else [],
+            yaxis="y2",
+            mode="lines",
+            line=dict(dash="dash", color=colour, width=2),
+            name=label,
+            hovertemplate=f"{label}: %{{x:.3f}}<extra></extra>",
+        )
     scores = pd.concat([table["score"], result.inputs["score"]]).dropna().to_numpy()
     low, high = min(float(scores.min()), 0.0), float(scores.max())
     fig.update_xaxes(range=[low, high + 0.04 * (high - low)])  # a line at the top score stays clear of the edge
-    fig.update_layout(xaxis_title="score", height=max(450, 230 + 28 * len(table)), legend=_TOP_LEGEND,
-                      yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
-                      yaxis_automargin=True, margin_t=110)  # t: the title and a legend that wraps at presenter sizes
+    fig.update_layout(
+        xaxis_title="score",
+        height=max(450, 230 + 28 * len(table)),
+        legend=_TOP_LEGEND,
+        yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+        yaxis_automargin=True,
+        margin_t=110,
+    )  # t: the title and a legend that wraps at presenter sizes
     excluded = "inputs excluded" if result.exclude_inputs else "inputs allowed"
     return _finish(fig, _provenance(emb, f"analogy over the vocabulary, {excluded}", source=NISSIM_SOURCE))
 
@@ -1105,16 +1378,26 @@ def explained_variance_figure(direction: Direction, emb: Embeddings) -> go.Figur
         raise ValueError(f"{direction.name} was not computed by PCA")
     share = np.asarray(direction.explained_variance)
     fig = plots.figure("How one-dimensional is gender? Variance of the definitional pairs per component")
-    fig.add_bar(x=[f"PC{i + 1}" for i in range(len(share))], y=share,
-                marker_color=[plots.VERMILION] + [plots.BLUE] * (len(share) - 1),
-                hovertemplate="%{x}: %{y:.1%}<extra></extra>")
+    fig.add_bar(
+        x=[f"PC{i + 1}" for i in range(len(share))],
+        y=share,
+        marker_color=[plots.VERMILION] + [plots.BLUE] * (len(share) - 1),
+        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+    )
     fig.update_layout(yaxis_title="share of variance", yaxis_tickformat=".0%", showlegend=False)
-    return _finish(fig, _provenance(emb, f"{len(direction.used)} pairs: {', '.join(direction.used)}",
-                                    source=BOLUKBASI_SOURCE))
+    return _finish(
+        fig, _provenance(emb, f"{len(direction.used)} pairs: {', '.join(direction.used)}", source=BOLUKBASI_SOURCE)
+    )
 
 
-def projection_figure(table: pd.DataFrame, direction: Direction, emb: Embeddings,
-                      highlight: Iterable[str] = (), n_labels: int = 8, data: str = "") -> go.Figure:
+def projection_figure(
+    table: pd.DataFrame,
+    direction: Direction,
+    emb: Embeddings,
+    highlight: Iterable[str] = (),
+    n_labels: int = 8,
+    data: str = "",
+) -> go.Figure:
     """The words at both ends of ``direction``, and ``highlight``, one row each, above a rug of all words.
 
     Each labelled word gets a row, sorted by projection, and its name is the row's
@@ -1142,19 +1425,32 @@ def projection_figure(table: pd.DataFrame, direction: Direction, emb: Embeddings
         return np.where(values > 0, plots.VERMILION, plots.BLUE)
 
     fig = plots.figure(f"Projection on the {direction.name} direction")
-    fig.add_scatter(x=table["projection"], y=[rug] * len(table), mode="markers", text=table["word"], name=rug,
-                    marker=dict(symbol="line-ns-open", size=22,
-                                line=dict(width=1.5, color=colours(table["projection"]))),
-                    hovertemplate="%{text}: %{x:.3f}<extra></extra>")
+    fig.add_scatter(
+        x=table["projection"],
+        y=[rug] * len(table),
+        mode="markers",
+        text=table["word"],
+        name=rug,
+        marker=dict(symbol="line-ns-open", size=22, line=dict(width=1.5, color=colours(table["projection"]))),
+        hovertemplate="%{text}: %{x:.3f}<extra></extra>",
+    )
     mine = marked[shown.index].to_numpy()
     for part, name, symbol, size in ((shown[~mine], "ends", "circle", 11), (shown[mine], "your words", "diamond", 14)):
         colour = plots.BLACK if name == "your words" else colours(part["projection"])
-        fig.add_scatter(x=part["projection"], y=part["word"], mode="markers", name=name,
-                        marker=dict(color=colour, size=size, symbol=symbol),
-                        hovertemplate="%{y}: %{x:.3f}<extra></extra>")
+        fig.add_scatter(
+            x=part["projection"],
+            y=part["word"],
+            mode="markers",
+            name=name,
+            marker=dict(color=colour, size=size, symbol=symbol),
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
     fig.add_vline(x=0, line_color=plots.GREY)
-    fig.update_layout(xaxis_title=f"← {direction.negative}   projection   {direction.positive} →", showlegend=False,
-                      height=max(450, 230 + 30 * len(rows)))  # 30 px a row: a label at presenter size fits
+    fig.update_layout(
+        xaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
+        showlegend=False,
+        height=max(450, 230 + 30 * len(rows)),
+    )  # 30 px a row: a label at presenter size fits
     # Every row named (an automatic category axis skips labels when crowded), in this order.
     fig.update_yaxes(categoryorder="array", categoryarray=rows, tickmode="array", tickvals=rows, automargin=True)
     return _finish(fig, _provenance(emb, data or f"{len(table)} words", source=BOLUKBASI_SOURCE))
@@ -1170,13 +1466,25 @@ def scatter_figure(emb: Embeddings, words: Sequence[str], x_axis: Direction, y_a
     angle = math.degrees(math.acos(float(np.clip(x_axis.vector @ y_axis.vector, -1, 1))))
     fig = plots.figure(f"{x_axis.name} × {y_axis.name} (axes {angle:.0f}° apart)")
     # cliponaxis=False: a label may run past the axis into the margin rather than be cut.
-    fig.add_scatter(x=x, y=y, mode="markers+text", text=words, textposition="top center", cliponaxis=False,
-                    marker=dict(color=plots.BLUE), hovertemplate="%{text}<br>x %{x:.3f}<br>y %{y:.3f}<extra></extra>")
+    fig.add_scatter(
+        x=x,
+        y=y,
+        mode="markers+text",
+        text=words,
+        textposition="top center",
+        cliponaxis=False,
+        marker=dict(color=plots.BLUE),
+        hovertemplate="%{text}<br>x %{x:.3f}<br>y %{y:.3f}<extra></extra>",
+    )
     fig.add_hline(y=0, line_color=plots.GREY)
     fig.add_vline(x=0, line_color=plots.GREY)
-    fig.update_layout(xaxis_title=f"← {x_axis.negative}   {x_axis.positive} →",
-                      yaxis_title=f"← {y_axis.negative}   {y_axis.positive} →", showlegend=False,
-                      height=650, margin_r=60)  # tall: 16 px labels of nearby words need the room to stay apart
+    fig.update_layout(
+        xaxis_title=f"← {x_axis.negative}   {x_axis.positive} →",
+        yaxis_title=f"← {y_axis.negative}   {y_axis.positive} →",
+        showlegend=False,
+        height=650,
+        margin_r=60,
+    )  # tall: 16 px labels of nearby words need the room to stay apart
     fig.update_xaxes(range=_padded(x, 0.15))  # room for the labels of the outermost words
     fig.update_yaxes(range=_padded(y, 0.15))
     return _finish(fig, _provenance(emb, f"{len(words)} words"))
@@ -1194,22 +1502,36 @@ def weat_figure(report: WeatReport, emb: Embeddings) -> go.Figure:
     r, (x_name, y_name, a_name, b_name) = report.result, report.names
     fig = plots.figure(f"{report.title.split(':')[0]}: d = {r.effect_size:.2f}, {r.p_text()}")
     for words, values, name, colour in ((r.X, r.s_x, x_name, plots.BLUE), (r.Y, r.s_y, y_name, plots.ORANGE)):
-        fig.add_box(x=values, name=name, boxpoints="all", jitter=0.4, pointpos=0, text=list(words),
-                    marker_color=colour, hovertemplate="%{text}: %{x:.3f}<extra></extra>", orientation="h")
+        fig.add_box(
+            x=values,
+            name=name,
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            text=list(words),
+            marker_color=colour,
+            hovertemplate="%{text}: %{x:.3f}<extra></extra>",
+            orientation="h",
+        )
     fig.add_vline(x=0, line_color=plots.GREY)
     fig.update_layout(xaxis_title=f"← closer to {b_name}    s(w, A, B)    closer to {a_name} →", showlegend=False)
     fig.update_yaxes(automargin=True)
     seed = r.seed if r.p_method == "monte carlo" else None
-    return _finish(fig, _provenance(emb, f"{report.title}; p {r.p_method}, {r.n_splits:,} splits", seed,
-                                    source=CALISKAN_SOURCE))
+    return _finish(
+        fig, _provenance(emb, f"{report.title}; p {r.p_method}, {r.n_splits:,} splits", seed, source=CALISKAN_SOURCE)
+    )
 
 
 def weat_comparison_figure(table: pd.DataFrame, emb: Embeddings) -> go.Figure:
     """Our d per WEAT next to Caliskan et al.'s Table 1 d on GloVe 840B (published)."""
     fig = plots.figure("WEAT effect sizes: measured here vs published")
     fig.add_bar(x=table["test"], y=table["d"], name=f"measured, {emb.name}", marker_color=plots.BLUE)
-    fig.add_bar(x=table["test"], y=table["paper_d"], name="published, GloVe 840B (Caliskan et al. 2017)",
-                marker_color=plots.GREY)
+    fig.add_bar(
+        x=table["test"],
+        y=table["paper_d"],
+        name="published, GloVe 840B (Caliskan et al. 2017)",
+        marker_color=plots.GREY,
+    )
     fig.update_layout(barmode="group", yaxis_title="effect size d", legend=_TOP_LEGEND)
     return _finish(fig, _provenance(emb, "WEAT 1-10 word lists of the paper", source=CALISKAN_SOURCE))
 
@@ -1218,28 +1540,57 @@ def debias_projection_figure(table: pd.DataFrame, direction: Direction, emb: Emb
     """Dumbbells: each word's projection before (hollow) and after (filled) debiasing."""
     fig = plots.figure("Projection on the gender direction, before and after hard debiasing")
     for _, row in table.iterrows():
-        fig.add_scatter(x=[row["before"], row["after"]], y=[row["word"]] * 2, mode="lines",
-                        line=dict(color=plots.GREY, width=2), hoverinfo="skip", showlegend=False)
-    fig.add_scatter(x=table["before"], y=table["word"], mode="markers", name="before",
-                    marker=dict(symbol="circle-open", color=plots.VERMILION, size=11))
-    fig.add_scatter(x=table["after"], y=table["word"], mode="markers", name="after",
-                    marker=dict(color=plots.BLUE, size=9))
-    fig.update_layout(xaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
-                      height=max(450, 200 + 26 * len(table)), legend=_TOP_LEGEND)
+        fig.add_scatter(
+            x=[row["before"], row["after"]],
+            y=[row["word"]] * 2,
+            mode="lines",
+            line=dict(color=plots.GREY, width=2),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    fig.add_scatter(
+        x=table["before"],
+        y=table["word"],
+        mode="markers",
+        name="before",
+        marker=dict(symbol="circle-open", color=plots.VERMILION, size=11),
+    )
+    fig.add_scatter(
+        x=table["after"], y=table["word"], mode="markers", name="after", marker=dict(color=plots.BLUE, size=9)
+    )
+    fig.update_layout(
+        xaxis_title=f"← {direction.negative}   projection   {direction.positive} →",
+        height=max(450, 200 + 26 * len(table)),
+        legend=_TOP_LEGEND,
+    )
     fig.update_yaxes(automargin=True)
     return _finish(fig, _provenance(emb, f"{len(table)} words", source=BOLUKBASI_SOURCE))
 
 
 def recovery_figure(result: RecoveryResult, emb: Embeddings) -> go.Figure:
     """The most biased words in the debiased space (2-D PCA), coloured by their original lean."""
-    fig = plots.figure(f"Debiased, still sorted by gender: k-means {result.cluster_after:.0%}, "
-                       f"SVM {result.classify_after:.0%}")
+    fig = plots.figure(
+        f"Debiased, still sorted by gender: k-means {result.cluster_after:.0%}, SVM {result.classify_after:.0%}"
+    )
     words = np.array(result.words)
     for label, name, colour in ((1, "leaned to she", plots.VERMILION), (0, "leaned to he", plots.BLUE)):
         mask = result.labels == label
-        fig.add_scatter(x=result.coords_after[mask, 0], y=result.coords_after[mask, 1], mode="markers",
-                        text=words[mask], name=name, marker=dict(color=colour, size=7, opacity=0.7),
-                        hovertemplate="%{text}<extra></extra>")
+        fig.add_scatter(
+            x=result.coords_after[mask, 0],
+            y=result.coords_after[mask, 1],
+            mode="markers",
+            text=words[mask],
+            name=name,
+            marker=dict(color=colour, size=7, opacity=0.7),
+            hovertemplate="%{text}<extra></extra>",
+        )
     fig.update_layout(xaxis_title="PC1 of debiased vectors", yaxis_title="PC2", legend=_TOP_LEGEND)
-    return _finish(fig, _provenance(emb, f"{len(words)} most gender-biased of the {result.config.vocab_limit:,} "
-                                         "most frequent words", result.config.seed, source=GONEN_SOURCE))
+    return _finish(
+        fig,
+        _provenance(
+            emb,
+            f"{len(words)} most gender-biased of the {result.config.vocab_limit:,} most frequent words",
+            result.config.seed,
+            source=GONEN_SOURCE,
+        ),
+    )

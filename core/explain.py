@@ -22,6 +22,7 @@ layers, so every call works on a private deep copy (a SmallCNN copies in well un
 millisecond). :func:`randomized_copy` is the sanity check of Adebayo et al. (2018): a method
 whose maps barely change when the weights are random is not explaining the model.
 """
+
 from __future__ import annotations
 
 import copy
@@ -53,9 +54,17 @@ BOX_COLOUR = plots.GREEN  # outline of a region of interest (e.g. the tag) on ev
 # What a class sees, in words, for the colours the maps are drawn with. Okabe & Ito call #D55E00
 # "vermilion"; on a screen or a projector it reads as orange, so that is the name said aloud (a
 # title saying "red" under orange maps is the kind of slip a student notices: issue #13).
-COLOUR_NAMES = {plots.BLUE: "blue", "#FFFFFF": "white", plots.VERMILION: "orange", plots.GREEN: "green",
-                plots.ORANGE: "yellow-orange", plots.SKY: "sky blue", plots.PINK: "pink", plots.YELLOW: "yellow",
-                plots.BLACK: "black"}
+COLOUR_NAMES = {
+    plots.BLUE: "blue",
+    "#FFFFFF": "white",
+    plots.VERMILION: "orange",
+    plots.GREEN: "green",
+    plots.ORANGE: "yellow-orange",
+    plots.SKY: "sky blue",
+    plots.PINK: "pink",
+    plots.YELLOW: "yellow",
+    plots.BLACK: "black",
+}
 
 
 class UnknownMethod(ValueError):
@@ -85,8 +94,9 @@ def attribute(model: nn.Module, images: torch.Tensor, targets: torch.Tensor, met
     if method not in METHODS:
         raise UnknownMethod(f"unknown explanation method {method!r}; choose one of {METHODS}")
     if images.ndim != 4 or targets.shape != (len(images),):
-        raise ValueError(f"images must be (N,C,H,W) and targets (N,); got {tuple(images.shape)}, "
-                         f"{tuple(targets.shape)}")
+        raise ValueError(
+            f"images must be (N,C,H,W) and targets (N,); got {tuple(images.shape)}, {tuple(targets.shape)}"
+        )
     net = _private_copy(model)
     x = images.detach().clone().float().requires_grad_()  # captum would warn and do it anyway
     t = targets.detach().long()
@@ -121,8 +131,7 @@ def positive_share_inside(relevance: torch.Tensor, mask: torch.Tensor) -> torch.
         about ``mask.float().mean()`` (its area share) — compare with that.
     """
     if relevance.ndim != 3 or mask.shape != relevance.shape[1:]:
-        raise ValueError(f"relevance must be (N,H,W) and mask (H,W); got {tuple(relevance.shape)}, "
-                         f"{tuple(mask.shape)}")
+        raise ValueError(f"relevance must be (N,H,W) and mask (H,W); got {tuple(relevance.shape)}, {tuple(mask.shape)}")
     positive = relevance.clamp(min=0).float()
     total = positive.sum(dim=(1, 2))
     inside = (positive * mask.to(positive.dtype)).sum(dim=(1, 2))
@@ -180,16 +189,21 @@ def margins_px(fig: go.Figure) -> int:
     """Top + bottom margin of a figure in pixels: its own, else its template's (plotly's default 80 each)."""
     template = pio.templates[fig.layout.template] if isinstance(fig.layout.template, str) else fig.layout.template
     defaults = template.layout.margin if template is not None else None
-    return sum(int(mine if mine is not None else (default if default is not None else 80))
-               for mine, default in ((fig.layout.margin.t, getattr(defaults, "t", None)),
-                                     (fig.layout.margin.b, getattr(defaults, "b", None))))
+    return sum(
+        int(mine if mine is not None else (default if default is not None else 80))
+        for mine, default in (
+            (fig.layout.margin.t, getattr(defaults, "t", None)),
+            (fig.layout.margin.b, getattr(defaults, "b", None)),
+        )
+    )
 
 
 def _image_trace(image: torch.Tensor) -> go.BaseTraceType:
     """An input image ``(C, H, W)`` in [0, 1] as a plotly trace (greyscale or RGB)."""
     if image.shape[0] == 1:
-        return go.Heatmap(z=image[0].flip(0).numpy(), colorscale="gray", zmin=0, zmax=1, showscale=False,
-                          hoverinfo="skip")
+        return go.Heatmap(
+            z=image[0].flip(0).numpy(), colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"
+        )
     rgb = (image.permute(1, 2, 0).clamp(0, 1).numpy() * 255).astype(np.uint8)
     return go.Image(z=rgb[::-1], hoverinfo="skip")
 
@@ -198,9 +212,13 @@ MAPS_MARGIN_T = 110  # px: a two-line title (what is shown; the colour key) abov
 MAPS_ROW_PX = 115  # default panel height: five columns side by side fill the ~700 px of a centred page
 
 
-def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], provenance: Provenance,
-                title: str = "", box: tuple[int, int, int, int] | None = None,
-                panel_px: int = MAPS_ROW_PX) -> go.Figure:
+def maps_figure(
+    rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]],
+    provenance: Provenance,
+    title: str = "",
+    box: tuple[int, int, int, int] | None = None,
+    panel_px: int = MAPS_ROW_PX,
+) -> go.Figure:
     """A grid: one row per (label, image ``(C,H,W)``, {method: map ``(H,W)``}), the image first.
 
     Each map is scaled to ``[-1, 1]`` (:func:`normalized`) and drawn on :data:`core.plots.DIVERGING`
@@ -213,15 +231,30 @@ def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], p
     methods = list(rows[0][2])
     cols = 1 + len(methods)
     spacing = 0.04
-    fig = make_subplots(rows=len(rows), cols=cols, horizontal_spacing=0.01, vertical_spacing=spacing,
-                        column_titles=["input", *methods], row_titles=[label for label, _, _ in rows])
+    fig = make_subplots(
+        rows=len(rows),
+        cols=cols,
+        horizontal_spacing=0.01,
+        vertical_spacing=spacing,
+        column_titles=["input", *methods],
+        row_titles=[label for label, _, _ in rows],
+    )
     for r, (_, image, maps) in enumerate(rows, start=1):
         fig.add_trace(_image_trace(image), row=r, col=1)
         for c, method in enumerate(methods, start=2):
             z = normalized(maps[method].unsqueeze(0))[0].flip(0).numpy()
-            fig.add_trace(go.Heatmap(z=z, zmin=-1, zmax=1, colorscale=plots.DIVERGING, showscale=False,
-                                     hovertemplate="relevance %{z:.2f}<extra>" + method + "</extra>"),
-                          row=r, col=c)
+            fig.add_trace(
+                go.Heatmap(
+                    z=z,
+                    zmin=-1,
+                    zmax=1,
+                    colorscale=plots.DIVERGING,
+                    showscale=False,
+                    hovertemplate="relevance %{z:.2f}<extra>" + method + "</extra>",
+                ),
+                row=r,
+                col=c,
+            )
     height, width = rows[0][1].shape[-2:]
     fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[-0.5, height - 0.5], scaleanchor="x", scaleratio=1)
@@ -234,10 +267,19 @@ def maps_figure(rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], p
         y0, y1 = height - top - h - 0.5, height - top - 0.5  # rows were flipped for display
         for r in range(1, len(rows) + 1):
             for c in range(1, cols + 1):
-                fig.add_shape(type="rect", x0=left - 0.5, x1=left + w - 0.5, y0=y0, y1=y1,
-                              line=dict(color=BOX_COLOUR, width=2), row=r, col=c)
-    fig.update_layout(title_text=title, template=plots.TEMPLATE_NAME, margin_t=MAPS_MARGIN_T,
-                      margin_r=50)  # room for the row titles
+                fig.add_shape(
+                    type="rect",
+                    x0=left - 0.5,
+                    x1=left + w - 0.5,
+                    y0=y0,
+                    y1=y1,
+                    line=dict(color=BOX_COLOUR, width=2),
+                    row=r,
+                    col=c,
+                )
+    fig.update_layout(
+        title_text=title, template=plots.TEMPLATE_NAME, margin_t=MAPS_MARGIN_T, margin_r=50
+    )  # room for the row titles
     fig = plots.finish(fig, provenance)
     # Height last, from the margins the figure ends up with (finish() may change them).
     return fig.update_layout(height=grid_height(len(rows), panel_px, spacing, margins_px(fig)))

@@ -19,6 +19,7 @@ Rendering is pure torch on whole batches: every part is a soft mask computed fro
 signed distance on a pixel grid (no per-pixel or per-face Python loops), composited
 back to front like layers in a drawing program.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -30,15 +31,47 @@ SIZE = 64  # pixels; the CNN of the demo takes 64x64 colour images
 
 # Skin tones from light to dark (sRGB 0-255), roughly spanning the Fitzpatrick scale I-VI.
 # A face's tone is a random point on this line, so the whole range appears.
-SKIN_TONES = np.array([(250, 222, 200), (238, 196, 164), (222, 170, 128), (196, 136, 94),
-                       (160, 102, 66), (118, 74, 48), (82, 52, 36)], dtype=np.float32) / 255
-HAIR_COLOURS = np.array([(25, 20, 18), (60, 40, 28), (100, 66, 40), (150, 80, 40), (200, 165, 100),
-                         (150, 150, 150), (225, 225, 220)], dtype=np.float32) / 255
+SKIN_TONES = (
+    np.array(
+        [
+            (250, 222, 200),
+            (238, 196, 164),
+            (222, 170, 128),
+            (196, 136, 94),
+            (160, 102, 66),
+            (118, 74, 48),
+            (82, 52, 36),
+        ],
+        dtype=np.float32,
+    )
+    / 255
+)
+HAIR_COLOURS = (
+    np.array(
+        [(25, 20, 18), (60, 40, 28), (100, 66, 40), (150, 80, 40), (200, 165, 100), (150, 150, 150), (225, 225, 220)],
+        dtype=np.float32,
+    )
+    / 255
+)
 HAIR_WEIGHTS = np.array([0.28, 0.24, 0.16, 0.07, 0.1, 0.1, 0.05])  # black/brown hair most common
 HAIR_STYLES = ("short", "long", "shaved", "curly", "bun")
 IRIS_COLOURS = np.array([(50, 30, 20), (90, 60, 30), (60, 100, 150), (70, 110, 70)], dtype=np.float32) / 255
-TOP_COLOURS = np.array([(200, 60, 50), (40, 120, 70), (70, 90, 160), (230, 180, 40), (120, 60, 130),
-                        (90, 90, 90), (160, 110, 70), (40, 40, 50)], dtype=np.float32) / 255
+TOP_COLOURS = (
+    np.array(
+        [
+            (200, 60, 50),
+            (40, 120, 70),
+            (70, 90, 160),
+            (230, 180, 40),
+            (120, 60, 130),
+            (90, 90, 90),
+            (160, 110, 70),
+            (40, 40, 50),
+        ],
+        dtype=np.float32,
+    )
+    / 255
+)
 JACKET_COLOURS = np.array([(30, 35, 60), (45, 45, 50), (70, 70, 75), (20, 20, 25)], dtype=np.float32) / 255
 
 
@@ -52,52 +85,52 @@ class FaceAttributes:
     so toggling ``smile`` changes only the mouth.
     """
 
-    skin: np.ndarray          # (N, 3) RGB in [0, 1]
-    skin_tone: np.ndarray     # (N,) 0 = lightest ... 1 = darkest (position on SKIN_TONES)
-    cx: np.ndarray            # face centre x
-    cy: np.ndarray            # face centre y
-    face_w: np.ndarray        # half-width of the head
-    face_h: np.ndarray        # half-height of the head
-    jaw: np.ndarray           # 0 = round chin ... 1 = narrow, pointed chin
-    eye_dx: np.ndarray        # half the distance between the eyes
-    eye_y: np.ndarray         # eye height relative to cy
-    eye_size: np.ndarray      # eye half-width
-    iris: np.ndarray          # (N, 3) RGB
-    brow_thick: np.ndarray    # eyebrow thickness
-    brow_tilt: np.ndarray     # eyebrow slope (px over its half-length; > 0: outer ends lower)
-    nose_len: np.ndarray      # nose length
-    nose_w: np.ndarray        # nose half-width at the nostrils
-    mouth_w: np.ndarray       # mouth half-width
-    hair_style: np.ndarray    # int index into HAIR_STYLES
-    hair: np.ndarray          # (N, 3) RGB
-    glasses: np.ndarray       # bool
-    beard: np.ndarray         # bool
-    top: np.ndarray           # (N, 3) RGB of a coloured top (used when not white_collar)
-    jacket: np.ndarray        # (N, 3) RGB of the jacket (used when white_collar)
-    wall: np.ndarray          # (N, 3) RGB of the background
-    texture: np.ndarray       # per-face seed of the fine skin/paper texture
-    smile: np.ndarray         # bool  (confound 1)
-    mugshot: np.ndarray       # bool  (confound 2): grey wall with height lines
+    skin: np.ndarray  # (N, 3) RGB in [0, 1]
+    skin_tone: np.ndarray  # (N,) 0 = lightest ... 1 = darkest (position on SKIN_TONES)
+    cx: np.ndarray  # face centre x
+    cy: np.ndarray  # face centre y
+    face_w: np.ndarray  # half-width of the head
+    face_h: np.ndarray  # half-height of the head
+    jaw: np.ndarray  # 0 = round chin ... 1 = narrow, pointed chin
+    eye_dx: np.ndarray  # half the distance between the eyes
+    eye_y: np.ndarray  # eye height relative to cy
+    eye_size: np.ndarray  # eye half-width
+    iris: np.ndarray  # (N, 3) RGB
+    brow_thick: np.ndarray  # eyebrow thickness
+    brow_tilt: np.ndarray  # eyebrow slope (px over its half-length; > 0: outer ends lower)
+    nose_len: np.ndarray  # nose length
+    nose_w: np.ndarray  # nose half-width at the nostrils
+    mouth_w: np.ndarray  # mouth half-width
+    hair_style: np.ndarray  # int index into HAIR_STYLES
+    hair: np.ndarray  # (N, 3) RGB
+    glasses: np.ndarray  # bool
+    beard: np.ndarray  # bool
+    top: np.ndarray  # (N, 3) RGB of a coloured top (used when not white_collar)
+    jacket: np.ndarray  # (N, 3) RGB of the jacket (used when white_collar)
+    wall: np.ndarray  # (N, 3) RGB of the background
+    texture: np.ndarray  # per-face seed of the fine skin/paper texture
+    smile: np.ndarray  # bool  (confound 1)
+    mugshot: np.ndarray  # bool  (confound 2): grey wall with height lines
     white_collar: np.ndarray  # bool  (confound 3): white shirt collar under a dark jacket
-    smile_curve: np.ndarray   # how far the corners rise when smiling (px)
-    rest_curve: np.ndarray    # corner rise when not smiling (<= 0: neutral to frown)
+    smile_curve: np.ndarray  # how far the corners rise when smiling (px)
+    rest_curve: np.ndarray  # corner rise when not smiling (<= 0: neutral to frown)
 
     def __len__(self) -> int:
         return len(self.cx)
 
-    def replace(self, **changes) -> "FaceAttributes":
+    def replace(self, **changes) -> FaceAttributes:
         """The same faces with some attributes changed, e.g. ``replace(smile=~faces.smile)``."""
         for name, value in changes.items():
             if np.shape(value)[:1] != (len(self),):
                 raise ValueError(f"{name} must have one entry per face ({len(self)}), got shape {np.shape(value)}")
         return replace(self, **{k: np.asarray(v) for k, v in changes.items()})
 
-    def subset(self, index) -> "FaceAttributes":
+    def subset(self, index) -> FaceAttributes:
         """The faces at ``index`` (a slice, integer array or boolean mask)."""
         return FaceAttributes(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
     @staticmethod
-    def concat(parts: list["FaceAttributes"]) -> "FaceAttributes":
+    def concat(parts: list[FaceAttributes]) -> FaceAttributes:
         """Several sets of faces one after another."""
         return FaceAttributes(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(parts[0])})
 
@@ -120,8 +153,9 @@ def _flags(rng: np.random.Generator, n: int, rate) -> np.ndarray:
     return flags
 
 
-def sample_attributes(n: int, seed: int = 0, *, smile=0.5, mugshot=0.5, white_collar=0.5,
-                      glasses: float = 0.25, beard: float = 0.2) -> FaceAttributes:
+def sample_attributes(
+    n: int, seed: int = 0, *, smile=0.5, mugshot=0.5, white_collar=0.5, glasses: float = 0.25, beard: float = 0.2
+) -> FaceAttributes:
     """Draw ``n`` random faces (attributes only; :func:`render` draws them).
 
     Args:
@@ -150,24 +184,42 @@ def sample_attributes(n: int, seed: int = 0, *, smile=0.5, mugshot=0.5, white_co
     mug = _flags(rng, n, mugshot)
     wall = np.where(mug[:, None], wall_mug[rng.integers(0, 3, n)], wall_id[rng.integers(0, 3, n)])
     return FaceAttributes(
-        skin=skin.astype(np.float32), skin_tone=tone, cx=u(30.5, 33.5), cy=u(25, 28),
-        face_w=u(11.5, 14), face_h=u(15, 17.5), jaw=u(0, 1),
-        eye_dx=u(4.6, 5.8), eye_y=u(-3.5, -1.5), eye_size=u(2.2, 3.0),
-        iris=IRIS_COLOURS[rng.integers(0, len(IRIS_COLOURS), n)], brow_thick=u(0.9, 1.8), brow_tilt=u(-1.0, 1.0),
-        nose_len=u(6, 8.5), nose_w=u(1.6, 2.6), mouth_w=u(3.8, 5.2),
-        hair_style=rng.choice(len(HAIR_STYLES), n, p=[0.35, 0.25, 0.1, 0.18, 0.12]), hair=hair,
-        glasses=_flags(rng, n, glasses), beard=_flags(rng, n, beard),
+        skin=skin.astype(np.float32),
+        skin_tone=tone,
+        cx=u(30.5, 33.5),
+        cy=u(25, 28),
+        face_w=u(11.5, 14),
+        face_h=u(15, 17.5),
+        jaw=u(0, 1),
+        eye_dx=u(4.6, 5.8),
+        eye_y=u(-3.5, -1.5),
+        eye_size=u(2.2, 3.0),
+        iris=IRIS_COLOURS[rng.integers(0, len(IRIS_COLOURS), n)],
+        brow_thick=u(0.9, 1.8),
+        brow_tilt=u(-1.0, 1.0),
+        nose_len=u(6, 8.5),
+        nose_w=u(1.6, 2.6),
+        mouth_w=u(3.8, 5.2),
+        hair_style=rng.choice(len(HAIR_STYLES), n, p=[0.35, 0.25, 0.1, 0.18, 0.12]),
+        hair=hair,
+        glasses=_flags(rng, n, glasses),
+        beard=_flags(rng, n, beard),
         top=TOP_COLOURS[rng.integers(0, len(TOP_COLOURS), n)],
         jacket=JACKET_COLOURS[rng.integers(0, len(JACKET_COLOURS), n)],
-        wall=wall.astype(np.float32), texture=rng.uniform(0, 1000, n).astype(np.float32),
-        smile=_flags(rng, n, smile), mugshot=mug, white_collar=_flags(rng, n, white_collar),
-        smile_curve=u(2.2, 3.4), rest_curve=u(-1.6, 0.2),
+        wall=wall.astype(np.float32),
+        texture=rng.uniform(0, 1000, n).astype(np.float32),
+        smile=_flags(rng, n, smile),
+        mugshot=mug,
+        white_collar=_flags(rng, n, white_collar),
+        smile_curve=u(2.2, 3.4),
+        rest_curve=u(-1.6, 0.2),
     )
 
 
 # ----------------------------------------------------------------------------- drawing helpers
 # Every helper works on whole batches: per-face parameters are (N, 1, 1) tensors broadcast
 # against the pixel grid (1, H, W), so a shape costs a few tensor operations for all faces.
+
 
 def _soft(distance: torch.Tensor) -> torch.Tensor:
     """Signed distance (px, < 0 inside) -> coverage in [0, 1] with a one-pixel anti-aliased edge."""
@@ -235,6 +287,7 @@ def mouth_masks(faces: FaceAttributes, margin: float = 1.5) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- rendering
 
+
 def render(faces: FaceAttributes, chunk: int = 128) -> torch.Tensor:
     """Draw the faces: ``(N, 3, 64, 64)`` float32 RGB in ``[0, 1]``.
 
@@ -260,17 +313,16 @@ class _Canvas:
     y: torch.Tensor
     grain: torch.Tensor
 
-    def crop(self, rows: slice, cols: slice = slice(None)) -> "_Canvas":
-        return _Canvas(self.image[:, :, rows, cols], self.x[:, :, cols], self.y[:, rows, :],
-                       self.grain[:, rows, cols])
+    def crop(self, rows: slice, cols: slice = slice(None)) -> _Canvas:
+        return _Canvas(self.image[:, :, rows, cols], self.x[:, :, cols], self.y[:, rows, :], self.grain[:, rows, cols])
 
 
 # Windows (rows, cols) that always contain a part, whatever the face's random geometry:
 # drawing on them instead of all 64x64 pixels keeps 2,000 faces well under a second.
 HAIR_BACK_WINDOW = (slice(0, 60), slice(8, 56))  # long hair ends above row 58, halos within 11..53
-HAIR_TOP_WINDOW = (slice(0, 32), slice(8, 56))   # the hairline is above the eyes
-HEAD_WINDOW = (slice(6, 48), slice(10, 54))      # ears, head, beard (chin at most at row 46)
-CLOTHES_WINDOW = (slice(32, 64), slice(None))    # neck and shoulders
+HAIR_TOP_WINDOW = (slice(0, 32), slice(8, 56))  # the hairline is above the eyes
+HEAD_WINDOW = (slice(6, 48), slice(10, 54))  # ears, head, beard (chin at most at row 46)
+CLOTHES_WINDOW = (slice(32, 64), slice(None))  # neck and shoulders
 FEATURES_WINDOW = (slice(12, 44), slice(12, 52))  # eyes, brows, glasses, nose, mouth
 
 
@@ -284,8 +336,8 @@ def _render(f: FaceAttributes) -> torch.Tensor:
     # 1. background: a light ID backdrop with a soft vertical gradient, or a grey wall with height lines
     image = (_col(f.wall) * (1.02 - 0.05 * y / SIZE).unsqueeze(1)).expand(n, 3, SIZE, SIZE).contiguous()
     mug = _col(f.mugshot.astype(np.float32))
-    line = _soft(torch.abs(torch.remainder(y, 6.0) - 3.0) - 0.6)          # a line every 6 px
-    major = 0.55 + 0.45 * (torch.remainder(y, 18.0) < 6).float()          # every third line darker
+    line = _soft(torch.abs(torch.remainder(y, 6.0) - 3.0) - 0.6)  # a line every 6 px
+    major = 0.55 + 0.45 * (torch.remainder(y, 18.0) < 6).float()  # every third line darker
     _paint(image, (mug * (line * major * 0.6)).expand(n, SIZE, SIZE), _grey(n, 0.18))
     canvas = _Canvas(image, x, y, grain)
 
@@ -353,13 +405,17 @@ def _draw_clothes(c: _Canvas, f: FaceAttributes, skin) -> None:
     v_neck = _soft(torch.abs(x - cx) - (y - (neck_top + 7)) * 0.6 - 0.5)  # 1 inside the jacket's V opening
     body = shoulders * (1 - round_neck)
     _paint(c.image, body * (1 - collar), _col(f.top))
-    _paint(c.image, shoulders * collar, _grey(n, 0.96))                    # the white shirt ...
-    _paint(c.image, body * collar * (1 - v_neck), _col(f.jacket))          # ... seen through the jacket's V
+    _paint(c.image, shoulders * collar, _grey(n, 0.96))  # the white shirt ...
+    _paint(c.image, body * collar * (1 - v_neck), _col(f.jacket))  # ... seen through the jacket's V
     edges = _soft(torch.abs(torch.abs(x - cx) - (y - neck_top - 5) * 0.8 - 2.2) - 1.4)
-    _paint(c.image, shoulders * collar * v_neck * edges * _soft(neck_top + 5.5 - y) * _soft(y - neck_top - 11),
-           _grey(n, 0.82))                                                  # collar edges
-    _paint(c.image, body * collar * v_neck * _soft(torch.abs(x - cx) - 0.6) * _soft(neck_top + 8.5 - y),
-           _grey(n, 0.3))                                                   # the shirt's button line
+    _paint(
+        c.image,
+        shoulders * collar * v_neck * edges * _soft(neck_top + 5.5 - y) * _soft(y - neck_top - 11),
+        _grey(n, 0.82),
+    )  # collar edges
+    _paint(
+        c.image, body * collar * v_neck * _soft(torch.abs(x - cx) - 0.6) * _soft(neck_top + 8.5 - y), _grey(n, 0.3)
+    )  # the shirt's button line
 
 
 def _draw_head(c: _Canvas, f: FaceAttributes, skin, hair, eye_y, my) -> None:
@@ -367,10 +423,13 @@ def _draw_head(c: _Canvas, f: FaceAttributes, skin, hair, eye_y, my) -> None:
     x, y = c.x, c.y
     cx, cy, fw, fh = _col(f.cx), _col(f.cy), _col(f.face_w), _col(f.face_h)
     for side in (-1.0, 1.0):
-        _paint(c.image, _ellipse(x, y, cx + side * fw, eye_y + 2.5, torch.full_like(cx, 2.3),
-                                 torch.full_like(cx, 3.7)), skin * 0.9)
+        _paint(
+            c.image,
+            _ellipse(x, y, cx + side * fw, eye_y + 2.5, torch.full_like(cx, 2.3), torch.full_like(cx, 3.7)),
+            skin * 0.9,
+        )
     below = ((y - cy) / fh).clamp(min=0)
-    half_w = fw * (1 - _col(f.jaw) * 0.32 * below ** 2)
+    half_w = fw * (1 - _col(f.jaw) * 0.32 * below**2)
     head_r = torch.sqrt(((x - cx) / half_w) ** 2 + ((y - cy) / fh) ** 2)
     head = _soft((head_r - 1) * fw)
     shade = 1.0 - 0.16 * head_r.clamp(max=1) ** 4 + 0.03 * (c.grain - 0.5)  # a rounder look, fine skin texture
@@ -386,12 +445,12 @@ def _draw_mouth(c: _Canvas, f: FaceAttributes, g: dict, skin) -> None:
     mx, my, mw, curve = _col(g["mx"]), _col(g["my"]), _col(g["w"]), _col(g["curve"])
     smiling = _col(f.smile.astype(np.float32))
     t = ((x - mx) / mw).clamp(-1.2, 1.2)
-    centre_line = my - curve * t ** 2
+    centre_line = my - curve * t**2
     inside = _soft(torch.abs(x - mx) - mw)
     lips = skin * 0.55 + torch.tensor([0.2, 0.02, 0.02]).view(1, 3, 1, 1)
     closed = inside * _soft(torch.abs(y - centre_line) - 0.75)
     _paint(image, closed * (1 - smiling), lips)
-    opening = 3.0 * (1 - t ** 2).clamp(min=0)
+    opening = 3.0 * (1 - t**2).clamp(min=0)
     open_mouth = inside * smiling * _soft(torch.maximum(centre_line - 0.7 - y, y - (centre_line + opening)))
     _paint(image, open_mouth, torch.tensor([0.4, 0.08, 0.1]).view(1, 3, 1, 1))
     teeth = open_mouth * _soft(y - (centre_line + 0.4 * opening + 0.5)) * _soft(torch.abs(x - mx) - 0.8 * mw)
@@ -407,8 +466,9 @@ def _draw_nose(c: _Canvas, cx, eye_y, f: FaceAttributes, skin) -> None:
     base_y = nose_top + nose_len
     _paint(image, 0.35 * _ellipse(x, y, cx, base_y - 0.6, nose_w, torch.full_like(cx, 1.3)), skin * 0.65)
     for side in (-1.0, 1.0):
-        nostril = _ellipse(x, y, cx + side * 0.5 * nose_w, base_y - 0.3, torch.full_like(cx, 0.7),
-                           torch.full_like(cx, 0.55))
+        nostril = _ellipse(
+            x, y, cx + side * 0.5 * nose_w, base_y - 0.3, torch.full_like(cx, 0.7), torch.full_like(cx, 0.55)
+        )
         _paint(image, 0.8 * nostril, skin * 0.35)
 
 
@@ -431,7 +491,7 @@ def _draw_eyes(c: _Canvas, cx, eye_y, f: FaceAttributes, skin, hair) -> None:
         _paint(image, eye * _soft(pupil_r - eh * 0.45), torch.full((n, 3, 1, 1), 0.05))
         _paint(image, _soft((r - 1).abs() * eh - 0.35), skin * 0.45)  # lid outline
         along = (x - ex) / (ew + 1.0)  # -1 .. 1 across the brow
-        brow_y = eye_y - eh - 2.3 + side * _col(f.brow_tilt) * along - 0.6 * (1 - along ** 2)
+        brow_y = eye_y - eh - 2.3 + side * _col(f.brow_tilt) * along - 0.6 * (1 - along**2)
         brow = _soft(torch.abs(y - brow_y) - _col(f.brow_thick) / 2) * _soft(torch.abs(x - ex) - (ew + 1.0))
         _paint(image, brow, brow_colour)
         ring = torch.sqrt(((x - ex) / (ew + 1.6)) ** 2 + ((y - eye_y) / (eh + 1.8)) ** 2)

@@ -8,6 +8,7 @@ The app itself never downloads. Offline, this command fails within a few seconds
 with a clear message: before downloading it checks that the host answers at all,
 with a short timeout, instead of letting a download hang.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,15 +34,19 @@ TARGETS = {
 def torch_checkpoint_dir() -> Path:
     """Where torch caches downloaded weights (``$TORCH_HOME/hub/checkpoints``), found without importing torch."""
     torch_home = os.environ.get("TORCH_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "torch")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "torch"
+    )
     return Path(torch_home) / "hub" / "checkpoints"
 
 
 def resnet18_weights_status() -> tuple[bool, str]:
     """Are the optional ImageNet ResNet-18 weights on disk? (cheap: a file check)"""
     path = torch_checkpoint_dir() / RESNET18_FILE
-    return (True, f"found in {path.parent}") if path.exists() else \
-        (False, "not on disk (optional: python -m core.fetch resnet18)")
+    return (
+        (True, f"found in {path.parent}")
+        if path.exists()
+        else (False, "not on disk (optional: python -m core.fetch resnet18)")
+    )
 
 
 class FetchError(RuntimeError):
@@ -56,8 +61,10 @@ def check_reachable(url: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         with socket.create_connection((parsed.hostname, port), timeout=timeout):
             pass
     except OSError as err:  # DNS failure, refused, unreachable, timeout
-        raise FetchError(f"Cannot reach {parsed.hostname} ({type(err).__name__}: {err}). "
-                         "This machine looks offline; the lab works without this download.") from err
+        raise FetchError(
+            f"Cannot reach {parsed.hostname} ({type(err).__name__}: {err}). "
+            "This machine looks offline; the lab works without this download."
+        ) from err
 
 
 def fetch(target: str) -> str:
@@ -88,8 +95,10 @@ def fetch(target: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print(__doc__.strip().splitlines()[0] + "\n\nusage: python -m core.fetch {" + "|".join(TARGETS) + "}",
-              file=sys.stderr)
+        print(
+            __doc__.strip().splitlines()[0] + "\n\nusage: python -m core.fetch {" + "|".join(TARGETS) + "}",
+            file=sys.stderr,
+        )
         return 2
     t0 = time.perf_counter()
     try:

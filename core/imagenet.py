@@ -10,6 +10,7 @@ attacks in :mod:`core.attacks` work in plain [0, 1] pixel space and ε means the
 as for the Fashion-MNIST model. The weights file is read with ``weights_only=True``
 (tensors only, no arbitrary pickled code).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,15 +24,19 @@ from core import fetch
 IMAGENET_MEAN = (0.485, 0.456, 0.406)  # per-channel statistics of ImageNet's training photos (torchvision)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 INPUT_SIDE = 224  # ResNet-18 was trained on 224x224 crops
-RESNET_SOURCE = ("He, Zhang, Ren & Sun 2016, 'Deep Residual Learning for Image Recognition', CVPR; "
-                 "torchvision IMAGENET1K_V1 weights (top-1 69.8 % on ImageNet val, published)")
+RESNET_SOURCE = (
+    "He, Zhang, Ren & Sun 2016, 'Deep Residual Learning for Image Recognition', CVPR; "
+    "torchvision IMAGENET1K_V1 weights (top-1 69.8 % on ImageNet val, published)"
+)
 
 
 # What a student sees when the weights are missing: what works and whom to ask. No server path and no
 # shell command (a student can run neither); the operator's details go to the server log (str(err)).
-STUDENT_NOTICE = ("The photo demo needs the pretrained ResNet-18 weights, which this server does not have. "
-                  "The Fashion-MNIST tabs all work. To try your own photos, ask the person running the lab "
-                  "to install the weights (the README says how).")
+STUDENT_NOTICE = (
+    "The photo demo needs the pretrained ResNet-18 weights, which this server does not have. "
+    "The Fashion-MNIST tabs all work. To try your own photos, ask the person running the lab "
+    "to install the weights (the README says how)."
+)
 
 
 class WeightsUnavailable(RuntimeError):
@@ -68,17 +73,21 @@ def load_resnet18(path: Path | None = None) -> nn.Module:
     """
     path = Path(path) if path is not None else weights_path()
     if not path.exists():
-        raise WeightsUnavailable(f"The ImageNet ResNet-18 weights are not on this machine ({path}). "
-                                 "Run `python -m core.fetch resnet18` once while online; the lab never "
-                                 "downloads by itself.")
+        raise WeightsUnavailable(
+            f"The ImageNet ResNet-18 weights are not on this machine ({path}). "
+            "Run `python -m core.fetch resnet18` once while online; the lab never "
+            "downloads by itself."
+        )
     from core.torchvision_compat import torchvision
 
     model = torchvision.models.resnet18(weights=None)
     try:
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     except Exception as err:  # unpickling refused, truncated file, wrong keys or shapes: all "unusable"
-        raise WeightsUnavailable(f"{path} is not a usable ResNet-18 weights file ({type(err).__name__}). "
-                                 "Delete it and run `python -m core.fetch resnet18` again.") from err
+        raise WeightsUnavailable(
+            f"{path} is not a usable ResNet-18 weights file ({type(err).__name__}). "
+            "Delete it and run `python -m core.fetch resnet18` again."
+        ) from err
     return Normalized(model).eval()
 
 
@@ -101,10 +110,10 @@ def prepare(image: torch.Tensor, side: int = INPUT_SIDE) -> torch.Tensor:
     if max(height, width) > 2 * min(height, width):
         keep_h, keep_w = min(height, 2 * width), min(width, 2 * height)
         top, left = (height - keep_h) // 2, (width - keep_w) // 2
-        image = image[:, top:top + keep_h, left:left + keep_w]
+        image = image[:, top : top + keep_h, left : left + keep_w]
         height, width = keep_h, keep_w
     scale = round(side * 8 / 7) / min(height, width)
     size = (max(side, round(height * scale)), max(side, round(width * scale)))
     resized = F.interpolate(image[None], size=size, mode="bilinear", antialias=True, align_corners=False)
     top, left = (size[0] - side) // 2, (size[1] - side) // 2
-    return resized[..., top:top + side, left:left + side].clamp(0, 1).contiguous()
+    return resized[..., top : top + side, left : left + side].clamp(0, 1).contiguous()

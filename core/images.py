@@ -11,6 +11,7 @@ palette to RGB, transparency composited on white, 16-bit scaled to [0, 1], greys
 repeated to three channels, the first frame of an animation, downscaling of big photos.
 Every refusal is an :class:`ImageError` whose message is written for the user.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,12 @@ MAX_BYTES = 10 * 1024 * 1024  # as the server's upload cap (.streamlit/config.to
 MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo, far below what would exhaust memory
 MAX_SIDE = 1024  # larger photos are shrunk before becoming float tensors (ImageNet models see 224 px)
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")  # Pillow decoders allowed (no EPS: it runs Ghostscript)
-BUNDLED = {"chelsea": "Chelsea the cat", "coffee": "a cup of coffee", "astronaut": "astronaut Eileen Collins",
-           "rocket": "a rocket on the launch pad"}  # photos shipped inside scikit-image (public domain / CC0)
+BUNDLED = {
+    "chelsea": "Chelsea the cat",
+    "coffee": "a cup of coffee",
+    "astronaut": "astronaut Eileen Collins",
+    "rocket": "a rocket on the launch pad",
+}  # photos shipped inside scikit-image (public domain / CC0)
 
 
 class ImageError(ValueError):
@@ -49,8 +54,9 @@ class LoadedImage:
     source: str
 
 
-def load_image(data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
-               max_side: int = MAX_SIDE) -> LoadedImage:
+def load_image(
+    data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE
+) -> LoadedImage:
     """Decode ``data`` safely into RGB ``(3, H, W)`` in [0, 1]; raise :class:`ImageError` with a clear message."""
     name = display_name(name)
     if not data:
@@ -60,9 +66,11 @@ def load_image(data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max
     image = _open(data, name)
     width, height = image.size  # from the header: no pixel decoded yet
     if width * height > max_pixels:
-        raise ImageError(f"'{name}' claims {width:,} x {height:,} pixels ({width * height / 1e6:.0f} megapixels); "
-                         f"the limit is {max_pixels / 1e6:.0f}. Refused without decoding (a possible "
-                         "'decompression bomb').")
+        raise ImageError(
+            f"'{name}' claims {width:,} x {height:,} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {max_pixels / 1e6:.0f}. Refused without decoding (a possible "
+            "'decompression bomb')."
+        )
     notices = []
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
@@ -79,8 +87,9 @@ def load_image(data: bytes, name: str = "image", max_bytes: int = MAX_BYTES, max
     if max(tensor.shape[1:]) > max_side:
         scale = max_side / max(tensor.shape[1:])
         size = [max(1, round(s * scale)) for s in tensor.shape[1:]]
-        tensor = torch.nn.functional.interpolate(tensor[None], size=size, mode="bilinear", antialias=True,
-                                                 align_corners=False)[0].clamp(0, 1)
+        tensor = torch.nn.functional.interpolate(
+            tensor[None], size=size, mode="bilinear", antialias=True, align_corners=False
+        )[0].clamp(0, 1)
         notices.append(f"Shrunk from {width}x{height} to {size[1]}x{size[0]} pixels.")
     return LoadedImage(tensor, tuple(notices), f"{name} ({image.format or 'image'}, {width}x{height})")
 
@@ -93,7 +102,7 @@ def display_name(name: str, limit: int = 80) -> str:
     HTML), a new line an extra row in a CSV header; a 10 kB name would fill the page.
     """
     safe = re.sub(r"[^\w .-]", "_", str(name)).strip() or "image"
-    return safe if len(safe) <= limit else safe[:limit - 1] + "…"
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 def _open(data: bytes, name: str) -> Image.Image:
@@ -105,8 +114,10 @@ def _open(data: bytes, name: str) -> Image.Image:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
             raise ImageError(f"'{name}' claims too many pixels; refused without decoding ({err}).") from err
         except UnidentifiedImageError as err:
-            raise ImageError(f"'{name}' is not an image this lab can read (PNG, JPEG, GIF, WebP, BMP, TIFF), "
-                             "whatever its file name says.") from err
+            raise ImageError(
+                f"'{name}' is not an image this lab can read (PNG, JPEG, GIF, WebP, BMP, TIFF), "
+                "whatever its file name says."
+            ) from err
         except (OSError, ValueError, SyntaxError) as err:
             raise ImageError(f"'{name}' is damaged: its header could not be read ({err}).") from err
 
@@ -128,8 +139,10 @@ def _to_rgb_array(image: Image.Image, notices: list[str]) -> np.ndarray:
         notices.append("16-bit greyscale: scaled from 0-65535 to [0, 1] and repeated to RGB.")
         return np.repeat(np.clip(grey, 0, 1)[..., None], 3, axis=2)
     if mode == "F":
-        raise ImageError("Floating-point images (mode F, e.g. scientific TIFF) have no defined brightness scale; "
-                         "export the picture as an ordinary 8-bit photo.")
+        raise ImageError(
+            "Floating-point images (mode F, e.g. scientific TIFF) have no defined brightness scale; "
+            "export the picture as an ordinary 8-bit photo."
+        )
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
         notices.append("Palette image converted to RGB.")

@@ -10,6 +10,7 @@ with ``DLLAB_DATA_DIR``). If it cannot be read or written (read-only disk, full
 disk, a corrupt file) the lab keeps working and says the ledger is unavailable:
 methods raise :class:`LedgerUnavailable` with a message fit for a user.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +18,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,14 +63,22 @@ class LedgerRow:
 
     @staticmethod
     def now() -> str:
-        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 _COLUMNS = [f.name for f in fields(LedgerRow)]
-_TYPES = {"seed": "INTEGER", "duration_s": "REAL", "energy_kwh": "REAL", "emissions_kg": "REAL",
-          "intensity_g_per_kwh": "REAL"}
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-           + ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in _COLUMNS) + ")")
+_TYPES = {
+    "seed": "INTEGER",
+    "duration_s": "REAL",
+    "energy_kwh": "REAL",
+    "emissions_kg": "REAL",
+    "intensity_g_per_kwh": "REAL",
+}
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    + ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in _COLUMNS)
+    + ")"
+)
 
 
 class Ledger:
@@ -80,8 +89,9 @@ class Ledger:
             try:
                 path = data_dir() / LEDGER_FILE
             except OSError as err:  # e.g. a read-only home directory on a hosted demo
-                raise LedgerUnavailable(f"The lab's data directory cannot be created ({err}); "
-                                        "set DLLAB_DATA_DIR to a writable folder.") from err
+                raise LedgerUnavailable(
+                    f"The lab's data directory cannot be created ({err}); set DLLAB_DATA_DIR to a writable folder."
+                ) from err
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
@@ -143,8 +153,15 @@ class Ledger:
         """Run count; energy (kWh) and emissions (kg CO2e) summed over measured runs, per demo too;
         and the distinct methods and grids those sums mix (a sum must say what it adds up)."""
         if not self.path.exists():
-            return {"runs": 0, "measured_runs": 0, "energy_kwh": 0.0, "emissions_kg": 0.0, "per_demo": {},
-                    "methods": [], "countries": []}
+            return {
+                "runs": 0,
+                "measured_runs": 0,
+                "energy_kwh": 0.0,
+                "emissions_kg": 0.0,
+                "per_demo": {},
+                "methods": [],
+                "countries": [],
+            }
         measured = "FROM runs WHERE status = 'measured'"
         try:
             with contextlib.closing(self._connect()) as con:
@@ -152,14 +169,25 @@ class Ledger:
                 count, energy, emissions = con.execute(
                     f"SELECT COUNT(*), COALESCE(SUM(energy_kwh), 0), COALESCE(SUM(emissions_kg), 0) {measured}"
                 ).fetchone()
-                per_demo = {demo: {"energy_kwh": e, "emissions_kg": c} for demo, e, c in con.execute(
-                    f"SELECT demo, SUM(energy_kwh), SUM(emissions_kg) {measured} GROUP BY demo ORDER BY demo")}
+                per_demo = {
+                    demo: {"energy_kwh": e, "emissions_kg": c}
+                    for demo, e, c in con.execute(
+                        f"SELECT demo, SUM(energy_kwh), SUM(emissions_kg) {measured} GROUP BY demo ORDER BY demo"
+                    )
+                }
                 methods = [m for (m,) in con.execute(f"SELECT DISTINCT method {measured} ORDER BY method")]
                 countries = [c for (c,) in con.execute(f"SELECT DISTINCT country {measured} ORDER BY country")]
         except sqlite3.Error as err:
             raise LedgerUnavailable(f"The carbon ledger at {self.path} cannot be read ({err}).") from err
-        return {"runs": runs, "measured_runs": count, "energy_kwh": float(energy), "emissions_kg": float(emissions),
-                "per_demo": per_demo, "methods": methods, "countries": countries}
+        return {
+            "runs": runs,
+            "measured_runs": count,
+            "energy_kwh": float(energy),
+            "emissions_kg": float(emissions),
+            "per_demo": per_demo,
+            "methods": methods,
+            "countries": countries,
+        }
 
 
 def _add_missing_columns(con: sqlite3.Connection) -> None:

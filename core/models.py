@@ -6,6 +6,7 @@ every explanation method in captum works on it: activations are separate,
 non-inplace ``nn.ReLU`` modules (LRP and Grad-CAM hook them) and flattening is
 ``torch.flatten`` inside ``forward`` (captum's LRP refuses an ``nn.Flatten`` module).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

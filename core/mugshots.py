@@ -34,6 +34,7 @@ training set: Wu & Zhang's headline. Then the measurements that expose it:
 
 Every training run goes through :func:`core.training.fit` (carbon-measured, ledgered).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,11 +51,13 @@ from core.provenance import Provenance
 from core.training import FitResult, ProgressCallback, TrainConfig, fit, predict_proba
 
 WU_ZHANG = "Wu & Zhang 2016, 'Automated Inference on Criminality using Face Images', arXiv:1611.04135v1"
-CRITIQUE = ("Agüera y Arcas, Mitchell & Todorov 2017, \"Physiognomy's New Clothes\", Medium, "
-            "medium.com/@blaisea/physiognomys-new-clothes-f2d4b59fdd6a")
-PAPER_ACCURACY = 0.895   # Wu & Zhang's headline accuracy (published; real photos, other models)
-PAPER_PHOTOS = 1856      # their data set: 1,856 ID photos ...
-PAPER_CRIMINAL = 730     # ... of which 730 labelled "criminal"
+CRITIQUE = (
+    'Agüera y Arcas, Mitchell & Todorov 2017, "Physiognomy\'s New Clothes", Medium, '
+    "medium.com/@blaisea/physiognomys-new-clothes-f2d4b59fdd6a"
+)
+PAPER_ACCURACY = 0.895  # Wu & Zhang's headline accuracy (published; real photos, other models)
+PAPER_PHOTOS = 1856  # their data set: 1,856 ID photos ...
+PAPER_CRIMINAL = 730  # ... of which 730 labelled "criminal"
 PAPER_MAJORITY_BASELINE = (PAPER_PHOTOS - PAPER_CRIMINAL) / PAPER_PHOTOS  # 60.7 %: always "non-criminal" there
 # The page's preset buttons, label -> (smile, wall, collar) links; the lecture warm-up trains each of them.
 PRESETS = {
@@ -66,10 +69,14 @@ CLASSES = ("non-criminal", "criminal")
 CONFOUNDS = {"smile": "smiling", "mugshot": "mugshot wall", "white_collar": "white collar"}
 
 FACES_INFO = SourceInfo(
-    key="synthetic_faces", name="synthetic faces (core.faces)",
+    key="synthetic_faces",
+    name="synthetic faces (core.faces)",
     description="64x64 colour faces drawn from random attributes; no real person. Labels are tied to "
-                "confounds (smile, background, clothing), never to the face itself.",
-    licence="generated here", origin="core/faces.py, seeded", citation="")
+    "confounds (smile, background, clothing), never to the face itself.",
+    licence="generated here",
+    origin="core/faces.py, seeded",
+    citation="",
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ LR = 4e-3  # twice the lab default: the smile is learned within the first epoch,
 
 # ----------------------------------------------------------------------------- data
 
+
 @dataclass(frozen=True)
 class FaceSet:
     """Faces, their pixels and their labels: ``images (N, 3, 64, 64)`` in [0, 1], ``labels (N,)`` 0/1."""
@@ -178,17 +186,24 @@ def training_set(config: MugshotConfig) -> FaceSet:
 
 def test_like_training(config: MugshotConfig) -> FaceSet:
     """New faces drawn exactly like the training set: what a developer would report."""
-    return face_set(config.n_test, config.criminal_share, config.links, (config.seed, 1),
-                    "test set drawn like the training set")
+    return face_set(
+        config.n_test, config.criminal_share, config.links, (config.seed, 1), "test set drawn like the training set"
+    )
 
 
 def balanced_test(config: MugshotConfig) -> FaceSet:
     """Half "criminal", and every confound independent of the label (links 0.5): what is left to learn?"""
-    return face_set(config.n_test, 0.5, {k: 0.5 for k in CONFOUNDS}, (config.seed, 2),
-                    "balanced test set: confounds independent of the label")
+    return face_set(
+        config.n_test,
+        0.5,
+        {k: 0.5 for k in CONFOUNDS},
+        (config.seed, 2),
+        "balanced test set: confounds independent of the label",
+    )
 
 
 # ----------------------------------------------------------------------------- training
+
 
 @dataclass
 class MugshotRun:
@@ -213,12 +228,20 @@ def train(config: MugshotConfig, on_progress: ProgressCallback | None = None) ->
     """Draw the faces, train a small CNN on "criminal" vs "non-criminal" with :func:`core.training.fit`."""
     train_set, test = training_set(config), test_like_training(config)
     model = build_cnn(CNN, seed=config.seed)
-    result = fit(model, train_set.dataset(), test.dataset(), TrainConfig(epochs=config.epochs, lr=LR, seed=config.seed),
-                 demo="mugshots", label=f"SmallCNN on synthetic faces, {config.describe()}", on_progress=on_progress)
+    result = fit(
+        model,
+        train_set.dataset(),
+        test.dataset(),
+        TrainConfig(epochs=config.epochs, lr=LR, seed=config.seed),
+        demo="mugshots",
+        label=f"SmallCNN on synthetic faces, {config.describe()}",
+        on_progress=on_progress,
+    )
     return MugshotRun(config, result, train_set, test)
 
 
 # ----------------------------------------------------------------------------- measurements
+
 
 def predictions(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
     """Predicted label per image, ``(N,)`` long: 1 = "criminal"."""
@@ -266,8 +289,14 @@ def counterfactuals(model: torch.nn.Module, data: FaceSet, attribute: str = "smi
         raise ValueError(f"attribute must be one of {tuple(CONFOUNDS)}, got {attribute!r}")
     toggled = data.faces.replace(**{attribute: ~getattr(data.faces, attribute)})
     after = faces.render(toggled)
-    return Counterfactuals(attribute, data.images, after, predictions(model, data.images), predictions(model, after),
-                           data.faces.smile.copy())
+    return Counterfactuals(
+        attribute,
+        data.images,
+        after,
+        predictions(model, data.images),
+        predictions(model, after),
+        data.faces.smile.copy(),
+    )
 
 
 def accuracy_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
@@ -287,26 +316,51 @@ def accuracy_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
     rows = []
     for name, data in (("like training", run.test), ("balanced test", balanced)):
         r = baselines.report(data.labels, predictions(run.model, data.images))
-        rows.append({"test_set": name, "measure": f"accuracy, {data.name}", "kind": "measured",
-                     "accuracy": r.accuracy, "balanced_accuracy": r.balanced_accuracy,
-                     "majority_baseline": r.majority_baseline, "majority_class": CLASSES[r.majority_class],
-                     "balanced_chance": r.chance_balanced, "faces": r.n})
+        rows.append(
+            {
+                "test_set": name,
+                "measure": f"accuracy, {data.name}",
+                "kind": "measured",
+                "accuracy": r.accuracy,
+                "balanced_accuracy": r.balanced_accuracy,
+                "majority_baseline": r.majority_baseline,
+                "majority_class": CLASSES[r.majority_class],
+                "balanced_chance": r.chance_balanced,
+                "faces": r.n,
+            }
+        )
     paper_labels = np.repeat([0, 1], [PAPER_PHOTOS - PAPER_CRIMINAL, PAPER_CRIMINAL])  # their published counts
-    rows.append({"test_set": "Wu & Zhang 2016", "kind": "published",
-                 "measure": f"Wu & Zhang 2016: reported accuracy on {PAPER_PHOTOS:,} real photos (balanced accuracy "
-                            "not reported; baseline from their class counts)",
-                 "accuracy": PAPER_ACCURACY, "balanced_accuracy": None,
-                 "majority_baseline": baselines.majority_baseline(paper_labels),
-                 "majority_class": CLASSES[baselines.majority_class(paper_labels)],
-                 "balanced_chance": baselines.chance_balanced_accuracy(paper_labels), "faces": PAPER_PHOTOS})
+    rows.append(
+        {
+            "test_set": "Wu & Zhang 2016",
+            "kind": "published",
+            "measure": f"Wu & Zhang 2016: reported accuracy on {PAPER_PHOTOS:,} real photos (balanced accuracy "
+            "not reported; baseline from their class counts)",
+            "accuracy": PAPER_ACCURACY,
+            "balanced_accuracy": None,
+            "majority_baseline": baselines.majority_baseline(paper_labels),
+            "majority_class": CLASSES[baselines.majority_class(paper_labels)],
+            "balanced_chance": baselines.chance_balanced_accuracy(paper_labels),
+            "faces": PAPER_PHOTOS,
+        }
+    )
     return pd.DataFrame(rows).astype({"balanced_accuracy": float})
 
 
 def flip_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
     """Share of predictions that flip when only one confound is toggled, per confound (``attribute``, ``value``)."""
-    return pd.DataFrame([{"attribute": name, "measure": f"predictions that flip when only '{name}' is toggled",
-                          "value": counterfactuals(run.model, balanced, attribute).flip_share, "kind": "measured",
-                          "faces": len(balanced)} for attribute, name in CONFOUNDS.items()])
+    return pd.DataFrame(
+        [
+            {
+                "attribute": name,
+                "measure": f"predictions that flip when only '{name}' is toggled",
+                "value": counterfactuals(run.model, balanced, attribute).flip_share,
+                "kind": "measured",
+                "faces": len(balanced),
+            }
+            for attribute, name in CONFOUNDS.items()
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -338,29 +392,45 @@ def headline(table: pd.DataFrame) -> list[Headline]:
     """
     like, fair = table.iloc[0], table.iloc[1]
     return [
-        Headline("Accuracy, test like training", f"{like['accuracy']:.1%}",
-                 _points(like["accuracy"] - like["majority_baseline"]), "vs baseline",
-                 f"{int(like['faces']):,} faces drawn like the training set (the paper's setting). Balanced accuracy "
-                 f"on them: {like['balanced_accuracy']:.1%}."),
-        Headline("Majority baseline", f"{like['majority_baseline']:.1%}", f"always '{like['majority_class']}'", "",
-                 "What a model that learned nothing scores on the same test faces: always answering the "
-                 "commonest label. An accuracy means something only above it; 50 % is 'chance' only when "
-                 "both labels are equally common.", arrow="off"),
-        Headline("Accuracy, balanced test", f"{fair['accuracy']:.1%}",
-                 _points(fair["accuracy"] - fair["majority_baseline"]), f"vs baseline {fair['majority_baseline']:.0%}",
-                 f"{int(fair['faces']):,} faces, half 'criminal', every confound independent of the label. With "
-                 "both labels equally common, accuracy = balanced accuracy and the baseline is 50 %."),
+        Headline(
+            "Accuracy, test like training",
+            f"{like['accuracy']:.1%}",
+            _points(like["accuracy"] - like["majority_baseline"]),
+            "vs baseline",
+            f"{int(like['faces']):,} faces drawn like the training set (the paper's setting). Balanced accuracy "
+            f"on them: {like['balanced_accuracy']:.1%}.",
+        ),
+        Headline(
+            "Majority baseline",
+            f"{like['majority_baseline']:.1%}",
+            f"always '{like['majority_class']}'",
+            "",
+            "What a model that learned nothing scores on the same test faces: always answering the "
+            "commonest label. An accuracy means something only above it; 50 % is 'chance' only when "
+            "both labels are equally common.",
+            arrow="off",
+        ),
+        Headline(
+            "Accuracy, balanced test",
+            f"{fair['accuracy']:.1%}",
+            _points(fair["accuracy"] - fair["majority_baseline"]),
+            f"vs baseline {fair['majority_baseline']:.0%}",
+            f"{int(fair['faces']):,} faces, half 'criminal', every confound independent of the label. With "
+            "both labels equally common, accuracy = balanced accuracy and the baseline is 50 %.",
+        ),
     ]
 
 
 def details(table: pd.DataFrame) -> str:
     """The balanced accuracies and the paper's figure against its own baseline, as one markdown sentence."""
     like, fair, paper = (table.iloc[i] for i in range(3))
-    return (f"Balanced accuracy (the mean of the share right within each label; any constant answer scores "
-            f"{like['balanced_chance']:.0%}): **{like['balanced_accuracy']:.1%}** on the test like training, "
-            f"**{fair['balanced_accuracy']:.1%}** on the balanced test. Wu & Zhang reported "
-            f"**{paper['accuracy']:.1%}** on real photos where always answering '{paper['majority_class']}' "
-            f"scored {paper['majority_baseline']:.1%} ({PAPER_PHOTOS - PAPER_CRIMINAL:,} of {PAPER_PHOTOS:,}).")
+    return (
+        f"Balanced accuracy (the mean of the share right within each label; any constant answer scores "
+        f"{like['balanced_chance']:.0%}): **{like['balanced_accuracy']:.1%}** on the test like training, "
+        f"**{fair['balanced_accuracy']:.1%}** on the balanced test. Wu & Zhang reported "
+        f"**{paper['accuracy']:.1%}** on real photos where always answering '{paper['majority_class']}' "
+        f"scored {paper['majority_baseline']:.1%} ({PAPER_PHOTOS - PAPER_CRIMINAL:,} of {PAPER_PHOTOS:,})."
+    )
 
 
 def _two_standard_errors(baseline: float, n: int) -> float:
@@ -378,22 +448,32 @@ def verdict(table: pd.DataFrame) -> str:
     """
     like, fair = table.iloc[0], table.iloc[1]
     always = f"always answering '{like['majority_class']}' ({like['majority_baseline']:.1%})"
-    lift, margin = like["accuracy"] - like["majority_baseline"], _two_standard_errors(like["majority_baseline"],
-                                                                                       int(like["faces"]))
+    lift, margin = (
+        like["accuracy"] - like["majority_baseline"],
+        _two_standard_errors(like["majority_baseline"], int(like["faces"])),
+    )
     if lift > margin:
         first = f"On faces drawn like the training set the model beats {always} by {100 * lift:.1f} points"
     else:
-        first = (f"On faces drawn like the training set the model is **not clearly better than {always}**: "
-                 f"{like['accuracy']:.1%} is within two standard errors ({100 * margin:.1f} points) of what "
-                 "learning nothing scores")
-    lift, margin = fair["accuracy"] - fair["majority_baseline"], _two_standard_errors(fair["majority_baseline"],
-                                                                                       int(fair["faces"]))
+        first = (
+            f"On faces drawn like the training set the model is **not clearly better than {always}**: "
+            f"{like['accuracy']:.1%} is within two standard errors ({100 * margin:.1f} points) of what "
+            "learning nothing scores"
+        )
+    lift, margin = (
+        fair["accuracy"] - fair["majority_baseline"],
+        _two_standard_errors(fair["majority_baseline"], int(fair["faces"])),
+    )
     if lift > margin:
-        second = (f"on the balanced test set it still beats its {fair['majority_baseline']:.0%} baseline by "
-                  f"{100 * lift:.1f} points.")
+        second = (
+            f"on the balanced test set it still beats its {fair['majority_baseline']:.0%} baseline by "
+            f"{100 * lift:.1f} points."
+        )
     else:
-        second = (f"on the balanced test set it is **at its baseline ({fair['majority_baseline']:.0%})**: "
-                  "nothing it learned is about the face.")
+        second = (
+            f"on the balanced test set it is **at its baseline ({fair['majority_baseline']:.0%})**: "
+            "nothing it learned is about the face."
+        )
     return f"{first}; {second}"
 
 
@@ -409,18 +489,27 @@ def mouth_relevance(model: torch.nn.Module, data: FaceSet, limit: int = 40) -> p
     masks = faces.mouth_masks(data.faces.subset(slice(0, limit)))
     rows = []
     for method, maps in explain.attribute_all(model, images, targets).items():
-        shares = torch.stack([explain.positive_share_inside(maps[i:i + 1], masks[i])[0] for i in range(len(images))])
-        rows.append({"method": method, "share_in_mouth": float(shares.mean()),
-                     "area_share": float(masks.float().mean()), "faces": len(images)})
+        shares = torch.stack([explain.positive_share_inside(maps[i : i + 1], masks[i])[0] for i in range(len(images))])
+        rows.append(
+            {
+                "method": method,
+                "share_in_mouth": float(shares.mean()),
+                "area_share": float(masks.float().mean()),
+                "faces": len(images),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def link_sweep_point(config: MugshotConfig, run: MugshotRun, balanced: FaceSet) -> dict:
     """One row for the "accuracy follows the link" table, with the majority baseline of each test set."""
-    return {"smile_link": config.smile_link, "like_training": accuracy(run.model, run.test),
-            "like_training_baseline": baselines.majority_baseline(run.test.labels),
-            "balanced": accuracy(run.model, balanced),
-            "balanced_baseline": baselines.majority_baseline(balanced.labels)}
+    return {
+        "smile_link": config.smile_link,
+        "like_training": accuracy(run.model, run.test),
+        "like_training_baseline": baselines.majority_baseline(run.test.labels),
+        "balanced": accuracy(run.model, balanced),
+        "balanced_baseline": baselines.majority_baseline(balanced.labels),
+    }
 
 
 # ----------------------------------------------------------------------------- figures
@@ -441,15 +530,29 @@ def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     x = np.arange(len(table), dtype=float)
     fig = plots.figure(title="Accuracy beside what always answering the majority class scores")
     accuracy_colours = [plots.GREY if k == "published" else plots.BLUE for k in table["kind"]]
-    fig.add_bar(x=x, y=table["accuracy"], width=_BAR, offset=-_BAR - 0.01, name="accuracy",
-                marker_color=accuracy_colours, text=[f"{v:.1%}" for v in table["accuracy"]],
-                hovertext=table["measure"], hovertemplate="%{hovertext}: %{y:.1%}<extra></extra>")
+    fig.add_bar(
+        x=x,
+        y=table["accuracy"],
+        width=_BAR,
+        offset=-_BAR - 0.01,
+        name="accuracy",
+        marker_color=accuracy_colours,
+        text=[f"{v:.1%}" for v in table["accuracy"]],
+        hovertext=table["measure"],
+        hovertemplate="%{hovertext}: %{y:.1%}<extra></extra>",
+    )
     has_balanced = table["balanced_accuracy"].notna().to_numpy()
     bal = table[has_balanced]
-    fig.add_bar(x=x[has_balanced], y=bal["balanced_accuracy"], width=_BAR, offset=0.01,
-                name="balanced accuracy", marker_color=plots.SKY,
-                text=[f"{v:.1%}" for v in bal["balanced_accuracy"]],
-                hovertemplate="balanced accuracy: %{y:.1%}<extra></extra>")
+    fig.add_bar(
+        x=x[has_balanced],
+        y=bal["balanced_accuracy"],
+        width=_BAR,
+        offset=0.01,
+        name="balanced accuracy",
+        marker_color=plots.SKY,
+        text=[f"{v:.1%}" for v in bal["balanced_accuracy"]],
+        hovertemplate="balanced accuracy: %{y:.1%}<extra></extra>",
+    )
     fig.update_traces(textposition="inside", insidetextanchor="start", selector=dict(type="bar"))
     # The segments: one over each bar, at that bar's own baseline (None breaks the line between them).
     seg_x, seg_y, seg_hover = [], [], []
@@ -462,17 +565,36 @@ def accuracy_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
             seg_y += [row.balanced_chance] * 2 + [None]
             seg_hover += [f"any constant answer: balanced accuracy {row.balanced_chance:.0%}"] * 2 + [None]
     # A light halo under the dashes keeps the baseline visible on the bars and on a dark background alike.
-    fig.add_scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color="white", width=7), showlegend=False,
-                    hoverinfo="skip", connectgaps=False)
-    fig.add_scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color=plots.BLACK, width=3, dash="dash"),
-                    name=BASELINE_NAME, hovertext=seg_hover, hovertemplate="%{hovertext}<extra></extra>",
-                    connectgaps=False)
-    ticks = [f"{name}<br>{kind}, {int(faces):,} {'faces' if kind == 'measured' else 'photos'}"
-             + ("" if both else "<br>(balanced acc. not reported)")
-             for name, kind, faces, both in zip(table["test_set"], table["kind"], table["faces"], has_balanced)]
+    fig.add_scatter(
+        x=seg_x,
+        y=seg_y,
+        mode="lines",
+        line=dict(color="white", width=7),
+        showlegend=False,
+        hoverinfo="skip",
+        connectgaps=False,
+    )
+    fig.add_scatter(
+        x=seg_x,
+        y=seg_y,
+        mode="lines",
+        line=dict(color=plots.BLACK, width=3, dash="dash"),
+        name=BASELINE_NAME,
+        hovertext=seg_hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        connectgaps=False,
+    )
+    ticks = [
+        f"{name}<br>{kind}, {int(faces):,} {'faces' if kind == 'measured' else 'photos'}"
+        + ("" if both else "<br>(balanced acc. not reported)")
+        for name, kind, faces, both in zip(table["test_set"], table["kind"], table["faces"], has_balanced)
+    ]
     fig.update_layout(
         # margin_l by hand: plotly's y-axis automargin would stack the horizontal legend into a column.
-        barmode="overlay", height=460, margin_t=85, margin_l=90,
+        barmode="overlay",
+        height=460,
+        margin_t=85,
+        margin_l=90,
         title=dict(yref="container", y=0.98, yanchor="top"),  # above the legend, which sits on the plot area
         xaxis=dict(tickvals=x, ticktext=ticks, range=[-0.6, len(table) - 0.4], showgrid=False, tickangle=0),
         yaxis=dict(range=[0, 1], tickformat=".0%", title="share of test faces right"),
@@ -491,22 +613,39 @@ def baseline_segments(fig: go.Figure) -> list[tuple[float, float, float]]:
 def flip_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Bars: share of predictions that flip when one confound is toggled on the same faces (:func:`flip_table`)."""
     fig = plots.figure(title="Same face, one thing toggled: predictions that flip")
-    fig.add_bar(x=table["attribute"], y=table["value"], marker_color=plots.ORANGE,
-                text=[f"{v:.0%}" for v in table["value"]], textposition="outside")
-    fig.update_layout(yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of faces"),
-                      xaxis_title="toggled attribute", showlegend=False)
+    fig.add_bar(
+        x=table["attribute"],
+        y=table["value"],
+        marker_color=plots.ORANGE,
+        text=[f"{v:.0%}" for v in table["value"]],
+        textposition="outside",
+    )
+    fig.update_layout(
+        yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of faces"),
+        xaxis_title="toggled attribute",
+        showlegend=False,
+    )
     return plots.finish(fig, provenance)
 
 
 def mouth_share_figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Bars per method: share of positive relevance in the mouth box, with the box's area share as a line."""
     fig = plots.figure(title="Where the evidence sits: share of relevance in the mouth box")
-    fig.add_bar(x=table["method"], y=table["share_in_mouth"], marker_color=plots.VERMILION,
-                text=[f"{v:.0%}" for v in table["share_in_mouth"]], textposition="outside", name="relevance in box")
+    fig.add_bar(
+        x=table["method"],
+        y=table["share_in_mouth"],
+        marker_color=plots.VERMILION,
+        text=[f"{v:.0%}" for v in table["share_in_mouth"]],
+        textposition="outside",
+        name="relevance in box",
+    )
     area = float(table["area_share"].mean())
     fig.add_hline(y=area, line_dash="dash", line_color=plots.BLACK)
-    fig.update_layout(yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of positive relevance"),
-                      xaxis_title=f"dashed line: the box's area, {area:.1%} of the image", showlegend=False)
+    fig.update_layout(
+        yaxis=dict(range=[0, 1.1], tickformat=".0%", title="share of positive relevance"),
+        xaxis_title=f"dashed line: the box's area, {area:.1%} of the image",
+        showlegend=False,
+    )
     return plots.finish(fig, provenance)
 
 

@@ -5,6 +5,7 @@
   Set ``DLLAB_DATA_DIR`` to move it, e.g. to a persistent volume on a hosted
   demo; the default is ``~/.dl-limits-lab``.
 """
+
 from __future__ import annotations
 
 import os

@@ -18,6 +18,7 @@ own theme, which replaces the template's fonts and colours; only the figure's ow
 (``font.size``, ``xaxis.tickfont.size`` ...) reaches the screen. Text colours are left to that
 theme, so they follow light and dark mode by themselves.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,10 +51,20 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         title=dict(font=dict(size=BASE_FONT + 4), x=0.0, xanchor="left"),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(showgrid=True, gridcolor="rgba(128,128,128,0.25)", zeroline=False,
-                   linecolor="rgba(128,128,128,0.8)", ticks="outside"),
-        yaxis=dict(showgrid=True, gridcolor="rgba(128,128,128,0.25)", zeroline=False,
-                   linecolor="rgba(128,128,128,0.8)", ticks="outside"),
+        xaxis=dict(
+            showgrid=True,
+            gridcolor="rgba(128,128,128,0.25)",
+            zeroline=False,
+            linecolor="rgba(128,128,128,0.8)",
+            ticks="outside",
+        ),
+        yaxis=dict(
+            showgrid=True,
+            gridcolor="rgba(128,128,128,0.25)",
+            zeroline=False,
+            linecolor="rgba(128,128,128,0.8)",
+            ticks="outside",
+        ),
         legend=dict(bgcolor="rgba(0,0,0,0)"),
         colorscale=dict(sequential=SEQUENTIAL, diverging=DIVERGING),
         margin=dict(l=60, r=20, t=60, b=60),
@@ -109,8 +120,11 @@ def for_screen(fig: go.Figure, presenter: bool = False, dark: bool = False) -> g
         # otherwise a legend sized for 16 px runs into the title at 22 px.
         grow = PRESENTER_FONT / BASE_FONT
         margin = fig.layout.margin
-        fig.update_layout(margin={side: math.ceil(getattr(margin, side) * grow) for side in "tblr"
-                                  if getattr(margin, side) is not None})
+        fig.update_layout(
+            margin={
+                side: math.ceil(getattr(margin, side) * grow) for side in "tblr" if getattr(margin, side) is not None
+            }
+        )
         if fig.layout.height:
             fig.update_layout(height=int(fig.layout.height * grow))
     if dark:

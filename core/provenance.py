@@ -4,6 +4,7 @@ Every figure and table in the lab carries a :class:`Provenance`. It is printed
 under each chart, written into the header of every CSV download and into the
 file name of every PNG download.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -37,8 +38,13 @@ class Provenance:
 
     def items(self) -> list[tuple[str, str]]:
         """The non-empty fields as (label, value) pairs, in reading order."""
-        pairs = [("what", self.kind), ("model", self.model), ("data", self.data),
-                 ("seed", "" if self.seed is None else str(self.seed)), ("source", self.source)]
+        pairs = [
+            ("what", self.kind),
+            ("model", self.model),
+            ("data", self.data),
+            ("seed", "" if self.seed is None else str(self.seed)),
+            ("source", self.source),
+        ]
         return [(k, v) for k, v in pairs if v]
 
     def caption(self) -> str:
@@ -55,6 +61,6 @@ class Provenance:
         text = "_".join(p for p in parts if p)
         return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)[:80]
 
-    def but(self, **changes) -> "Provenance":
+    def but(self, **changes) -> Provenance:
         """A copy with some fields changed (e.g. another seed)."""
         return replace(self, **changes)

@@ -14,6 +14,7 @@ Always import torchvision through here::
 
     from core.torchvision_compat import torchvision
 """
+
 from __future__ import annotations
 
 import sys
@@ -43,6 +44,7 @@ def _schema_exists(name: str) -> bool:
 def _import_torchvision():
     try:
         import torchvision as tv
+
         return tv
     except RuntimeError as err:
         if "torchvision::nms" not in str(err) and "torchvision::qnms" not in str(err):
@@ -52,6 +54,7 @@ def _import_torchvision():
         del sys.modules[name]
     _define_missing_schemas()
     import torchvision as tv
+
     return tv
 
 

@@ -10,12 +10,13 @@ Pages cache the returned :class:`FitResult` by its config: a slider move never
 retrains. The returned model is in ``eval()`` mode and must be treated as
 read-only by everyone who shares it (deep-copy it before adding hooks).
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import nn
@@ -91,8 +92,11 @@ class FitResult:
 def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Class probabilities ``(N, K)`` for images ``(N, C, H, W)`` in [0, 1]."""
     model.eval()
-    return torch.cat([torch.softmax(model(images[i:i + batch_size]), dim=1)
-                      for i in range(0, len(images), batch_size)]) if len(images) else torch.empty(0)
+    return (
+        torch.cat([torch.softmax(model(images[i : i + batch_size]), dim=1) for i in range(0, len(images), batch_size)])
+        if len(images)
+        else torch.empty(0)
+    )
 
 
 def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> float:
@@ -103,9 +107,17 @@ def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> fl
     return float((predictions == data.labels).float().mean())
 
 
-def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: TrainConfig, *,
-        demo: str, label: str, on_progress: ProgressCallback | None = None,
-        perturb: BatchPerturbation | None = None) -> FitResult:
+def fit(
+    model: nn.Module,
+    train: ImageDataset,
+    test: ImageDataset,
+    config: TrainConfig,
+    *,
+    demo: str,
+    label: str,
+    on_progress: ProgressCallback | None = None,
+    perturb: BatchPerturbation | None = None,
+) -> FitResult:
     """Train ``model`` on ``train``; evaluate on ``test`` after each epoch.
 
     Args:
@@ -127,8 +139,9 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
     total = steps_per_epoch * config.epochs
     history: list[dict] = []
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
-                if config.schedule == "cosine" else None)
+    schedule = (
+        torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total) if config.schedule == "cosine" else None
+    )
     shuffle = torch.Generator().manual_seed(config.seed)
     model_name = model.config.describe() if hasattr(model, "config") else type(model).__name__
     run_config = {"train": config.__dict__, "data": train.describe(), "model": model_name}
@@ -157,10 +170,14 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
                     correct += int((logits.argmax(1) == y).sum())
                     loss_sum += loss.item() * len(y)
                     if on_progress:
-                        on_progress(step, total, {"epoch": epoch, "loss": loss.item(),
-                                                  "carbon": measurement.live()})
-                record = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen,
-                          "test_acc": accuracy(model, test), "seconds": time.perf_counter() - t_epoch}
+                        on_progress(step, total, {"epoch": epoch, "loss": loss.item(), "carbon": measurement.live()})
+                record = {
+                    "epoch": epoch,
+                    "train_loss": loss_sum / seen,
+                    "train_acc": correct / seen,
+                    "test_acc": accuracy(model, test),
+                    "seconds": time.perf_counter() - t_epoch,
+                }
                 history.append(record)
                 if on_progress:
                     on_progress(step, total, record)
@@ -168,8 +185,12 @@ def fit(model: nn.Module, train: ImageDataset, test: ImageDataset, config: Train
         seconds = time.perf_counter() - t0
         samples_seen = len(train) * config.epochs
         majority = baselines.majority_baseline(test.labels)
-        measurement.metrics.update(test_acc=history[-1]["test_acc"], test_majority=majority, samples_seen=samples_seen,
-                                   parameters=sum(p.numel() for p in model.parameters()))
+        measurement.metrics.update(
+            test_acc=history[-1]["test_acc"],
+            test_majority=majority,
+            samples_seen=samples_seen,
+            parameters=sum(p.numel() for p in model.parameters()),
+        )
         if perturb is None:  # an attack inside each step adds compute we do not count: no FLOP figure then
             macs = forward_macs(model, test.images[:1])
             measurement.metrics.update(forward_macs=macs, train_flops=6 * macs * samples_seen)

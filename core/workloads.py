@@ -23,13 +23,15 @@ vs energy — a view codecarbon's own dashboard does not offer. Accuracies of
 different tasks are not comparable with each other; each demo keeps one colour
 (:func:`core.footprint.demo_colour`) in every chart of the ledger.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -168,8 +170,12 @@ class WorkloadRun:
     label: str = ""
 
 
-def train_workload(workload: Workload, on_progress: Callable[[int, int, dict], None] | None = None,
-                   trace: LiveTrace | None = None, kind: str = LIVE_RUN) -> WorkloadRun:
+def train_workload(
+    workload: Workload,
+    on_progress: Callable[[int, int, dict], None] | None = None,
+    trace: LiveTrace | None = None,
+    kind: str = LIVE_RUN,
+) -> WorkloadRun:
     """Train the workload on the shipped Fashion-MNIST split, measured by codecarbon.
 
     ``trace`` collects the live readings; ``on_progress(step, total, metrics)`` is
@@ -192,8 +198,15 @@ def train_workload(workload: Workload, on_progress: Callable[[int, int, dict], N
             on_progress(step, total, {**metrics, "redraw": redraw})
 
     label = run_label(workload, kind)
-    result = fit(model, train, test, TrainConfig(epochs=workload.epochs, seed=workload.seed), demo=DEMO,
-                 label=label, on_progress=progress)
+    result = fit(
+        model,
+        train,
+        test,
+        TrainConfig(epochs=workload.epochs, seed=workload.seed),
+        demo=DEMO,
+        label=label,
+        on_progress=progress,
+    )
     return WorkloadRun(workload, result, training_flops(workload), trace.readings, label)
 
 
@@ -212,8 +225,11 @@ def reference_key(seed: int = 0) -> tuple:
     return ("reference", int(seed))
 
 
-def measure_reference(on_progress: Callable[[int, int, dict], None] | None = None, seed: int = 0,
-                      workloads: tuple[Workload, ...] | None = None) -> list[WorkloadRun]:
+def measure_reference(
+    on_progress: Callable[[int, int, dict], None] | None = None,
+    seed: int = 0,
+    workloads: tuple[Workload, ...] | None = None,
+) -> list[WorkloadRun]:
     """Train and measure every reference workload, smallest first; each run is ledgered.
 
     Args:
@@ -234,10 +250,13 @@ def measure_reference(on_progress: Callable[[int, int, dict], None] | None = Non
     steps = [-(-w.train_images // batch) * w.epochs for w in chosen]
     total, done, runs = sum(steps), 0, []
     for index, workload in enumerate(chosen):
-        def progress(step: int, _total: int, metrics: dict, offset: int = done, i: int = index,
-                     w: Workload = workload) -> None:
+
+        def progress(
+            step: int, _total: int, metrics: dict, offset: int = done, i: int = index, w: Workload = workload
+        ) -> None:
             if on_progress:
                 on_progress(offset + step, total, {**metrics, "workload": w.describe(), "index": i})
+
         runs.append(train_workload(workload, progress, kind=REFERENCE_RUN))
         done += steps[index]
     return runs
@@ -253,8 +272,19 @@ def measured_runs(rows: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    columns = ["id", "demo", "label", "seed", "method", "duration_s", "energy_kwh", "emissions_kg", "test_acc",
-               "train_flops", "parameters"]
+    columns = [
+        "id",
+        "demo",
+        "label",
+        "seed",
+        "method",
+        "duration_s",
+        "energy_kwh",
+        "emissions_kg",
+        "test_acc",
+        "train_flops",
+        "parameters",
+    ]
     if not len(rows):
         return pd.DataFrame(columns=columns)
     rows = rows[(rows["status"] == "measured") & rows["energy_kwh"].notna()].copy()
@@ -263,8 +293,7 @@ def measured_runs(rows: pd.DataFrame) -> pd.DataFrame:
     metrics = [_metrics(text) for text in rows.get("metrics_json", pd.Series([None] * len(rows)))]
     for name in ("test_acc", "train_flops", "parameters"):
         rows[name] = [m.get(name, math.nan) for m in metrics]
-    return rows[columns].reset_index(drop=True).astype({"test_acc": float, "train_flops": float,
-                                                        "parameters": float})
+    return rows[columns].reset_index(drop=True).astype({"test_acc": float, "train_flops": float, "parameters": float})
 
 
 def _metrics(text) -> dict:
@@ -282,11 +311,23 @@ def runs_frame(runs: list[WorkloadRun]) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows = [{"id": -1 - i, "demo": DEMO, "label": run.label, "seed": run.workload.seed,
-             "method": run.result.carbon.method, "duration_s": run.result.carbon.duration_s,
-             "energy_kwh": run.result.carbon.energy_kwh, "emissions_kg": run.result.carbon.emissions_kg,
-             "test_acc": run.result.test_accuracy, "train_flops": float(run.flops), "parameters": math.nan}
-            for i, run in enumerate(runs) if run.result.carbon.is_measured]
+    rows = [
+        {
+            "id": -1 - i,
+            "demo": DEMO,
+            "label": run.label,
+            "seed": run.workload.seed,
+            "method": run.result.carbon.method,
+            "duration_s": run.result.carbon.duration_s,
+            "energy_kwh": run.result.carbon.energy_kwh,
+            "emissions_kg": run.result.carbon.emissions_kg,
+            "test_acc": run.result.test_accuracy,
+            "train_flops": float(run.flops),
+            "parameters": math.nan,
+        }
+        for i, run in enumerate(runs)
+        if run.result.carbon.is_measured
+    ]
     return measured_runs(pd.DataFrame()) if not rows else pd.DataFrame(rows)
 
 
@@ -302,8 +343,13 @@ def is_reference(runs: pd.DataFrame, seed: int = 0) -> pd.Series:
         return pd.Series([], dtype=bool)
     labels = {run_label(w, REFERENCE_RUN) for w in reference_workloads(seed)}
     seeds = pd.to_numeric(runs["seed"], errors="coerce")
-    return (runs["demo"] == DEMO) & runs["label"].isin(labels) & (seeds == int(seed)) \
-        & (runs["train_flops"] > 0) & (runs["energy_kwh"] > 0)
+    return (
+        (runs["demo"] == DEMO)
+        & runs["label"].isin(labels)
+        & (seeds == int(seed))
+        & (runs["train_flops"] > 0)
+        & (runs["energy_kwh"] > 0)
+    )
 
 
 def reference_points(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
@@ -320,10 +366,11 @@ def reference_points(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     if not len(chosen):
         return pd.DataFrame(columns=columns).astype({"train_flops": float, "energy_kwh": float, "runs": int})
     order = {run_label(w, REFERENCE_RUN): i for i, w in enumerate(reference_workloads(seed))}
-    points = (chosen.groupby("label", sort=False)
-              .agg(train_flops=("train_flops", "median"), energy_kwh=("energy_kwh", "median"),
-                   runs=("energy_kwh", "size"))
-              .reset_index())
+    points = (
+        chosen.groupby("label", sort=False)
+        .agg(train_flops=("train_flops", "median"), energy_kwh=("energy_kwh", "median"), runs=("energy_kwh", "size"))
+        .reset_index()
+    )
     return points.sort_values("label", key=lambda col: col.map(order), ignore_index=True)[columns]
 
 
@@ -384,8 +431,10 @@ class EnergyFit:
 
     def describe(self) -> str:
         low, high = self.slope_ci()
-        return (f"energy ≈ {10 ** self.intercept:.3g} kWh × FLOPs^{self.slope:.2f} (slope {CONFIDENCE:.0%} CI "
-                f"{low:.2f} – {high:.2f}; log-log least squares, R² = {self.r2:.2f}, {self.n} reference workloads)")
+        return (
+            f"energy ≈ {10**self.intercept:.3g} kWh × FLOPs^{self.slope:.2f} (slope {CONFIDENCE:.0%} CI "
+            f"{low:.2f} – {high:.2f}; log-log least squares, R² = {self.r2:.2f}, {self.n} reference workloads)"
+        )
 
 
 MIN_RUNS_TO_FIT = 3
@@ -401,13 +450,17 @@ def fit_energy(runs: pd.DataFrame) -> EnergyFit:
     """
     usable = runs[(runs["train_flops"] > 0) & (runs["energy_kwh"] > 0)] if len(runs) else runs
     if len(usable) < MIN_RUNS_TO_FIT:
-        raise ValueError(f"A fit needs at least {MIN_RUNS_TO_FIT} measured reference workloads; there are "
-                         f"{len(usable)}. Measure the reference workloads first.")
+        raise ValueError(
+            f"A fit needs at least {MIN_RUNS_TO_FIT} measured reference workloads; there are "
+            f"{len(usable)}. Measure the reference workloads first."
+        )
     x = np.log10(usable["train_flops"].to_numpy(float))
     y = np.log10(usable["energy_kwh"].to_numpy(float))
     if np.ptp(x) < 0.1:  # less than a 1.26x spread in compute: the slope would be noise
-        raise ValueError("The measured runs all have about the same compute; a fit needs workloads of "
-                         "different sizes to show how energy grows.")
+        raise ValueError(
+            "The measured runs all have about the same compute; a fit needs workloads of "
+            "different sizes to show how energy grows."
+        )
     n = len(x)
     x_mean = float(x.mean())
     sxx = float(((x - x_mean) ** 2).sum())
@@ -415,13 +468,22 @@ def fit_energy(runs: pd.DataFrame) -> EnergyFit:
     intercept = float(y.mean() - slope * x_mean)
     residual = y - (intercept + slope * x)
     total = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - float((residual ** 2).sum()) / total if total > 0 else 0.0
-    residual_sd = math.sqrt(float((residual ** 2).sum()) / (n - 2))
+    r2 = 1.0 - float((residual**2).sum()) / total if total > 0 else 0.0
+    residual_sd = math.sqrt(float((residual**2).sum()) / (n - 2))
     from scipy import stats  # here, not at the top: ~0.3 s to import, paid only when there is a fit to make
 
-    return EnergyFit(slope, intercept, r2, n, (float(10 ** x.min()), float(10 ** x.max())),
-                     slope_se=residual_sd / math.sqrt(sxx), residual_sd=residual_sd, x_mean=x_mean, sxx=sxx,
-                     t=float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 2)))
+    return EnergyFit(
+        slope,
+        intercept,
+        r2,
+        n,
+        (float(10 ** x.min()), float(10 ** x.max())),
+        slope_se=residual_sd / math.sqrt(sxx),
+        residual_sd=residual_sd,
+        x_mean=x_mean,
+        sxx=sxx,
+        t=float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 2)),
+    )
 
 
 def slope_sentence(fit: EnergyFit) -> str:
@@ -429,14 +491,20 @@ def slope_sentence(fit: EnergyFit) -> str:
     low, high = (round(bound, 2) for bound in fit.slope_ci())  # decided on the numbers as printed beside it
     head = f"Slope {fit.slope:.2f} ({CONFIDENCE:.0%} CI {low:.2f} – {high:.2f}), from {fit.n} reference workloads. "
     if high < 1:
-        return head + ("The whole interval is below 1: on this machine a bigger run costs *less* energy per FLOP, "
-                       "because start-up, evaluation and idle power are paid by every run and weigh most on the "
-                       "small ones. A reason not to push the line far.")
+        return head + (
+            "The whole interval is below 1: on this machine a bigger run costs *less* energy per FLOP, "
+            "because start-up, evaluation and idle power are paid by every run and weigh most on the "
+            "small ones. A reason not to push the line far."
+        )
     if low > 1:
-        return head + ("The whole interval is above 1: on this machine a bigger run costs *more* energy per FLOP "
-                       "(e.g. a larger model no longer fits the CPU's caches). A reason not to push the line far.")
-    return head + ("The interval reaches 1, so these runs cannot tell whether energy grows faster or slower than "
-                   "compute: consistent with energy proportional to compute, and with a good deal else.")
+        return head + (
+            "The whole interval is above 1: on this machine a bigger run costs *more* energy per FLOP "
+            "(e.g. a larger model no longer fits the CPU's caches). A reason not to push the line far."
+        )
+    return head + (
+        "The interval reaches 1, so these runs cannot tell whether energy grows faster or slower than "
+        "compute: consistent with energy proportional to compute, and with a good deal else."
+    )
 
 
 def energy_unit(kwh: float) -> tuple[str, float]:
@@ -454,19 +522,32 @@ def live_figure(readings: list[LiveReading], title: str, provenance: Provenance)
     from core import plots
 
     fig = plots.figure(title=title)
-    fig.add_scatter(x=[], y=[], name="power (W)", line=dict(color=plots.ORANGE), line_shape="hv",
-                    hovertemplate="%{x:.1f} s: %{y:.1f} W<extra></extra>")
-    fig.add_scatter(x=[], y=[], name="energy so far", yaxis="y2", line=dict(color=plots.BLUE),
-                    line_shape="hv")  # codecarbon adds energy once per sample
+    fig.add_scatter(
+        x=[],
+        y=[],
+        name="power (W)",
+        line=dict(color=plots.ORANGE),
+        line_shape="hv",
+        hovertemplate="%{x:.1f} s: %{y:.1f} W<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[], y=[], name="energy so far", yaxis="y2", line=dict(color=plots.BLUE), line_shape="hv"
+    )  # codecarbon adds energy once per sample
     # No d3 tickformat on either axis: plotly's own tick labels round to the tick spacing, so the
     # zero tick reads "0" (a ".2g" format printed the float residue of 0 as "4.6e-17").
-    fig.update_layout(xaxis_title="seconds since the run started", yaxis=dict(title="power (W)", rangemode="tozero"),
-                      # tickmode "auto": plotly.js 3 syncs an overlaying axis's ticks to the left grid by
-                      # default, which labels energy at 7.8, 15.5, 23.3 … instead of round numbers.
-                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, tickmode="auto"),
-                      # The legend under the axis title: above the plot it ran into the chart's title once
-                      # presenter mode enlarged both (issue #13, defect 9).
-                      legend=dict(orientation="h", y=-0.3, yanchor="top", x=0), height=420, margin_r=70, margin_b=110)
+    fig.update_layout(
+        xaxis_title="seconds since the run started",
+        yaxis=dict(title="power (W)", rangemode="tozero"),
+        # tickmode "auto": plotly.js 3 syncs an overlaying axis's ticks to the left grid by
+        # default, which labels energy at 7.8, 15.5, 23.3 … instead of round numbers.
+        yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, tickmode="auto"),
+        # The legend under the axis title: above the plot it ran into the chart's title once
+        # presenter mode enlarged both (issue #13, defect 9).
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
+        height=420,
+        margin_r=70,
+        margin_b=110,
+    )
     _fill_live(fig, readings)
     return plots.finish(fig, provenance)
 
@@ -476,8 +557,12 @@ def _fill_live(fig: go.Figure, readings: list[LiveReading]) -> None:
     t = [r.elapsed_s for r in readings]
     unit, factor = energy_unit(max((r.energy_kwh for r in readings), default=0.0))
     fig.data[0].update(x=t, y=[r.power_w for r in readings])
-    fig.data[1].update(x=t, y=[r.energy_kwh * factor for r in readings], name=f"energy so far ({unit})",
-                       hovertemplate=f"%{{x:.1f}} s: %{{y:.3g}} {unit}<extra></extra>")
+    fig.data[1].update(
+        x=t,
+        y=[r.energy_kwh * factor for r in readings],
+        name=f"energy so far ({unit})",
+        hovertemplate=f"%{{x:.1f}} s: %{{y:.3g}} {unit}<extra></extra>",
+    )
     fig.layout.yaxis2.title = f"energy so far ({unit})"
 
 
@@ -502,8 +587,15 @@ class LiveChart:
 OTHER_RUNS = "other ledger runs (not fitted)"
 
 
-def extrapolation_figure(reference: pd.DataFrame, others: pd.DataFrame, fit: EnergyFit, target_flops: float,
-                         target_label: str, published_kwh: float | None, provenance: Provenance) -> go.Figure:
+def extrapolation_figure(
+    reference: pd.DataFrame,
+    others: pd.DataFrame,
+    fit: EnergyFit,
+    target_flops: float,
+    target_label: str,
+    published_kwh: float | None,
+    provenance: Provenance,
+) -> go.Figure:
     """The fitted reference points, the ledger's other runs (grey, not fitted), the fit with its
     prediction band, and the target: the fit's range at ``target_flops`` beside the published figure.
 
@@ -521,56 +613,109 @@ def extrapolation_figure(reference: pd.DataFrame, others: pd.DataFrame, fit: Ene
     fig = plots.figure(title="Energy vs compute: the reference fit, and how far it is pushed (log-log)")
     others = others[(others["train_flops"] > 0) & (others["energy_kwh"] > 0)] if len(others) else others
     if len(others):
-        fig.add_scatter(x=others["train_flops"], y=others["energy_kwh"], mode="markers", name=OTHER_RUNS,
-                        marker=dict(color=plots.GREY, size=8, symbol="circle-open", line=dict(width=2)),
-                        text=others["demo"].astype(str) + ": " + others["label"].astype(str),
-                        hovertemplate="%{text}<br>%{x:.3g} FLOPs, %{y:.3g} kWh<extra>not fitted</extra>")
+        fig.add_scatter(
+            x=others["train_flops"],
+            y=others["energy_kwh"],
+            mode="markers",
+            name=OTHER_RUNS,
+            marker=dict(color=plots.GREY, size=8, symbol="circle-open", line=dict(width=2)),
+            text=others["demo"].astype(str) + ": " + others["label"].astype(str),
+            hovertemplate="%{text}<br>%{x:.3g} FLOPs, %{y:.3g} kWh<extra>not fitted</extra>",
+        )
     low, high = fit.flops_range
     end = max(target_flops, high)
     band_x = np.logspace(math.log10(low), math.log10(end), 60)
     band = [fit.predict_range_kwh(f) for f in band_x]
-    fig.add_scatter(x=band_x, y=[hi for _, hi in band], mode="lines", line=dict(width=0), hoverinfo="skip",
-                    showlegend=False, name="prediction interval, upper")
-    fig.add_scatter(x=band_x, y=[lo for lo, _ in band], mode="lines", line=dict(width=0), hoverinfo="skip",
-                    fill="tonexty", fillcolor="rgba(0,114,178,0.18)",
-                    name=f"{CONFIDENCE:.0%} prediction range")
+    fig.add_scatter(
+        x=band_x,
+        y=[hi for _, hi in band],
+        mode="lines",
+        line=dict(width=0),
+        hoverinfo="skip",
+        showlegend=False,
+        name="prediction interval, upper",
+    )
+    fig.add_scatter(
+        x=band_x,
+        y=[lo for lo, _ in band],
+        mode="lines",
+        line=dict(width=0),
+        hoverinfo="skip",
+        fill="tonexty",
+        fillcolor="rgba(0,114,178,0.18)",
+        name=f"{CONFIDENCE:.0%} prediction range",
+    )
     inside = np.logspace(math.log10(low), math.log10(high), 20)
-    fig.add_scatter(x=inside, y=[fit.predict_kwh(f) for f in inside], mode="lines", name="fit",
-                    line=dict(color=plots.BLUE, width=3), hoverinfo="skip")
+    fig.add_scatter(
+        x=inside,
+        y=[fit.predict_kwh(f) for f in inside],
+        mode="lines",
+        name="fit",
+        line=dict(color=plots.BLUE, width=3),
+        hoverinfo="skip",
+    )
     beyond = np.logspace(math.log10(high), math.log10(end), 20)
-    fig.add_scatter(x=beyond, y=[fit.predict_kwh(f) for f in beyond], mode="lines",
-                    name="extrapolation (not a measurement)", line=dict(color=plots.BLUE, width=2, dash="dash"),
-                    hoverinfo="skip")
-    fig.add_scatter(x=reference["train_flops"], y=reference["energy_kwh"], mode="markers",
-                    name=f"reference workloads ({len(reference)}, fitted)",
-                    marker=dict(color=footprint.demo_colour(DEMO), size=12, line=dict(width=1, color="white")),
-                    text=reference["label"],
-                    hovertemplate="%{text}<br>%{x:.3g} FLOPs, %{y:.3g} kWh<extra>fitted</extra>")
+    fig.add_scatter(
+        x=beyond,
+        y=[fit.predict_kwh(f) for f in beyond],
+        mode="lines",
+        name="extrapolation (not a measurement)",
+        line=dict(color=plots.BLUE, width=2, dash="dash"),
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=reference["train_flops"],
+        y=reference["energy_kwh"],
+        mode="markers",
+        name=f"reference workloads ({len(reference)}, fitted)",
+        marker=dict(color=footprint.demo_colour(DEMO), size=12, line=dict(width=1, color="white")),
+        text=reference["label"],
+        hovertemplate="%{text}<br>%{x:.3g} FLOPs, %{y:.3g} kWh<extra>fitted</extra>",
+    )
     estimate = fit.predict_kwh(target_flops)
     range_low, range_high = fit.predict_range_kwh(target_flops)
     # The values go in the legend, not beside the markers: two labels at one x collide, and the
     # range's label ran off the right edge.
-    fig.add_scatter(x=[target_flops], y=[estimate], mode="markers",
-                    name=(f"{target_label} by our fit: {footprint.power_of_ten(range_low)} – "
-                          f"{footprint.power_of_ten(range_high)} kWh"),
-                    marker=dict(color=plots.BLUE, size=13, symbol="x"),
-                    error_y=dict(type="data", symmetric=False, array=[range_high - estimate],
-                                 arrayminus=[estimate - range_low], color=plots.BLUE, thickness=2, width=10),
-                    hovertemplate=(f"extrapolated: %{{y:.3g}} kWh<br>{CONFIDENCE:.0%} range {range_low:.3g} – "
-                                   f"{range_high:.3g} kWh<extra></extra>"))
+    fig.add_scatter(
+        x=[target_flops],
+        y=[estimate],
+        mode="markers",
+        name=(
+            f"{target_label} by our fit: {footprint.power_of_ten(range_low)} – {footprint.power_of_ten(range_high)} kWh"
+        ),
+        marker=dict(color=plots.BLUE, size=13, symbol="x"),
+        error_y=dict(
+            type="data",
+            symmetric=False,
+            array=[range_high - estimate],
+            arrayminus=[estimate - range_low],
+            color=plots.BLUE,
+            thickness=2,
+            width=10,
+        ),
+        hovertemplate=(
+            f"extrapolated: %{{y:.3g}} kWh<br>{CONFIDENCE:.0%} range {range_low:.3g} – "
+            f"{range_high:.3g} kWh<extra></extra>"
+        ),
+    )
     y_values = [*reference["energy_kwh"], range_low, range_high, *(others["energy_kwh"] if len(others) else [])]
     if published_kwh:
-        fig.add_scatter(x=[target_flops], y=[published_kwh], mode="markers",
-                        name=f"{target_label} published: {published_kwh:,.0f} kWh",
-                        marker=dict(color=plots.ORANGE, size=14, symbol="diamond"),
-                        hovertemplate="published: %{y:,.0f} kWh<extra></extra>")
+        fig.add_scatter(
+            x=[target_flops],
+            y=[published_kwh],
+            mode="markers",
+            name=f"{target_label} published: {published_kwh:,.0f} kWh",
+            marker=dict(color=plots.ORANGE, size=14, symbol="diamond"),
+            hovertemplate="published: %{y:,.0f} kWh<extra></extra>",
+        )
         y_values.append(published_kwh)
     x_values = [*reference["train_flops"], target_flops, *(others["train_flops"] if len(others) else [])]
     fig.update_xaxes(title_text="training compute (FLOPs, log scale)", **footprint.log_axis(x_values))
     fig.update_yaxes(title_text="energy (kWh, log scale)", automargin=True, **footprint.log_axis(y_values))
     # Below the plot area (under the x-axis title): it can no longer cover the target's points.
-    fig.update_layout(height=640, legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top",
-                                              traceorder="normal"))
+    fig.update_layout(
+        height=640, legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top", traceorder="normal")
+    )
     return plots.finish(fig, provenance)
 
 
@@ -584,11 +729,18 @@ def accuracy_energy_figure(runs: pd.DataFrame, provenance: Provenance) -> go.Fig
     usable = runs[runs["test_acc"].notna() & (runs["energy_kwh"] > 0)]
     fig = plots.figure(title="Accuracy vs energy: every model this lab trained")
     for demo, group in usable.groupby("demo", sort=True):
-        fig.add_scatter(x=group["energy_kwh"] * 1000, y=group["test_acc"] * 100, mode="markers", name=demo,
-                        marker=dict(color=footprint.demo_colour(demo), size=11), text=group["label"],
-                        hovertemplate="%{text}<br>%{x:.3g} Wh, %{y:.1f} %<extra></extra>")
-    fig.update_xaxes(title_text="energy of the training run (Wh, log scale)",
-                     **footprint.log_axis(usable["energy_kwh"] * 1000))
+        fig.add_scatter(
+            x=group["energy_kwh"] * 1000,
+            y=group["test_acc"] * 100,
+            mode="markers",
+            name=demo,
+            marker=dict(color=footprint.demo_colour(demo), size=11),
+            text=group["label"],
+            hovertemplate="%{text}<br>%{x:.3g} Wh, %{y:.1f} %<extra></extra>",
+        )
+    fig.update_xaxes(
+        title_text="energy of the training run (Wh, log scale)", **footprint.log_axis(usable["energy_kwh"] * 1000)
+    )
     fig.update_yaxes(title_text="test accuracy (%) on that demo's own task", automargin=True)
     fig.update_layout(height=460)
     return plots.finish(fig, provenance)

@@ -4,6 +4,7 @@ Training runs only on a button, once per configuration for the whole server (Sha
 st.cache_resource), and so do the expensive sweeps (curves, universal perturbation, patch,
 one-pixel search). Single-image FGSM/PGD/SimBA take milliseconds and follow the sliders.
 """
+
 import inspect
 import logging
 
@@ -29,12 +30,24 @@ SLUG = "adversarial"
 key = page_key(SLUG)
 PRESETS = {  # short label (fits its button) -> (attack, ε, target, what it shows)
     "FGSM · 0.1": ("FGSM", 0.1, "Bag", "FGSM at ε = 0.1: one step along the gradient sign (Goodfellow et al. 2015)."),
-    "PGD · 0.05": ("PGD", 0.05, "Bag", "PGD at ε = 0.05: half the change, ten small steps, and the answer still "
-                                       "flips (Madry et al. 2018)."),
-    "Target: Bag": ("PGD, targeted", 0.15, "Bag", "Targeted PGD at ε = 0.15: not just wrong, but the answer the "
-                                                 "attacker chose, 'Bag' (Kurakin et al. 2017)."),
-    "FGSM · 0.25": ("FGSM", 0.25, "Bag", "Goodfellow et al.'s own budget, ε = 0.25 (their MNIST figure: 89.4 % "
-                                         "error): clearly visible on 28×28 images."),
+    "PGD · 0.05": (
+        "PGD",
+        0.05,
+        "Bag",
+        "PGD at ε = 0.05: half the change, ten small steps, and the answer still flips (Madry et al. 2018).",
+    ),
+    "Target: Bag": (
+        "PGD, targeted",
+        0.15,
+        "Bag",
+        "Targeted PGD at ε = 0.15: not just wrong, but the answer the attacker chose, 'Bag' (Kurakin et al. 2017).",
+    ),
+    "FGSM · 0.25": (
+        "FGSM",
+        0.25,
+        "Bag",
+        "Goodfellow et al.'s own budget, ε = 0.25 (their MNIST figure: 89.4 % error): clearly visible on 28×28 images.",
+    ),
 }
 
 
@@ -44,6 +57,7 @@ def seconds_label(seconds: float) -> str:
 
 
 # ----------------------------------------------------------------------------- cached work
+
 
 def shared_runs() -> SharedRuns:
     return page_runs(SLUG)  # this page's own store: see ui/runs.py
@@ -59,6 +73,7 @@ def train(preset: adv.ModelPreset) -> None:
 
     def progress(step, total, metrics):
         bar.progress(step / total, text=say(step, total, metrics))
+
     shared_runs().get_or_run(adv.run_key(preset), lambda: adv.train_model(preset, progress))
     bar.empty()
 
@@ -72,6 +87,7 @@ def compute_curves(run: adv.AttackRun) -> None:
 
     def progress(step, total, metrics):
         bar.progress(step / total, text=f"{metrics['attack']}: {step}/{total}")
+
     shared_runs().get_or_run(adv.curves_key(run.preset), lambda: adv.measure_curves(run, progress))
     bar.empty()
 
@@ -96,8 +112,10 @@ def patch(preset: adv.ModelPreset, target: int, size: int, _run: adv.AttackRun) 
 def say_if_already_wrong(run: adv.AttackRun, index: int) -> None:
     truth, answer = int(run.test.labels[index]), adv.predicted_class(run, index)
     if truth != answer:
-        st.warning(f"The model already gets this image wrong ({FASHION_CLASSES[answer]}, truly "
-                   f"{FASHION_CLASSES[truth]}); the attack tries to move it off its current answer.")
+        st.warning(
+            f"The model already gets this image wrong ({FASHION_CLASSES[answer]}, truly "
+            f"{FASHION_CLASSES[truth]}); the attack tries to move it off its current answer."
+        )
 
 
 @st.cache_resource(show_spinner="Loading ResNet-18…")
@@ -106,6 +124,7 @@ def resnet():
 
 
 # ----------------------------------------------------------------------------- shared pieces
+
 
 def image_px() -> int:
     """Side of each 28×28 (or 224×224) panel: >= 300 px in presenter mode, for the back row."""
@@ -116,8 +135,10 @@ def show_pair(model, classes, original, adversarial, prov: Provenance, name: str
     """Original | change | adversarial, sizes of the change, top-5 before and after."""
     probs = attacks.probabilities(model, torch.stack([original, adversarial]))
     before, after = adv.top_k(probs[0], classes), adv.top_k(probs[1], classes)
-    titles = (f"original: {before['class'][0]} ({before['probability'][0]:.0%})",
-              f"attacked: {after['class'][0]} ({after['probability'][0]:.0%})")
+    titles = (
+        f"original: {before['class'][0]} ({before['probability'][0]:.0%})",
+        f"attacked: {after['class'][0]} ({after['probability'][0]:.0%})",
+    )
     frame = pd.concat([before.assign(when="before"), after.assign(when="after")])
     charts.chart(adv.triptych_figure(original, adversarial, titles, prov, image_px()), frame, prov, f"{name}_images")
     delta = adversarial - original
@@ -142,12 +163,14 @@ def image_slider(run: adv.AttackRun, default: int = 0, name: str = "image") -> i
 
 # ----------------------------------------------------------------------------- tabs
 
+
 def show_single(run: adv.AttackRun) -> None:
     def use_preset(label: str) -> None:
         attack, eps, target, _ = PRESETS[label]
         st.session_state[key("attack")], st.session_state[key("eps")] = attack, eps
         st.session_state[key("target")] = target
         st.session_state[key("image")] = adv.PRESET_IMAGE
+
     for col, (label, (*_, what)) in zip(st.columns(len(PRESETS)), PRESETS.items()):
         col.button(label, on_click=use_preset, args=(label,), help=what, width="stretch")
     # The attack's result right under the presets, the fine controls below it: after a preset click the
@@ -157,27 +180,41 @@ def show_single(run: adv.AttackRun) -> None:
     left, mid, right = st.columns(3)
     attack = left.selectbox("Attack", adv.ATTACKS, key=key("attack"), bind="query-params")
     eps = mid.slider("ε (L∞ budget)", 0.0, 0.3, 0.1, 0.005, key=key("eps"), bind="query-params", format="%.3f")
-    target_name = right.selectbox("Target class", FASHION_CLASSES, index=8, key=key("target"), bind="query-params",
-                                  disabled="targeted" not in attack)
-    x, y = run.test.images[index:index + 1], run.test.labels[index:index + 1]
+    target_name = right.selectbox(
+        "Target class",
+        FASHION_CLASSES,
+        index=8,
+        key=key("target"),
+        bind="query-params",
+        disabled="targeted" not in attack,
+    )
+    x, y = run.test.images[index : index + 1], run.test.labels[index : index + 1]
     adversarial = adv.attack_one(run.model, x, y, attack, eps, FASHION_CLASSES.index(target_name), seed())
     truth = FASHION_CLASSES[int(y)]
     prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
     with result:
         show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
-    aside(f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. On 28×28 thumbnails a "
-          "large ε is visible if you look for it; try the PGD preset (ε = 0.05): faint, yet the confident "
-          "answer still flips.")
+    aside(
+        f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. On 28×28 thumbnails a "
+        "large ε is visible if you look for it; try the PGD preset (ε = 0.05): faint, yet the confident "
+        "answer still flips."
+    )
     show_code(adv.attack_one, *adv.attack_code(attack))
 
 
 def show_curves(run: adv.AttackRun) -> None:
-    aside(f"Accuracy of the same model on {adv.CURVE_IMAGES} held-out test images as the budget ε grows. The grey "
-          "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction.")
+    aside(
+        f"Accuracy of the same model on {adv.CURVE_IMAGES} held-out test images as the budget ε grows. The grey "
+        "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction."
+    )
     preset, defence_preset = run.preset, run.preset.defence()
     if curves_for(preset) is None:
-        if st.button(f"Compute the curves ({seconds_label(adv.CURVES_SECONDS)}; FGSM, PGD-{adv.CURVE_PGD_STEPS}, "
-                     "noise)", type="primary", key=key("curves_button"), icon=":material/play_arrow:"):
+        if st.button(
+            f"Compute the curves ({seconds_label(adv.CURVES_SECONDS)}; FGSM, PGD-{adv.CURVE_PGD_STEPS}, noise)",
+            type="primary",
+            key=key("curves_button"),
+            icon=":material/play_arrow:",
+        ):
             compute_curves(run)
             st.rerun()
         return
@@ -185,23 +222,36 @@ def show_curves(run: adv.AttackRun) -> None:
     curves = {"standard model": curves_for(preset)}
     if defence is not None and curves_for(defence_preset) is not None:
         curves["adversarially trained"] = curves_for(defence_preset)
-    metric = st.radio("Show", ("accuracy", "success_rate"), horizontal=True, key=key("metric"), bind="query-params",
-                      format_func={"accuracy": "accuracy", "success_rate": "attack success rate"}.get)
+    metric = st.radio(
+        "Show",
+        ("accuracy", "success_rate"),
+        horizontal=True,
+        key=key("metric"),
+        bind="query-params",
+        format_func={"accuracy": "accuracy", "success_rate": "attack success rate"}.get,
+    )
     prov = adv.curves_provenance(run, defence_drawn=len(curves) > 1)
     frame = pd.concat([f.assign(model=m) for m, f in curves.items()])
-    majority = baselines.majority_baseline(run.test.labels[:adv.CURVE_IMAGES])
+    majority = baselines.majority_baseline(run.test.labels[: adv.CURVE_IMAGES])
     charts.chart(adv.curves_figure(curves, metric, prov, majority=majority), frame, prov, "curves")
-    st.caption(f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
-               f"error (accuracy {1 - adv.GOODFELLOW_ERROR:.1%}) for FGSM at ε = {adv.GOODFELLOW_EPS} on a maxout "
-               f"network on MNIST, and {adv.GOODFELLOW_ADV_TRAINED_ERROR:.1%} after adversarial training "
-               f"({adv.GOODFELLOW_2015}).")
+    st.caption(
+        f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
+        f"error (accuracy {1 - adv.GOODFELLOW_ERROR:.1%}) for FGSM at ε = {adv.GOODFELLOW_EPS} on a maxout "
+        f"network on MNIST, and {adv.GOODFELLOW_ADV_TRAINED_ERROR:.1%} after adversarial training "
+        f"({adv.GOODFELLOW_2015})."
+    )
     st.subheader("Defence: adversarial training")
-    aside(f"Train the same network on PGD examples made on the fly ({adv.MADRY_2018}); one step from a random "
-          f"start is the cheap version of {adv.WONG_2020}. {defence_preset.epochs} epochs instead of "
-          f"{preset.epochs}: each step also crafts its examples.")
+    aside(
+        f"Train the same network on PGD examples made on the fly ({adv.MADRY_2018}); one step from a random "
+        f"start is the cheap version of {adv.WONG_2020}. {defence_preset.epochs} epochs instead of "
+        f"{preset.epochs}: each step also crafts its examples."
+    )
     if defence is None:
-        if st.button(f"Train the defence ({seconds_label(adv.DEFENCE_SECONDS)}, curves included)",
-                     key=key("defence_button"), icon=":material/shield:"):
+        if st.button(
+            f"Train the defence ({seconds_label(adv.DEFENCE_SECONDS)}, curves included)",
+            key=key("defence_button"),
+            icon=":material/shield:",
+        ):
             train(defence_preset)
             st.rerun()
         return
@@ -210,17 +260,24 @@ def show_curves(run: adv.AttackRun) -> None:
         st.rerun()
     cols = st.columns(2)
     cols[0].metric("Clean accuracy, standard", f"{run.result.test_accuracy:.1%}")
-    cols[1].metric("Clean accuracy, adversarially trained", f"{defence.result.test_accuracy:.1%}",
-                   delta=f"{defence.result.test_accuracy - run.result.test_accuracy:+.1%} (the cost)",
-                   delta_color="off")
-    st.caption(f"Defence trained in {defence.result.seconds:.0f} s (measured, this server) · energy "
-               f"{defence.result.carbon.summary()}")
+    cols[1].metric(
+        "Clean accuracy, adversarially trained",
+        f"{defence.result.test_accuracy:.1%}",
+        delta=f"{defence.result.test_accuracy - run.result.test_accuracy:+.1%} (the cost)",
+        delta_color="off",
+    )
+    st.caption(
+        f"Defence trained in {defence.result.seconds:.0f} s (measured, this server) · energy "
+        f"{defence.result.carbon.summary()}"
+    )
     show_code(attacks.epsilon_curves, attacks.sign_noise, adv.adversarial_batches)
 
 
 def show_one_pixel(run: adv.AttackRun) -> None:
-    aside("Su, Vargas & Sakurai (2019): change just one to five pixels, chosen by an evolutionary search that "
-          "only reads the output probabilities. Not every image falls; try others.")
+    aside(
+        "Su, Vargas & Sakurai (2019): change just one to five pixels, chosen by an evolutionary search that "
+        "only reads the output probabilities. Not every image falls; try others."
+    )
     index = image_slider(run, 4, "pixel_image")  # a bag (seed 0) that 3 pixels can turn into another class
     pixels = st.slider("Pixels that may change", 1, 5, 3, key=key("pixels"), bind="query-params")
     say_if_already_wrong(run, index)
@@ -228,34 +285,44 @@ def show_one_pixel(run: adv.AttackRun) -> None:
     prov = run.provenance(f"test image {index}, one-pixel attack, {pixels} pixel(s), {result.queries:,} queries")
     (st.success if result.success else st.warning)(
         f"{'Fooled' if result.success else 'Not fooled'} by changing {len(result.pixels)} pixel(s) at "
-        f"{', '.join(map(str, result.pixels))} after {result.queries:,} model queries.")
+        f"{', '.join(map(str, result.pixels))} after {result.queries:,} model queries."
+    )
     show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "pixel")
     show_code(adv.one_pixel_search, attacks.one_pixel, attacks._paint_pixels)
 
 
 def show_universal(run: adv.AttackRun) -> None:
-    aside("Moosavi-Dezfooli et al. (2017): *one* perturbation, computed once on training images, added to "
-          "images it has never seen. Compared with random ±ε noise of the same size.")
-    eps = st.slider("ε of the universal perturbation", 0.05, 0.25, 0.15, 0.05, key=key("uap_eps"),
-                    bind="query-params")
+    aside(
+        "Moosavi-Dezfooli et al. (2017): *one* perturbation, computed once on training images, added to "
+        "images it has never seen. Compared with random ±ε noise of the same size."
+    )
+    eps = st.slider("ε of the universal perturbation", 0.05, 0.25, 0.15, 0.05, key=key("uap_eps"), bind="query-params")
     result = universal(run.preset, eps, run)
     cols = st.columns(2)
     cols[0].metric("Unseen test images whose class changes", f"{result.rate:.0%}")
     cols[1].metric("… with random ±ε noise instead", f"{result.control_rate:.0%}")
-    prov = run.provenance(f"δ from {adv.LEARN_IMAGES:,} training images; fooling rate on {len(run.test):,} "
-                          "unseen test images")
-    frame = pd.DataFrame({"perturbation": ["universal", "random ±ε"], "epsilon": eps,
-                          "fooling_rate": [result.rate, result.control_rate]})
+    prov = run.provenance(
+        f"δ from {adv.LEARN_IMAGES:,} training images; fooling rate on {len(run.test):,} unseen test images"
+    )
+    frame = pd.DataFrame(
+        {"perturbation": ["universal", "random ±ε"], "epsilon": eps, "fooling_rate": [result.rate, result.control_rate]}
+    )
     examples, classes = adv.universal_examples(run, result.perturbation)
     captions = [f"{FASHION_CLASSES[b]}<br>→ {FASHION_CLASSES[a]}" for b, a in classes]
-    charts.chart(adv.universal_figure(result.perturbation, examples, prov, captions, image_px=image_px()),
-                 frame, prov, "universal")
+    charts.chart(
+        adv.universal_figure(result.perturbation, examples, prov, captions, image_px=image_px()),
+        frame,
+        prov,
+        "universal",
+    )
     show_code(adv.universal_with_control, attacks.universal_perturbation, attacks.fooling_rate)
 
 
 def show_black_box(run: adv.AttackRun) -> None:
-    aside("Guo et al. (2019), SimBA: the attacker only sees the probabilities — no gradients, no weights. "
-          "Try a pixel up or down; keep it if the true class got less likely.")
+    aside(
+        "Guo et al. (2019), SimBA: the attacker only sees the probabilities — no gradients, no weights. "
+        "Try a pixel up or down; keep it if the true class got less likely."
+    )
     index = image_slider(run, 0, "simba_image")
     left, right = st.columns(2)
     eps = left.slider("Change per pixel", 0.05, 0.5, 0.2, 0.05, key=key("simba_eps"), bind="query-params")
@@ -263,7 +330,8 @@ def show_black_box(run: adv.AttackRun) -> None:
     say_if_already_wrong(run, index)
     result = attacks.simba(run.model, run.test.images[index], adv.predicted_class(run, index), eps, budget, seed())
     (st.success if result.success else st.warning)(
-        f"{'Fooled' if result.success else 'Not fooled'} after **{result.queries:,} queries**, no gradients used.")
+        f"{'Fooled' if result.success else 'Not fooled'} after **{result.queries:,} queries**, no gradients used."
+    )
     prov = run.provenance(f"test image {index}, SimBA, {result.queries:,} queries")
     show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "simba")
     show_code(attacks.simba)
@@ -272,24 +340,31 @@ def show_black_box(run: adv.AttackRun) -> None:
 def show_patch(run: adv.AttackRun) -> None:
     aside("Brown et al. (2017): a visible sticker, learned once, pasted anywhere on any image.")
     left, right = st.columns(2)
-    target_name = left.selectbox("The sticker should say", FASHION_CLASSES, index=8, key=key("patch_target"),
-                                 bind="query-params")
+    target_name = left.selectbox(
+        "The sticker should say", FASHION_CLASSES, index=8, key=key("patch_target"), bind="query-params"
+    )
     size = right.slider("Sticker side (pixels of 28)", 6, 14, 14, 2, key=key("patch_size"), bind="query-params")
     target = FASHION_CLASSES.index(target_name)
     result = patch(run.preset, target, size, run)
     cols = st.columns(2)
     cols[0].metric(f"Other test images now called '{target_name}'", f"{result.rate:.0%}")
     cols[1].metric("… with a random sticker of the same size", f"{result.control_rate:.0%}")
-    prov = run.provenance(f"sticker learned on {adv.LEARN_IMAGES:,} training images, pasted at random places on the "
-                          f"{len(run.test):,} test images (not '{target_name}')")
-    st.caption(f"The sticker covers {size * size / 28 ** 2:.0%} of the image. " + prov.caption())
+    prov = run.provenance(
+        f"sticker learned on {adv.LEARN_IMAGES:,} training images, pasted at random places on the "
+        f"{len(run.test):,} test images (not '{target_name}')"
+    )
+    st.caption(f"The sticker covers {size * size / 28**2:.0%} of the image. " + prov.caption())
     example = adv.patch_example(run, result.perturbation, target, seed())
     if example.hits:
-        st.caption(f"Below: test image {example.index}, the first of the first {example.first} (not "
-                   f"'{target_name}') where the sticker worked ({example.hits} of them).")
+        st.caption(
+            f"Below: test image {example.index}, the first of the first {example.first} (not "
+            f"'{target_name}') where the sticker worked ({example.hits} of them)."
+        )
     else:
-        st.caption(f"The sticker worked on none of the first {example.first} test images; below: test image 0 "
-                   "with it, for comparison.")
+        st.caption(
+            f"The sticker worked on none of the first {example.first} test images; below: test image 0 "
+            "with it, for comparison."
+        )
     show_pair(run.model, FASHION_CLASSES, run.test.images[example.index], example.pasted, prov, "patch")
     show_code(adv.patch_with_control, attacks.adversarial_patch, attacks.paste)
 
@@ -298,11 +373,13 @@ def photo_input() -> images.LoadedImage | None:
     sources = ("Bundled photo", "Upload", "Webcam")
     source = st.radio("Photo", sources, horizontal=True, key=key("photo_source"), bind="query-params")
     if source == "Bundled photo":
-        name = st.selectbox("Which", list(images.BUNDLED), format_func=images.BUNDLED.get, key=key("photo"),
-                            bind="query-params")
+        name = st.selectbox(
+            "Which", list(images.BUNDLED), format_func=images.BUNDLED.get, key=key("photo"), bind="query-params"
+        )
         return images.bundled_photo(name)
-    file = st.file_uploader("An image (kept in memory only)") if source == "Upload" else \
-        st.camera_input("Take a picture")
+    file = (
+        st.file_uploader("An image (kept in memory only)") if source == "Upload" else st.camera_input("Take a picture")
+    )
     return images.load_image(file.getvalue(), file.name) if file is not None else None
 
 
@@ -326,8 +403,9 @@ def show_imagenet() -> None:
     step = st.slider("ε in 1/255 steps (one grey level)", 1, 16, 2, key=key("imagenet_eps"), bind="query-params")
     label = attacks.probabilities(model, x).argmax(1)
     adversarial = attacks.fgsm(model, x, label, step / 255)
-    prov = Provenance("measured", model="ResNet-18, torchvision IMAGENET1K_V1", data=loaded.source,
-                      source=imagenet.RESNET_SOURCE)
+    prov = Provenance(
+        "measured", model="ResNet-18, torchvision IMAGENET1K_V1", data=loaded.source, source=imagenet.RESNET_SOURCE
+    )
     show_pair(model, classes, x[0], adversarial[0], prov, "imagenet")
     show_code(attacks.fgsm, imagenet.Normalized)
 
@@ -335,24 +413,35 @@ def show_imagenet() -> None:
 # ----------------------------------------------------------------------------- page
 
 header(SLUG)
-aside("Every attack below is a short function in `core/attacks.py` (open *Show the code*). The default model is "
-      "a small CNN trained here, live, on the shipped Fashion-MNIST split; pixel values are in [0, 1].")
+aside(
+    "Every attack below is a short function in `core/attacks.py` (open *Show the code*). The default model is "
+    "a small CNN trained here, live, on the shipped Fashion-MNIST split; pixel values are in [0, 1]."
+)
 preset = adv.ModelPreset(seed=seed())
 run = run_for(preset)
 if run is None:
     st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
-    if st.button(f"Train ({seconds_label(adv.TRAIN_SECONDS)})", type="primary", icon=":material/play_arrow:",
-                 key=key("train")):
+    if st.button(
+        f"Train ({seconds_label(adv.TRAIN_SECONDS)})", type="primary", icon=":material/play_arrow:", key=key("train")
+    ):
         train(preset)
         st.rerun()  # redraw without the button: the model now exists for everyone
 elif not presenter():  # secondary in presenter mode: the charts' captions carry model, data and seed
-    st.caption(f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
-               f"{len(run.test):,} held-out images (always answering the commonest class: "
-               f"{run.result.majority_baseline:.1%}), trained in {run.result.seconds:.0f} s · energy "
-               f"{run.result.carbon.summary()}")
+    st.caption(
+        f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
+        f"{len(run.test):,} held-out images (always answering the commonest class: "
+        f"{run.result.majority_baseline:.1%}), trained in {run.result.seconds:.0f} s · energy "
+        f"{run.result.carbon.summary()}"
+    )
 
-TABS = {"Single image": show_single, "Curves & defence": show_curves, "One pixel": show_one_pixel,
-        "Universal": show_universal, "Black box": show_black_box, "Patch": show_patch}
+TABS = {
+    "Single image": show_single,
+    "Curves & defence": show_curves,
+    "One pixel": show_one_pixel,
+    "Universal": show_universal,
+    "Black box": show_black_box,
+    "Patch": show_patch,
+}
 names = [*TABS, "ImageNet photo"]
 for tab, name in zip(st.tabs(names, key=key("tab"), on_change="rerun", bind="query-params"), names):
     if tab.open:

@@ -7,6 +7,7 @@ extrapolation is fitted on, are trained only on a button, once per configuration
 whole server (this page's SharedRuns store); while a live run trains, codecarbon's running
 totals are drawn at most twice a second. Everything else reads the ledger and published figures.
 """
+
 import inspect
 import math
 
@@ -70,6 +71,7 @@ def reference_fit(measured: pd.DataFrame) -> tuple[pd.DataFrame, wl.EnergyFit | 
 
 # ----------------------------------------------------------------------------- tab: measure a run
 
+
 def workload_controls() -> wl.Workload:
     def use_preset(preset: wl.Workload) -> None:
         st.session_state[key("size")] = preset.size
@@ -79,11 +81,23 @@ def workload_controls() -> wl.Workload:
     for col, (label, preset) in zip(st.columns(len(wl.PRESETS)), wl.PRESETS.items()):
         col.button(label, on_click=use_preset, args=(preset,), width="stretch")
     c1, c2, c3 = st.columns(3)
-    size = c1.selectbox("Model size", list(wl.SIZES), index=1, key=key("size"), bind="query-params",
-                        format_func=lambda s: f"{s}: {wl.SIZES[s].describe()}")
+    size = c1.selectbox(
+        "Model size",
+        list(wl.SIZES),
+        index=1,
+        key=key("size"),
+        bind="query-params",
+        format_func=lambda s: f"{s}: {wl.SIZES[s].describe()}",
+    )
     epochs = c2.slider("Epochs", 1, wl.MAX_EPOCHS, 2, key=key("epochs"), bind="query-params")
-    images = c3.select_slider("Training images (Fashion-MNIST)", wl.TRAIN_IMAGES, value=8_000, key=key("images"),
-                              bind="query-params", format_func=lambda n: f"{n:,}")
+    images = c3.select_slider(
+        "Training images (Fashion-MNIST)",
+        wl.TRAIN_IMAGES,
+        value=8_000,
+        key=key("images"),
+        bind="query-params",
+        format_func=lambda n: f"{n:,}",
+    )
     return wl.Workload(size, int(epochs), int(images), seed=seed())
 
 
@@ -93,9 +107,12 @@ def train_live(workload: wl.Workload) -> None:
     chart_slot = st.empty()
     trace = wl.LiveTrace(redraw_every_s=0.5)
     method = carbon.active_method(wait=False) or "estimated"
-    live_prov = Provenance("measured" if method.startswith("measured") else "estimated",
-                           model=f"{fp.codecarbon_name()} running totals (1 s samples)", data=workload.describe(),
-                           seed=workload.seed)
+    live_prov = Provenance(
+        "measured" if method.startswith("measured") else "estimated",
+        model=f"{fp.codecarbon_name()} running totals (1 s samples)",
+        data=workload.describe(),
+        seed=workload.seed,
+    )
     chart = wl.LiveChart("Live: power and energy so far", live_prov)
 
     def on_progress(step: int, total: int, metrics: dict) -> None:
@@ -112,63 +129,108 @@ def train_live(workload: wl.Workload) -> None:
 def show_report(run: wl.WorkloadRun) -> None:
     """The headline first (energy, emissions, duration), then how it was measured and the run's grids."""
     report = run.result.carbon
-    prov = Provenance("estimated" if report.is_estimate else "measured",
-                      model=f"{fp.codecarbon_name()} offline tracker; {report.hardware or 'hardware unknown'}",
-                      data=f"live run: {run.workload.describe()}, Fashion-MNIST (shipped 10k split)",
-                      seed=run.workload.seed)
+    prov = Provenance(
+        "estimated" if report.is_estimate else "measured",
+        model=f"{fp.codecarbon_name()} offline tracker; {report.hardware or 'hardware unknown'}",
+        data=f"live run: {run.workload.describe()}, Fashion-MNIST (shipped 10k split)",
+        seed=run.workload.seed,
+    )
     if not report.is_measured:
-        st.warning(f"**Not measured**: {report.method}. The training finished (test accuracy "
-                   f"{run.result.test_accuracy:.1%}, {report.duration_s:.1f} s); no energy figure is shown "
-                   "rather than an invented one.")
+        st.warning(
+            f"**Not measured**: {report.method}. The training finished (test accuracy "
+            f"{run.result.test_accuracy:.1%}, {report.duration_s:.1f} s); no energy figure is shown "
+            "rather than an invented one."
+        )
         return
     top, bottom = st.columns(3), st.columns(3)
     top[0].metric("Energy", f"{report.energy_kwh * 1000:.3g} Wh", help=f"{report.energy_kwh:.3e} kWh")
     top[1].metric("Emissions", f"{fp.mass_text(report.emissions_kg)} CO2e", help=f"{report.emissions_kg:.3e} kg")
     top[2].metric("Duration", f"{report.duration_s:.1f} s")
     bottom[0].metric("Average power", f"{report.energy_kwh * 3.6e6 / report.duration_s:.1f} W")
-    bottom[1].metric("Test accuracy", f"{run.result.test_accuracy:.1%}", delta_color="off", delta_arrow="off",
-                     delta=f"majority class: {run.result.majority_baseline:.1%}",
-                     help="Always answering the commonest class of the test set scores this much.")
+    bottom[1].metric(
+        "Test accuracy",
+        f"{run.result.test_accuracy:.1%}",
+        delta_color="off",
+        delta_arrow="off",
+        delta=f"majority class: {run.result.majority_baseline:.1%}",
+        help="Always answering the commonest class of the test set scores this much.",
+    )
     bottom[2].metric("Compute (FLOPs)", f"{run.flops:.3g}", help="6 × multiply-adds per image × images seen")
     label = "Estimated" if report.is_estimate else "Measured"
-    st.markdown(f"**{label}** on grid **{country_label(report.country)}** at "
-                f"{report.intensity_g_per_kwh:.0f} g CO2e/kWh, on {report.hardware or 'unknown hardware'}.")
+    st.markdown(
+        f"**{label}** on grid **{country_label(report.country)}** at "
+        f"{report.intensity_g_per_kwh:.0f} g CO2e/kWh, on {report.hardware or 'unknown hardware'}."
+    )
     with st.expander("Method and every assumption behind these numbers", expanded=True):
         st.markdown("\n".join(f"- {a}" for a in report.assumptions))
-        st.caption("codecarbon samples power every second in a background thread; energy is power × time summed "
-                   "over the samples. On a machine without RAPL counters (most VMs) the CPU figure is a model.")
+        st.caption(
+            "codecarbon samples power every second in a background thread; energy is power × time summed "
+            "over the samples. On a machine without RAPL counters (most VMs) the CPU figure is a model."
+        )
     if run.readings:
-        charts.chart(wl.live_figure(run.readings, "Power and cumulative energy during the run", prov),
-                     pd.DataFrame([r.__dict__ for r in run.readings]), prov, "live_run")
+        charts.chart(
+            wl.live_figure(run.readings, "Power and cumulative energy during the run", prov),
+            pd.DataFrame([r.__dict__ for r in run.readings]),
+            prov,
+            "live_run",
+        )
     else:
         st.caption(prov.caption())
 
     st.subheader("The same run on another grid")
     names = country_names()
-    where = st.selectbox("Grid", list(names), index=list(names).index(report.country)
-                         if report.country in names else 0, format_func=country_label, key=key("run_grid"),
-                         bind="query-params")
+    where = st.selectbox(
+        "Grid",
+        list(names),
+        index=list(names).index(report.country) if report.country in names else 0,
+        format_func=country_label,
+        key=key("run_grid"),
+        bind="query-params",
+    )
     other = fp.emissions_kg(report.energy_kwh, where)
-    st.metric(f"Same {report.energy_kwh * 1000:.3g} Wh in {names[where]}", f"{fp.mass_text(other)} CO2e",
-              delta=(f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}"
-                     if where != report.country else None), delta_color="off")
+    st.metric(
+        f"Same {report.energy_kwh * 1000:.3g} Wh in {names[where]}",
+        f"{fp.mass_text(other)} CO2e",
+        delta=(
+            f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}"
+            if where != report.country
+            else None
+        ),
+        delta_color="off",
+    )
     grid_chart(report.energy_kwh, "this live run")
 
 
 def grid_chart(energy_kwh: float, what: str) -> None:
     names = country_names()
-    chosen = st.multiselect("Grids to compare", list(names), default=COMPARE_GRIDS, format_func=country_label,
-                            key=key("grids"), bind="query-params")
+    chosen = st.multiselect(
+        "Grids to compare",
+        list(names),
+        default=COMPARE_GRIDS,
+        format_func=country_label,
+        key=key("grids"),
+        bind="query-params",
+    )
     try:
         frame = fp.grid_comparison(energy_kwh, chosen)
     except ValueError as err:
         st.warning(str(err))
         return
-    charts.chart(fp.grid_comparison_figure(frame, energy_kwh, what), frame,
-                 Provenance("estimated", model="energy x grid intensity", data=f"{energy_kwh:,.4g} kWh ({what})",
-                            source="codecarbon's global_energy_mix.json"), "grid_comparison")
-    aside("Patterson et al. (2021): *geographic location matters* — the same job's emissions vary roughly "
-          "5–10× with the grid it runs on. Same kWh, same model; only the power station changes.")
+    charts.chart(
+        fp.grid_comparison_figure(frame, energy_kwh, what),
+        frame,
+        Provenance(
+            "estimated",
+            model="energy x grid intensity",
+            data=f"{energy_kwh:,.4g} kWh ({what})",
+            source="codecarbon's global_energy_mix.json",
+        ),
+        "grid_comparison",
+    )
+    aside(
+        "Patterson et al. (2021): *geographic location matters* — the same job's emissions vary roughly "
+        "5–10× with the grid it runs on. Same kWh, same model; only the power station changes."
+    )
 
 
 def show_measure(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
@@ -186,18 +248,24 @@ def show_measure(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     _, energy_fit, _ = reference_fit(measured)
     if energy_fit:
         low, high = energy_fit.predict_range_kwh(flops)
-        hint += (f" The reference fit (tab *Extrapolate*) *predicts* {low * 1000:.2g} – {high * 1000:.2g} Wh "
-                 f"({wl.CONFIDENCE:.0%} prediction range; "
-                 f"{'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}): "
-                 "train it to see the measurement.")
+        hint += (
+            f" The reference fit (tab *Extrapolate*) *predicts* {low * 1000:.2g} – {high * 1000:.2g} Wh "
+            f"({wl.CONFIDENCE:.0%} prediction range; "
+            f"{'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}): "
+            "train it to see the measurement."
+        )
     st.caption(hint)
 
 
 # ----------------------------------------------------------------------------- tab: the lab's runs
 
+
 def ledger_provenance() -> Provenance:
-    return Provenance("measured", model=f"{fp.codecarbon_name()} offline tracker (see each row's method)",
-                      data="this installation's ledger, all demos and sessions")
+    return Provenance(
+        "measured",
+        model=f"{fp.codecarbon_name()} offline tracker (see each row's method)",
+        data="this installation's ledger, all demos and sessions",
+    )
 
 
 def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
@@ -213,35 +281,49 @@ def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         charts.table(rows, ledger_prov, "ledger_runs")
     if len(measured):
         st.subheader("Accuracy vs energy")
-        acc_prov = ledger_prov.but(data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a "
-                                        "test accuracy (each on its own demo's task)")
+        acc_prov = ledger_prov.but(
+            data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a "
+            "test accuracy (each on its own demo's task)"
+        )
         charts.chart(wl.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
-        aside("Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
-              "demo the curve flattens: the last points of accuracy cost the most energy.")
+        aside(
+            "Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
+            "demo the curve flattens: the last points of accuracy cost the most energy."
+        )
 
 
 # ----------------------------------------------------------------------------- tab: extrapolate
+
 
 def measure_reference() -> None:
     bar = st.progress(0.0, text="Starting codecarbon…")
 
     def progress(step: int, total: int, metrics: dict) -> None:
         if "loss" in metrics:
-            bar.progress(step / total, text=f"Reference workload {metrics['index'] + 1} of {len(wl.REFERENCE)}: "
-                                            f"{metrics['workload']}")
+            bar.progress(
+                step / total,
+                text=f"Reference workload {metrics['index'] + 1} of {len(wl.REFERENCE)}: {metrics['workload']}",
+            )
+
     shared_runs().get_or_run(wl.reference_key(seed()), lambda: wl.measure_reference(progress, seed=seed()))
     bar.empty()
 
 
 def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     points, energy_fit, why = reference_fit(measured)
-    st.markdown(f"The fit uses only **{len(wl.REFERENCE)} fixed reference workloads** (seed {seed()}), measured "
-                "on this machine; the ledger's other runs are drawn in grey, not fitted, so the line does not "
-                "move with whatever else was trained today.")
+    st.markdown(
+        f"The fit uses only **{len(wl.REFERENCE)} fixed reference workloads** (seed {seed()}), measured "
+        "on this machine; the ledger's other runs are drawn in grey, not fitted, so the line does not "
+        "move with whatever else was trained today."
+    )
     aside("Reference workloads: " + "; ".join(w.describe() for w in wl.reference_workloads(seed())) + ".")
     if len(points) < len(wl.REFERENCE) and shared_runs().peek(wl.reference_key(seed())) is None:
-        if st.button(f"Measure the reference workloads ({len(wl.REFERENCE)} trainings, {REFERENCE_TIME})",
-                     type="primary", icon=":material/bolt:", key=key("reference")):
+        if st.button(
+            f"Measure the reference workloads ({len(wl.REFERENCE)} trainings, {REFERENCE_TIME})",
+            type="primary",
+            icon=":material/bolt:",
+            key=key("reference"),
+        ):
             measure_reference()
             st.rerun()
     if energy_fit is None:
@@ -251,31 +333,42 @@ def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     low, high = energy_fit.predict_range_kwh(fp.GPT3_TRAIN_FLOPS)
     slope_low, slope_high = energy_fit.slope_ci()
     m1, m2 = st.columns(2)
-    m1.metric("Slope of the fit", f"{energy_fit.slope:.2f} ({slope_low:.2f} – {slope_high:.2f})",
-              help=f"The exponent b of energy ∝ FLOPs^b, with its {wl.CONFIDENCE:.0%} confidence interval in "
-                   "brackets; 1 would mean energy proportional to compute.")
+    m1.metric(
+        "Slope of the fit",
+        f"{energy_fit.slope:.2f} ({slope_low:.2f} – {slope_high:.2f})",
+        help=f"The exponent b of energy ∝ FLOPs^b, with its {wl.CONFIDENCE:.0%} confidence interval in "
+        "brackets; 1 would mean energy proportional to compute.",
+    )
     m2.metric("GPT-3, published", f"{gpt3.energy_kwh:,.0f} kWh", help=fp.PATTERSON_2021)
     gpt3_range = f"{fp.power_of_ten(low)} – {fp.power_of_ten(high)} kWh"
-    st.metric(f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range", gpt3_range,
-              help=f"Point estimate {energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
-                   "power law holds that far beyond the reference runs.")
+    st.metric(
+        f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range",
+        gpt3_range,
+        help=f"Point estimate {energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
+        "power law holds that far beyond the reference runs.",
+    )
     others = measured[~wl.is_reference(measured, seed())] if len(measured) else measured
-    fit_prov = Provenance("estimated", model=energy_fit.describe(),
-                          data=f"{energy_fit.n} reference workloads measured here (median of each one's runs); "
-                               f"{len(others)} other ledger runs drawn, not fitted; beyond "
-                               f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
-                          seed=seed(), source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}")
-    fig = wl.extrapolation_figure(points, others, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3",
-                                  gpt3.energy_kwh, fit_prov)
+    fit_prov = Provenance(
+        "estimated",
+        model=energy_fit.describe(),
+        data=f"{energy_fit.n} reference workloads measured here (median of each one's runs); "
+        f"{len(others)} other ledger runs drawn, not fitted; beyond "
+        f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
+        seed=seed(),
+        source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}",
+    )
+    fig = wl.extrapolation_figure(points, others, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3", gpt3.energy_kwh, fit_prov)
     charts.chart(fig, points, fit_prov, "energy_fit")
     inside = low <= gpt3.energy_kwh <= high
     beyond = fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]
-    st.markdown(f"**Extrapolation, not a measurement:** pushed {fp.power_of_ten(beyond)}× beyond our largest "
-                f"reference run, the fit puts GPT-3's compute at **{gpt3_range}** on this machine's CPU (a "
-                f"{wl.CONFIDENCE:.0%} prediction range {math.log10(high / low):.0f} orders of magnitude wide, and only "
-                f"if the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
-                f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: "
-                f"{energy_fit.n} small runs on a CPU cannot say what a GPU cluster costs.")
+    st.markdown(
+        f"**Extrapolation, not a measurement:** pushed {fp.power_of_ten(beyond)}× beyond our largest "
+        f"reference run, the fit puts GPT-3's compute at **{gpt3_range}** on this machine's CPU (a "
+        f"{wl.CONFIDENCE:.0%} prediction range {math.log10(high / low):.0f} orders of magnitude wide, and only "
+        f"if the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
+        f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: "
+        f"{energy_fit.n} small runs on a CPU cannot say what a GPU cluster costs."
+    )
     st.markdown(wl.slope_sentence(energy_fit))
     with st.expander("Show the code: the fit"):
         st.code(inspect.getsource(wl.fit_energy), language="python")
@@ -283,34 +376,55 @@ def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
 
 # ----------------------------------------------------------------------------- tab: grams to tonnes
 
+
 def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
-    published_prov = Provenance("published", data="see each row's citation and what it includes",
-                                source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; "
-                                       "Touvron et al. 2023")
-    table = pd.DataFrame([{"name": p.name, "kg_co2e": p.kg_co2e, "as published": f"{p.value:,g} {p.unit}",
-                           "includes": p.includes, "citation": p.citation, "verified": p.verified, "note": p.note}
-                          for p in fp.PUBLISHED])
+    published_prov = Provenance(
+        "published",
+        data="see each row's citation and what it includes",
+        source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; Touvron et al. 2023",
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "name": p.name,
+                "kg_co2e": p.kg_co2e,
+                "as published": f"{p.value:,g} {p.unit}",
+                "includes": p.includes,
+                "citation": p.citation,
+                "verified": p.verified,
+                "note": p.note,
+            }
+            for p in fp.PUBLISHED
+        ]
+    )
     ladder_runs = 12  # the most recent runs; the total stands for the rest (hundreds of rows would not fit)
     lab_kg = float(measured["emissions_kg"].sum()) if len(measured) else 0.0
     points = fp.ladder_points(rows)[-ladder_runs:] + (
-        [("all measured runs of this lab, total", lab_kg)] if lab_kg else [])
+        [("all measured runs of this lab, total", lab_kg)] if lab_kg else []
+    )
     charts.chart(fp.scale_ladder_figure(points), table, published_prov, "scale_ladder")
-    aside("Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
-          "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
-          "text; each note says what was checked.")
+    aside(
+        "Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
+        "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
+        "text; each note says what was checked."
+    )
     charts.table(table, published_prov, "published_figures")
 
     st.subheader("In everyday terms")
-    choices = {"all runs of this lab": lab_kg} | {p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name
-                                                  and "flight" not in p.name}
+    choices = {"all runs of this lab": lab_kg} | {
+        p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name and "flight" not in p.name
+    }
     what = st.selectbox("Emissions of", list(choices), key=key("equivalent"), bind="query-params")
     kg = choices[what]
     cols = st.columns(len(fp.EQUIVALENTS))
     for col, (equivalent, amount) in zip(cols, fp.equivalents(kg)):
         col.metric(equivalent.name, equivalent.readable(kg), help=f"{amount:,.4g} {equivalent.unit}")
-    st.caption(f"{what}: {kg:,.4g} kg CO2e " + ("(measured here)" if what.startswith("all runs") else "(published)")
-               + " · factors: " + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})"
-                                            for e in fp.EQUIVALENTS))
+    st.caption(
+        f"{what}: {kg:,.4g} kg CO2e "
+        + ("(measured here)" if what.startswith("all runs") else "(published)")
+        + " · factors: "
+        + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})" for e in fp.EQUIVALENTS)
+    )
 
     st.subheader("Power: a brain and AlphaGo")
     cols = st.columns(len(fp.POWER_COMPARISONS))
@@ -318,35 +432,56 @@ def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         col.metric(f"{comparison.name} (estimate)", f"{comparison.watts:,.0f} W")
         col.caption(f"{comparison.caveat} Source: {comparison.citation}.")
     ratio = fp.POWER_COMPARISONS[1].watts / fp.POWER_COMPARISONS[0].watts
-    st.markdown(f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
-                "brain of the human it played — both figures are estimates, neither was metered.")
+    st.markdown(
+        f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
+        "brain of the human it played — both figures are estimates, neither was metered."
+    )
 
 
 # ----------------------------------------------------------------------------- tab: calculator & grids
+
 
 def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     aside(fp.__doc__.split("\n\n")[-1])
     st.subheader("Same energy, different grid")
     filled = float(measured["energy_kwh"].sum()) if len(measured) else 0.0
     filled = round(filled, 6) or 1.0  # what the box shows; 1 kWh when no run has been measured
-    energy = st.number_input("Energy (kWh)", min_value=0.0, max_value=1e9, value=filled, format="%.6f",
-                             key=key("energy"), bind="query-params",
-                             help="Filled in with the total energy of this lab's measured runs (or 1 kWh when "
-                                  "there are none); type any other value.")
+    energy = st.number_input(
+        "Energy (kWh)",
+        min_value=0.0,
+        max_value=1e9,
+        value=filled,
+        format="%.6f",
+        key=key("energy"),
+        bind="query-params",
+        help="Filled in with the total energy of this lab's measured runs (or 1 kWh when "
+        "there are none); type any other value.",
+    )
     grid_chart(energy, fp.energy_source(energy, filled, len(measured)))
 
     st.subheader("Calculator")
     names = country_names()
     c1, c2, c3 = st.columns(3)
     hardware = c1.selectbox("Hardware", list(fp.HARDWARE), index=1, key=key("hw"), bind="query-params")
-    count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"),
-                            bind="query-params")
+    count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"), bind="query-params")
     hours = c3.number_input("Hours", min_value=0.0, max_value=1e7, value=24.0, key=key("hours"), bind="query-params")
     c4, c5 = st.columns(2)
-    pue = c4.number_input("PUE (data-centre overhead, ≥ 1)", min_value=1.0, max_value=3.0, value=fp.DEFAULT_PUE,
-                          key=key("pue"), bind="query-params")
-    country = c5.selectbox("Grid", list(names), index=list(names).index(fp.DEFAULT_COUNTRY),
-                           format_func=country_label, key=key("country"), bind="query-params")
+    pue = c4.number_input(
+        "PUE (data-centre overhead, ≥ 1)",
+        min_value=1.0,
+        max_value=3.0,
+        value=fp.DEFAULT_PUE,
+        key=key("pue"),
+        bind="query-params",
+    )
+    country = c5.selectbox(
+        "Grid",
+        list(names),
+        index=list(names).index(fp.DEFAULT_COUNTRY),
+        format_func=country_label,
+        key=key("country"),
+        bind="query-params",
+    )
     try:
         result = fp.estimate(hardware, int(count), float(hours), float(pue), country)
         m1, m2 = st.columns(2)
@@ -354,25 +489,31 @@ def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
         st.caption(result.formula)
         st.caption(result.provenance.caption())
-        aside(f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal "
-              f"({fp.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
-              "tends to overestimate.")
+        aside(
+            f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal "
+            f"({fp.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
+            "tends to overestimate."
+        )
     except ValueError as err:
         st.warning(str(err))
 
 
 # ----------------------------------------------------------------------------- page
 
-TABS = {"Measure a run": show_measure, "This lab's runs": show_ledger, "Extrapolate": show_extrapolation,
-        "Grams to tonnes": show_scale, "Calculator & grids": show_calculator}
+TABS = {
+    "Measure a run": show_measure,
+    "This lab's runs": show_ledger,
+    "Extrapolate": show_extrapolation,
+    "Grams to tonnes": show_scale,
+    "Calculator & grids": show_calculator,
+}
 
 header(SLUG)
 ledger_rows, ledger_error = read_ledger()
 if ledger_error:
     st.warning(f"The carbon ledger is unavailable: {ledger_error}")
 measured_rows = wl.measured_runs(ledger_rows)
-for tab, (name, show) in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"),
-                             TABS.items()):
+for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
     if tab.open:
         with tab:
             show(ledger_rows, measured_rows)

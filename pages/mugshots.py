@@ -8,6 +8,7 @@ Layout (issue #13, defect 8): controls, then straight after the Train button the
 majority baseline of its own test set) so it sits on the first screen at 1600x900, presenter
 mode included; the faces, counterfactuals and heatmaps follow in tabs.
 """
+
 import inspect
 
 import pandas as pd
@@ -33,6 +34,7 @@ PRESENTER_IMAGE_PX = 320  # presenter mode draws every face at least this wide (
 
 
 # ----------------------------------------------------------------------------- cached work
+
 
 def shared_runs() -> SharedRuns:
     return page_runs(SLUG)  # this page's own store: see ui/runs.py
@@ -74,27 +76,56 @@ def train(config: mg.MugshotConfig) -> None:
 
     def progress(step: int, total: int, metrics: dict) -> None:
         bar.progress(step / total, text=f"Training: step {step}/{total}, epoch {metrics['epoch']}")
+
     shared_runs().get_or_run(mg.run_key(config), lambda: mg.train(config, progress))
     bar.empty()
 
 
 # ----------------------------------------------------------------------------- controls
 
+
 def controls() -> mg.MugshotConfig:
     def use_preset(values: tuple[float, float, float]) -> None:
         for name, value in zip(LINKS, values):
             st.session_state[key(name)] = value
+
     for col, (label, values) in zip(st.columns(len(mg.PRESETS)), mg.PRESETS.items()):
         col.button(label, on_click=use_preset, args=(values,), width="stretch")
     help_ = "Share of faces on the label's side: 0.5 = the label says nothing about it, 1 = always."
     cols = st.columns(3)
-    smile = cols[0].slider("Label follows the smile", 0.5, 1.0, mg.PAPER_ACCURACY, 0.005, key=key("smile"),
-                           bind="query-params", format="%.3f", help="'Non-criminal' faces smile, 'criminal' ones "
-                           "don't, in this share of faces. " + help_)
-    wall = cols[1].slider("…the mugshot wall", 0.5, 1.0, 0.5, 0.005, key=key("wall"), bind="query-params",
-                          format="%.3f", help="'Criminal' faces in front of a wall with height lines. " + help_)
-    collar = cols[2].slider("…the white collar", 0.5, 1.0, 0.5, 0.005, key=key("collar"), bind="query-params",
-                            format="%.3f", help="'Non-criminal' faces in a white collar. " + help_)
+    smile = cols[0].slider(
+        "Label follows the smile",
+        0.5,
+        1.0,
+        mg.PAPER_ACCURACY,
+        0.005,
+        key=key("smile"),
+        bind="query-params",
+        format="%.3f",
+        help="'Non-criminal' faces smile, 'criminal' ones don't, in this share of faces. " + help_,
+    )
+    wall = cols[1].slider(
+        "…the mugshot wall",
+        0.5,
+        1.0,
+        0.5,
+        0.005,
+        key=key("wall"),
+        bind="query-params",
+        format="%.3f",
+        help="'Criminal' faces in front of a wall with height lines. " + help_,
+    )
+    collar = cols[2].slider(
+        "…the white collar",
+        0.5,
+        1.0,
+        0.5,
+        0.005,
+        key=key("collar"),
+        bind="query-params",
+        format="%.3f",
+        help="'Non-criminal' faces in a white collar. " + help_,
+    )
     return mg.MugshotConfig(smile_link=smile, wall_link=wall, collar_link=collar, seed=seed())
 
 
@@ -104,70 +135,107 @@ def show_faces(config: mg.MugshotConfig) -> None:
     if presenter():  # one row of 3 big faces per label: each face >= 300 px for the back row
         for label in (0, 1):
             picked = data.images[data.labels == label][:3]
-            st.image(mg.face_grid(picked, columns=3), width=3 * PRESENTER_IMAGE_PX,
-                     caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)")
+            st.image(
+                mg.face_grid(picked, columns=3),
+                width=3 * PRESENTER_IMAGE_PX,
+                caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)",
+            )
     else:
         for col, label in zip(st.columns(2), (0, 1)):
             picked = data.images[data.labels == label][:12]
-            col.image(mg.face_grid(picked, columns=4), width="stretch",
-                      caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)")
-    st.caption(Provenance("measured", model="core.faces generator", data=f"training set: {config.describe()}",
-                          seed=config.seed).caption())
+            col.image(
+                mg.face_grid(picked, columns=4),
+                width="stretch",
+                caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)",
+            )
+    st.caption(
+        Provenance(
+            "measured", model="core.faces generator", data=f"training set: {config.describe()}", seed=config.seed
+        ).caption()
+    )
 
 
 # ----------------------------------------------------------------------------- results
 
+
 def provenance(run: mg.MugshotRun, what: str) -> Provenance:
-    return Provenance("measured", model=f"{mg.CNN.describe()}, {run.config.describe()}",
-                      data=f"synthetic faces, {what}", seed=run.config.seed)
+    return Provenance(
+        "measured",
+        model=f"{mg.CNN.describe()}, {run.config.describe()}",
+        data=f"synthetic faces, {what}",
+        seed=run.config.seed,
+    )
 
 
 def show_headline(run: mg.MugshotRun) -> None:
     """The first screen after Train: accuracy like the paper, the majority baseline, the balanced test."""
     table = accuracy_table(run.config, run)
     for col, h in zip(st.columns(3), mg.headline(table)):
-        col.metric(h.label, h.value, delta=h.delta, delta_color="off", delta_arrow=h.arrow,
-                   delta_description=h.description or None, help=h.help)
+        col.metric(
+            h.label,
+            h.value,
+            delta=h.delta,
+            delta_color="off",
+            delta_arrow=h.arrow,
+            delta_description=h.description or None,
+            help=h.help,
+        )
     st.markdown(mg.verdict(table))
     aside(mg.details(table))
-    st.caption(f"{mg.CNN.describe()}, {run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
-               f"{run.result.carbon.summary()}")
+    st.caption(
+        f"{mg.CNN.describe()}, {run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
+        f"{run.result.carbon.summary()}"
+    )
 
 
 def show_accuracy(run: mg.MugshotRun) -> None:
     table = accuracy_table(run.config, run)
-    prov = provenance(run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} "
-                           "balanced faces")
+    prov = provenance(
+        run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} balanced faces"
+    )
     charts.chart(mg.accuracy_figure(table, prov), table, prov.but(source=mg.WU_ZHANG), "mugshot_accuracy")
-    aside("**Why not a 50 % 'chance' line?** A model that always answers 'non-criminal' is right on every "
-          "'non-criminal' face: on faces with the paper's shares (1,126 of 1,856) that is 60.7 %, so 60.7 % is what "
-          "learning nothing scores there. The dashed line over each bar is that *majority baseline* of the very "
-          "test set the bar was measured on. *Balanced accuracy* averages the share right within each class, so "
-          "any constant answer scores 50 % on it. The balanced test set is half 'criminal', and within each label "
-          "exactly half the faces smile, stand in front of the wall and wear a white collar: what is left for the "
-          "model to read is the face itself, which never carried any information about the label.")
+    aside(
+        "**Why not a 50 % 'chance' line?** A model that always answers 'non-criminal' is right on every "
+        "'non-criminal' face: on faces with the paper's shares (1,126 of 1,856) that is 60.7 %, so 60.7 % is what "
+        "learning nothing scores there. The dashed line over each bar is that *majority baseline* of the very "
+        "test set the bar was measured on. *Balanced accuracy* averages the share right within each class, so "
+        "any constant answer scores 50 % on it. The balanced test set is half 'criminal', and within each label "
+        "exactly half the faces smile, stand in front of the wall and wear a white collar: what is left for the "
+        "model to read is the face itself, which never carried any information about the label."
+    )
     with st.expander("Show the code"):
-        st.code(inspect.getsource(mg.accuracy_table) + "\n\n" + inspect.getsource(baselines.balanced_accuracy),
-                language="python")
+        st.code(
+            inspect.getsource(mg.accuracy_table) + "\n\n" + inspect.getsource(baselines.balanced_accuracy),
+            language="python",
+        )
 
 
 def show_counterfactuals(run: mg.MugshotRun) -> None:
     balanced = balanced_faces(run.config)
     pairs = mg.counterfactuals(run.model, balanced, "smile")
-    st.metric("Predictions that flip when only the smile changes", f"{pairs.flip_share:.0%}",
-              help=f"Over the {len(balanced):,} faces of the balanced test set.")
+    st.metric(
+        "Predictions that flip when only the smile changes",
+        f"{pairs.flip_share:.0%}",
+        help=f"Over the {len(balanced):,} faces of the balanced test set.",
+    )
     # Presenter: two pairs, one per row (before | after), each face >= 300 px; otherwise six pairs in columns.
     n = 2 if presenter() else 6
     width = PRESENTER_IMAGE_PX if presenter() else "stretch"
     cols = None if presenter() else st.columns(n)
     for i in range(n):
         before, after = st.columns(2) if presenter() else (cols[i], cols[i])
-        before.image(mg.face_grid(pairs.before[i:i + 1], 1), width=width,
-                     caption=f"{'smiling' if pairs.smiling_before[i] else 'not smiling'}: "
-                             f"**{mg.CLASSES[int(pairs.pred_before[i])]}**")
-        after.image(mg.face_grid(pairs.after[i:i + 1], 1), width=width,
-                    caption=f"{'not smiling' if pairs.smiling_before[i] else 'smiling'}: "
-                            f"**{mg.CLASSES[int(pairs.pred_after[i])]}**")
+        before.image(
+            mg.face_grid(pairs.before[i : i + 1], 1),
+            width=width,
+            caption=f"{'smiling' if pairs.smiling_before[i] else 'not smiling'}: "
+            f"**{mg.CLASSES[int(pairs.pred_before[i])]}**",
+        )
+        after.image(
+            mg.face_grid(pairs.after[i : i + 1], 1),
+            width=width,
+            caption=f"{'not smiling' if pairs.smiling_before[i] else 'smiling'}: "
+            f"**{mg.CLASSES[int(pairs.pred_after[i])]}**",
+        )
     table = flip_table(run.config, run)
     prov = provenance(run, f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
     charts.chart(mg.flip_figure(table, prov), table, prov, "mugshot_flips")
@@ -181,33 +249,51 @@ def show_heatmaps(run: mg.MugshotRun) -> None:
     one = balanced.faces.subset([i])
     twin = faces.render(one.replace(smile=~one.smile))
     rows = []
-    for label, image in (("original", balanced.images[i:i + 1]), ("toggled", twin)):
+    for label, image in (("original", balanced.images[i : i + 1]), ("toggled", twin)):
         target = mg.predictions(run.model, image)
         maps = explain.attribute_all(run.model, image, target)
         rows.append((label, image[0], {m: v[0] for m, v in maps.items()}))
-        st.caption(f"{label} ({'smiling' if bool(one.smile[0]) == (label == 'original') else 'not smiling'}): "
-                   f"predicted **{mg.CLASSES[int(target)]}**")
+        st.caption(
+            f"{label} ({'smiling' if bool(one.smile[0]) == (label == 'original') else 'not smiling'}): "
+            f"predicted **{mg.CLASSES[int(target)]}**"
+        )
     top, bottom, left, right = faces.mouth_boxes(one)[0]
     prov = provenance(run, f"balanced test face {i}")
     shown = rows
     if presenter():  # input + two maps per row, so each panel is drawn >= 300 px wide (the CSV keeps all four)
         shown = [(label, image, {m: maps[m] for m in HEATMAP_METHODS_PRESENTED}) for label, image, maps in rows]
-    fig = explain.maps_figure(shown, prov, title="Evidence for the predicted label<br><sup>"
-                              f"{explain.colour_key('the mouth')}</sup>",
-                              box=(int(top), int(left), int(bottom - top), int(right - left)),
-                              **({"panel_px": PRESENTER_IMAGE_PX} if presenter() else {}))
+    fig = explain.maps_figure(
+        shown,
+        prov,
+        title=f"Evidence for the predicted label<br><sup>{explain.colour_key('the mouth')}</sup>",
+        box=(int(top), int(left), int(bottom - top), int(right - left)),
+        **({"panel_px": PRESENTER_IMAGE_PX} if presenter() else {}),
+    )
     mask = faces.mouth_masks(one)[0]
-    frame = pd.DataFrame([{"face": r[0], "method": m, "share_in_mouth_box": float(
-        explain.positive_share_inside(v.unsqueeze(0), mask)[0])} for r in rows for m, v in r[2].items()])
+    frame = pd.DataFrame(
+        [
+            {
+                "face": r[0],
+                "method": m,
+                "share_in_mouth_box": float(explain.positive_share_inside(v.unsqueeze(0), mask)[0]),
+            }
+            for r in rows
+            for m, v in r[2].items()
+        ]
+    )
     charts.chart(fig, frame, prov, "mugshot_maps")
     table = mouth_table(run.config, run)
     prov = provenance(run, f"first {int(table['faces'].iloc[0])} balanced test faces, predicted label explained")
     charts.chart(mg.mouth_share_figure(table, prov), table, prov, "mugshot_mouth_share")
-    aside("A map that ignored the mouth would put about the box's area share of its relevance inside it. "
-          "Grad-CAM works on the last convolution's 16×16 grid, so it is blurrier than the pixel-level methods.")
+    aside(
+        "A map that ignored the mouth would put about the box's area share of its relevance inside it. "
+        "Grad-CAM works on the last convolution's 16×16 grid, so it is blurrier than the pixel-level methods."
+    )
     with st.expander("Show the code"):
-        st.code(inspect.getsource(mg.mouth_relevance) + "\n\n" + inspect.getsource(explain.positive_share_inside),
-                language="python")
+        st.code(
+            inspect.getsource(mg.mouth_relevance) + "\n\n" + inspect.getsource(explain.positive_share_inside),
+            language="python",
+        )
 
 
 HARM = """
@@ -234,18 +320,23 @@ HARM = """
 # ----------------------------------------------------------------------------- page
 
 header(SLUG)
-st.info("**Every face on this page is synthetic.** No real person is shown or labelled. The labels 'criminal' / "
-        "'non-criminal' are ours and follow only the confounds you choose below.", icon=":material/info:")
+st.info(
+    "**Every face on this page is synthetic.** No real person is shown or labelled. The labels 'criminal' / "
+    "'non-criminal' are ours and follow only the confounds you choose below.",
+    icon=":material/info:",
+)
 if not presenter():  # in a lecture the lecturer tells the story; on screen it would push the result down
     with st.expander(f"The story: Wu & Zhang's {mg.PAPER_ACCURACY:.1%} 'criminality' accuracy, and what it was"):
-        st.markdown(f"Wu & Zhang reported **{mg.PAPER_ACCURACY:.1%}** accuracy 'inferring criminality' from "
-                    f"{mg.PAPER_PHOTOS:,} ID photos, {mg.PAPER_CRIMINAL} labelled criminal ({mg.WU_ZHANG}). Agüera "
-                    "y Arcas, Mitchell & Todorov showed that the 'non-criminal' photos were smiling, professional "
-                    f"pictures and the others were not ({mg.CRITIQUE}). Here the same thing happens on purpose: the "
-                    f"preset ties the labels to a smile in {mg.PAPER_ACCURACY:.1%} of the faces — nothing else. "
-                    f"With their class shares, always answering 'non-criminal' already scores "
-                    f"{mg.PAPER_MAJORITY_BASELINE:.1%}: that, not 50 %, is the line "
-                    "to beat.")
+        st.markdown(
+            f"Wu & Zhang reported **{mg.PAPER_ACCURACY:.1%}** accuracy 'inferring criminality' from "
+            f"{mg.PAPER_PHOTOS:,} ID photos, {mg.PAPER_CRIMINAL} labelled criminal ({mg.WU_ZHANG}). Agüera "
+            "y Arcas, Mitchell & Todorov showed that the 'non-criminal' photos were smiling, professional "
+            f"pictures and the others were not ({mg.CRITIQUE}). Here the same thing happens on purpose: the "
+            f"preset ties the labels to a smile in {mg.PAPER_ACCURACY:.1%} of the faces — nothing else. "
+            f"With their class shares, always answering 'non-criminal' already scores "
+            f"{mg.PAPER_MAJORITY_BASELINE:.1%}: that, not 50 %, is the line "
+            "to beat."
+        )
 try:
     config = controls()
     run = run_for(config)
@@ -257,10 +348,15 @@ try:
         show_faces(config)
     else:
         show_headline(run)  # straight under the controls, where the Train button was: the first screen (defect 8)
-        tabs = {"Accuracy": show_accuracy, "Counterfactuals": show_counterfactuals, "Heatmaps": show_heatmaps,
-                "Training faces": show_faces}
-        for tab, (name, show) in zip(st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"),
-                                     tabs.items()):
+        tabs = {
+            "Accuracy": show_accuracy,
+            "Counterfactuals": show_counterfactuals,
+            "Heatmaps": show_heatmaps,
+            "Training faces": show_faces,
+        }
+        for tab, (name, show) in zip(
+            st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"), tabs.items()
+        ):
             if tab.open:
                 with tab:
                     show(config if name == "Training faces" else run)

@@ -1,4 +1,5 @@
 """Start the lab on a free loopback port and drive Debian's Chromium (used by browser tests and bench)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,9 +13,17 @@ from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling Google hosts on a closed network.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,8 +41,20 @@ def lab_server(data_dir: Path, timeout: float = 30.0, app_args: tuple[str, ...] 
     """
     port = free_port()
     env = {**os.environ, "DLLAB_DATA_DIR": str(data_dir)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", *(("--", *app_args) if app_args else ())]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        *(("--", *app_args) if app_args else ()),
+    ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -63,7 +84,7 @@ def wait_until_rendered(page, timeout_ms: int = 60000) -> float:
     reruns). Returns the ``time.perf_counter()`` at which the finished page was first seen."""
     # Idle = no 'running' indicator and no element still drawn as a grey skeleton (lazy-loaded
     # dataframes, charts and buttons appear as skeletons for a moment after the run ends).
-    idle = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')")
+    idle = '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')'
     while True:
         page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
         page.wait_for_selector('[data-testid="stSidebar"] input[type="number"]', timeout=timeout_ms)

@@ -4,6 +4,7 @@
   address fails the test that made it (tests never touch the network).
 * The lab's data dir (the carbon ledger) points at a temporary folder.
 """
+
 from __future__ import annotations
 
 import ipaddress

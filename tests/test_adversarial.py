@@ -1,5 +1,6 @@
 """The adversarial demo's core (issue #13): a preset inside the lecture budget that still teaches the lesson,
 truthful figure wording, the same top-5 axes, image sizes for presenter mode, and the page's moved tensor work."""
+
 import json
 
 import pytest
@@ -32,6 +33,7 @@ def small_run():
 
 # ----------------------------------------------------------------------------- defect 7: budget and lesson
 
+
 def test_preset_trains_half_the_samples_of_the_old_six_epoch_preset():
     """Cost is samples seen (the network is unchanged): 6 epochs x 8,000 took 17.6 s; the budget is <= 10 s."""
     train, _ = adv.load_split(0)
@@ -56,7 +58,7 @@ def test_the_lesson_survives_the_faster_preset(preset_run):
 
 def test_every_single_image_preset_flips_the_preset_image(preset_run):
     run, i = preset_run, adv.PRESET_IMAGE
-    x, y = run.test.images[i:i + 1], run.test.labels[i:i + 1]
+    x, y = run.test.images[i : i + 1], run.test.labels[i : i + 1]
     assert int(attacks.probabilities(run.model, x).argmax()) == int(y)  # right before the attack
     bag = FASHION_CLASSES.index("Bag")
     for attack, eps in (("FGSM", 0.1), ("PGD", 0.05), ("FGSM", 0.25)):
@@ -78,6 +80,7 @@ def test_progress_estimates_time_left_from_the_first_epoch():
 
 
 # ----------------------------------------------------------------------------- moved from the page
+
 
 def test_attack_one_dispatches_every_named_attack_within_eps(small_run):
     x, y = small_run.test.images[:4], small_run.test.labels[:4]
@@ -107,6 +110,7 @@ def test_universal_and_patch_come_with_their_random_controls(small_run):
 
 # ----------------------------------------------------------------------------- defect 10: wording and axes
 
+
 def middle_title(fig) -> str:
     return as_dict(fig)["layout"]["annotations"][1]["text"]
 
@@ -126,6 +130,7 @@ def test_change_panel_says_amplified_only_when_it_is():
 
 def test_top5_axes_run_to_100_percent_on_both_charts():
     import pandas as pd
+
     before = pd.DataFrame({"rank": [1, 2], "class": ["Sandal", "Bag"], "probability": [0.97, 0.03]})
     after = pd.DataFrame({"rank": [1, 2], "class": ["Bag", "Sandal"], "probability": [0.4, 0.35]})
     layout = as_dict(adv.top5_figure(before, after, PROV))["layout"]
@@ -144,6 +149,7 @@ def test_curves_provenance_mentions_the_dashed_defence_only_when_drawn(small_run
 
 # ----------------------------------------------------------------------------- presenter sizes
 
+
 def panel_sides(fig, chart_width: int) -> list[float]:
     """Drawn side of each image panel (px) in a chart ``chart_width`` wide: the smaller of its two domains."""
     layout = as_dict(fig)["layout"]
@@ -153,8 +159,11 @@ def panel_sides(fig, chart_width: int) -> list[float]:
     for name, axis in layout.items():
         if name.startswith("xaxis"):
             yaxis = layout["yaxis" + name[5:]]
-            sides.append(min((axis["domain"][1] - axis["domain"][0]) * plot_w,
-                             (yaxis["domain"][1] - yaxis["domain"][0]) * plot_h))
+            sides.append(
+                min(
+                    (axis["domain"][1] - axis["domain"][0]) * plot_w, (yaxis["domain"][1] - yaxis["domain"][0]) * plot_h
+                )
+            )
     return sides
 
 
@@ -163,20 +172,24 @@ def test_presenter_images_are_at_least_300_px():
     x = torch.rand(1, 28, 28)
     triptych = adv.triptych_figure(x, (x + 0.1).clamp(0, 1), ("a", "b"), PROV, image_px=adv.PRESENTER_IMAGE_PX)
     assert len(panel_sides(triptych, 1200)) == 3 and min(panel_sides(triptych, 1200)) >= 300
-    universal = adv.universal_figure(torch.full((1, 1, 28, 28), 0.1), torch.rand(5, 1, 28, 28), PROV,
-                                     image_px=adv.PRESENTER_IMAGE_PX)
+    universal = adv.universal_figure(
+        torch.full((1, 1, 28, 28), 0.1), torch.rand(5, 1, 28, 28), PROV, image_px=adv.PRESENTER_IMAGE_PX
+    )
     assert len(panel_sides(universal, 1200)) == 6 and min(panel_sides(universal, 1200)) >= 300
     # The normal view (centred, ~700 px): thumbnails no longer ~75-100 px.
-    assert min(panel_sides(adv.universal_figure(torch.full((1, 1, 28, 28), 0.1), torch.rand(5, 1, 28, 28), PROV),
-                           700)) >= 180
+    assert (
+        min(panel_sides(adv.universal_figure(torch.full((1, 1, 28, 28), 0.1), torch.rand(5, 1, 28, 28), PROV), 700))
+        >= 180
+    )
 
 
 def test_curves_draw_the_majority_floor_where_an_accuracy_is_compared():
     """Accuracy vs ε beside the accuracy of always answering the commonest class (issue #13, defect 4)."""
     import pandas as pd
 
-    frame = pd.DataFrame({"attack": ["FGSM", "FGSM"], "epsilon": [0.0, 0.25], "accuracy": [0.9, 0.05],
-                          "success_rate": [0.0, 0.9]})
+    frame = pd.DataFrame(
+        {"attack": ["FGSM", "FGSM"], "epsilon": [0.0, 0.25], "accuracy": [0.9, 0.05], "success_rate": [0.0, 0.9]}
+    )
     fig = adv.curves_figure({"standard model": frame}, "accuracy", Provenance("measured"), majority=0.12)
     floor = [t for t in fig.to_dict()["data"] if t["name"].startswith("always the commonest class")]
     assert len(floor) == 1 and list(floor[0]["y"]) == [0.12, 0.12] and list(floor[0]["x"]) == [0.0, 0.25]

@@ -1,4 +1,5 @@
 """The shape of the house: core never imports streamlit, every page is registered."""
+
 import ast
 from pathlib import Path
 
@@ -18,8 +19,11 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_core_never_imports_streamlit():
-    offenders = [p.name for p in (REPO_ROOT / "core").rglob("*.py")
-                 if any(m == "streamlit" or m.startswith("streamlit.") for m in imported_modules(p))]
+    offenders = [
+        p.name
+        for p in (REPO_ROOT / "core").rglob("*.py")
+        if any(m == "streamlit" or m.startswith("streamlit.") for m in imported_modules(p))
+    ]
     assert offenders == []
 
 
@@ -34,8 +38,11 @@ def test_every_page_starts_with_the_shell_guard():
     """Deep links on a fresh server run a page without app.py; the guard fixes that (see ui/shell.py)."""
     for demo in all_pages():
         tree = ast.parse((REPO_ROOT / demo.page_path).read_text(encoding="utf-8"))
-        calls = [n.value.func.id for n in tree.body
-                 if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)]
+        calls = [
+            n.value.func.id
+            for n in tree.body
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)
+        ]
         assert calls and calls[0] == "require_shell", demo.page_path
 
 

@@ -1,4 +1,5 @@
 """Attacks: torchattacks as the oracle, the properties every attack must keep, and the noise control."""
+
 import pytest
 import torch
 
@@ -43,11 +44,13 @@ def test_pgd_without_random_start_equals_torchattacks_bit_for_bit(run, batch):
 def test_targeted_versions_equal_torchattacks(run, batch):
     x, y = batch
     target = torch.full((len(x),), 8)
-    for ours, oracle in ((lambda: attacks.fgsm(run.model, x, target, 0.1, targeted=True),
-                          torchattacks.FGSM(run.model, eps=0.1)),
-                         (lambda: attacks.pgd(run.model, x, target, 0.1, alpha=0.02, steps=5, random_start=False,
-                                              targeted=True),
-                          torchattacks.PGD(run.model, eps=0.1, alpha=0.02, steps=5, random_start=False))):
+    for ours, oracle in (
+        (lambda: attacks.fgsm(run.model, x, target, 0.1, targeted=True), torchattacks.FGSM(run.model, eps=0.1)),
+        (
+            lambda: attacks.pgd(run.model, x, target, 0.1, alpha=0.02, steps=5, random_start=False, targeted=True),
+            torchattacks.PGD(run.model, eps=0.1, alpha=0.02, steps=5, random_start=False),
+        ),
+    ):
         oracle.set_mode_targeted_by_function(lambda images, labels: torch.full_like(labels, 8))
         assert torch.equal(ours(), oracle(x, y))  # torchattacks maps the true labels to the target itself
 
@@ -56,11 +59,13 @@ def test_targeted_versions_equal_torchattacks(run, batch):
 def test_change_stays_within_eps_and_pixels_in_range(run, batch, name):
     x, y = batch
     eps = 0.07
-    make = {"fgsm": lambda: attacks.fgsm(run.model, x, y, eps),
-            "pgd": lambda: attacks.pgd(run.model, x, y, eps, steps=5, random_start=False),
-            "pgd_random": lambda: attacks.pgd(run.model, x, y, eps, steps=5, generator=torch.Generator().manual_seed(1)),
-            "noise": lambda: attacks.sign_noise(x, eps, torch.Generator().manual_seed(1)),
-            "universal": lambda: torch.clamp(x + attacks.universal_perturbation(run.model, x, y, eps, steps=5), 0, 1)}
+    make = {
+        "fgsm": lambda: attacks.fgsm(run.model, x, y, eps),
+        "pgd": lambda: attacks.pgd(run.model, x, y, eps, steps=5, random_start=False),
+        "pgd_random": lambda: attacks.pgd(run.model, x, y, eps, steps=5, generator=torch.Generator().manual_seed(1)),
+        "noise": lambda: attacks.sign_noise(x, eps, torch.Generator().manual_seed(1)),
+        "universal": lambda: torch.clamp(x + attacks.universal_perturbation(run.model, x, y, eps, steps=5), 0, 1),
+    }
     out = make[name]()
     assert out.shape == x.shape and float(out.min()) >= 0 and float(out.max()) <= 1
     assert float((out - x).abs().max()) <= eps + 1e-6
@@ -80,8 +85,9 @@ def test_targeted_attack_raises_the_targets_probability(run, batch):
 
 def test_pgd_random_start_is_seeded(run, batch):
     x, y = batch
-    a, b, c = (attacks.pgd(run.model, x, y, 0.1, steps=2, generator=torch.Generator().manual_seed(s))
-               for s in (3, 3, 4))
+    a, b, c = (
+        attacks.pgd(run.model, x, y, 0.1, steps=2, generator=torch.Generator().manual_seed(s)) for s in (3, 3, 4)
+    )
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
@@ -101,8 +107,9 @@ def test_curves_start_at_clean_accuracy_and_the_attack_beats_noise(run):
 def test_fgsm_curve_equals_fgsm_per_epsilon(run, batch):
     x, y = batch
     curves = attacks.epsilon_curves(run.model, x, y, (0.05,), attacks=("FGSM",))
-    manual = float((attacks.probabilities(run.model, attacks.fgsm(run.model, x, y, 0.05)).argmax(1) == y)
-                   .float().mean())
+    manual = float(
+        (attacks.probabilities(run.model, attacks.fgsm(run.model, x, y, 0.05)).argmax(1) == y).float().mean()
+    )
     assert curves["accuracy"].iloc[0] == pytest.approx(manual)
 
 
@@ -119,8 +126,12 @@ def test_one_pixel_finds_some_fooling_pixels(run):
     probs = attacks.probabilities(run.model, run.test.images)
     right = probs.argmax(1) == run.test.labels
     margin = torch.where(right, probs.max(1).values, 2.0)  # the least confident correct predictions first
-    found = [attacks.one_pixel(run.model, run.test.images[i], int(run.test.labels[i]), 5, max_iter=30,
-                               population=200).success for i in margin.argsort()[:6].tolist()]
+    found = [
+        attacks.one_pixel(
+            run.model, run.test.images[i], int(run.test.labels[i]), 5, max_iter=30, population=200
+        ).success
+        for i in margin.argsort()[:6].tolist()
+    ]
     assert any(found)
 
 
@@ -153,8 +164,10 @@ def test_patch_turns_images_into_the_target_more_than_a_random_patch(run, small_
     assert sticker.shape == (1, 14, 14) and float(sticker.min()) >= 0 and float(sticker.max()) <= 1
     random_sticker = torch.rand(sticker.shape, generator=torch.Generator().manual_seed(0))
     test = run.test
-    assert attacks.patch_success(run.model, test.images, test.labels, sticker, 8) > \
-        attacks.patch_success(run.model, test.images, test.labels, random_sticker, 8) + 0.1
+    assert (
+        attacks.patch_success(run.model, test.images, test.labels, sticker, 8)
+        > attacks.patch_success(run.model, test.images, test.labels, random_sticker, 8) + 0.1
+    )
 
 
 def test_adversarial_training_buys_robustness(run, small_split):
@@ -163,6 +176,7 @@ def test_adversarial_training_buys_robustness(run, small_split):
 
     def fgsm_accuracy(model):
         return float((attacks.probabilities(model, attacks.fgsm(model, x, y, 0.1)).argmax(1) == y).float().mean())
+
     assert fgsm_accuracy(defended.model) > fgsm_accuracy(run.model) + 0.1
     assert defended.result.carbon is not None and "adversarially trained" in defended.preset.describe()
 

@@ -24,12 +24,13 @@ pressed "Train" (``SharedRuns.peek``). Its seed (:data:`S`) is one no other test
 Inputs already covered by the page tests are listed in :data:`COVERED_ELSEWHERE` (not counted).
 ``python -m tests.test_bad_inputs`` prints the markdown table with the count per page.
 """
+
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -50,6 +51,7 @@ TEN_KB = "A" * 10_240
 
 
 # ----------------------------------------------------------------------------- the table
+
 
 @dataclass(frozen=True)
 class Case:
@@ -94,8 +96,10 @@ class Case:
             parts.append(f"message: “{self.message}”")
         if self.holds:
             kept = self.act is not None or all(same_value(self.query.get(k), v) for k, v in self.holds.items())
-            parts.append(("accepted: " if kept else "falls back: ")
-                         + ", ".join(f"`{k.split('.')[-1]}` = {v!r}" for k, v in self.holds.items()))
+            parts.append(
+                ("accepted: " if kept else "falls back: ")
+                + ", ".join(f"`{k.split('.')[-1]}` = {v!r}" for k, v in self.holds.items())
+            )
         if not parts:
             parts.append("handled: " + (self.note or "page works, value used as given"))
         elif self.note:
@@ -110,11 +114,13 @@ def widget(kind: str, key: str, value) -> Callable[[AppTest], Any]:
 
 def own_weat(x: str | None = None, y: str | None = None, a: str | None = None, b: str | None = None):
     """The visitor fills the WEAT tab's form (four unkeyed text areas) and presses "Run WEAT"."""
+
     def act(at: AppTest) -> None:
         for label, value in zip(("Targets X", "Targets Y", "Attributes A", "Attributes B"), (x, y, a, b)):
             if value is not None:
                 next(t for t in at.text_area if t.label == label).set_value(value)
         next(button for button in at.button if "Run WEAT" in button.label).click()
+
     return act
 
 
@@ -131,13 +137,16 @@ def animated_gif() -> bytes:
     return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
 
 
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' \
-      b'<script>alert(1)</script><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<script>alert(1)</script><rect width="10" height="10"/></svg>'
+)
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200  # an HEIC header (iPhone photos)
 MARKUP_NAME = "![x](https://tracker.invalid/p.png) :red[x].png"
 
 
 # --- checks used by several rows
+
 
 def metric(at: AppTest, starts: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(starts))
@@ -146,6 +155,7 @@ def metric(at: AppTest, starts: str) -> str:
 def shows_tab_widget(key: str) -> Callable[[AppTest], Any]:
     def check(at: AppTest) -> None:
         assert any(getattr(w, "key", None) == key for w in at.main), f"the first tab ({key}) did not open"
+
     return check
 
 
@@ -157,6 +167,7 @@ def finite_metrics(at: AppTest) -> None:
 def linf_at_most(bound: float) -> Callable[[AppTest], Any]:
     def check(at: AppTest) -> None:
         assert 0 <= float(metric(at, "L∞")) <= bound + 1e-6
+
     return check
 
 
@@ -165,6 +176,7 @@ def chart_count(n: int) -> Callable[[AppTest], Any]:
         assert len(at.get("plotly_chart")) >= n
         for chart in at.get("plotly_chart"):
             assert not re.search(r"\b(NaN|Infinity)\b", chart.proto.spec), "a chart holds NaN or Infinity"
+
     return check
 
 
@@ -172,6 +184,7 @@ def all_of(*checks: Callable[[AppTest], Any]) -> Callable[[AppTest], Any]:
     def check(at: AppTest) -> None:
         for c in checks:
             c(at)
+
     return check
 
 
@@ -197,277 +210,835 @@ CASES: list[Case] = [
     Case("home-seed-negative", "home", "seed −1 in the link", {"seed": "-1"}, holds={"seed": 0}),
     Case("home-seed-text", "home", "seed 'abc' in the link", {"seed": "abc"}, holds={"seed": 0}),
     Case("home-seed-2^31", "home", "seed 2**31, one past the largest", {"seed": str(2**31)}, holds={"seed": 0}),
-    Case("home-seed-float", "home", "seed '3.7' (not an integer)", {"seed": "3.7"}, holds={"seed": 3},
-         note="Streamlit truncates to the integer 3, as typing 3.7 in the box does"),
-    Case("home-seed-repeated", "home", "seed given twice (?seed=1&seed=2)", {"seed": ["1", "2"]}, holds={"seed": 2},
-         note="the last one counts"),
+    Case(
+        "home-seed-float",
+        "home",
+        "seed '3.7' (not an integer)",
+        {"seed": "3.7"},
+        holds={"seed": 3},
+        note="Streamlit truncates to the integer 3, as typing 3.7 in the box does",
+    ),
+    Case(
+        "home-seed-repeated",
+        "home",
+        "seed given twice (?seed=1&seed=2)",
+        {"seed": ["1", "2"]},
+        holds={"seed": 2},
+        note="the last one counts",
+    ),
     Case("home-present-garbage", "home", "presenter mode 'maybe'", {"present": "maybe"}, holds={"present": False}),
-    Case("home-unknown-params", "home", "unknown parameter names (utm_source, foo)",
-         {"utm_source": "newsletter", "foo": "bar"}, check=home_renders, note="ignored; the page renders"),
-    Case("home-10kB-value", "home", "a 10 kB value of an unknown parameter", {"x": TEN_KB}, check=home_renders,
-         note="ignored; the page renders"),
-    Case("home-unicode-param", "home", "unicode and HTML in a parameter's name and value",
-         {"ключ😀": "値<script>alert(1)</script>"}, check=home_renders, note="ignored; the page renders"),
+    Case(
+        "home-unknown-params",
+        "home",
+        "unknown parameter names (utm_source, foo)",
+        {"utm_source": "newsletter", "foo": "bar"},
+        check=home_renders,
+        note="ignored; the page renders",
+    ),
+    Case(
+        "home-10kB-value",
+        "home",
+        "a 10 kB value of an unknown parameter",
+        {"x": TEN_KB},
+        check=home_renders,
+        note="ignored; the page renders",
+    ),
+    Case(
+        "home-unicode-param",
+        "home",
+        "unicode and HTML in a parameter's name and value",
+        {"ключ😀": "値<script>alert(1)</script>"},
+        check=home_renders,
+        note="ignored; the page renders",
+    ),
     # ------------------------------------------------------------------ word embeddings
-    Case("we-tab-unknown", "word_embeddings", "unknown tab name", {WE + "tab": "Nope"},
-         check=shows_tab_widget(WE + "a"), note="the first tab (Analogies) opens"),
-    Case("we-tab-10kB", "word_embeddings", "10 kB tab name", {WE + "tab": TEN_KB},
-         check=shows_tab_widget(WE + "a"), note="the first tab (Analogies) opens"),
-    Case("we-analogy-identical", "word_embeddings", "analogy with three identical words (king : king :: king)",
-         {WE + "tab": "Analogies", WE + "a": "king", WE + "b": "king", WE + "c": "king"},
-         message="one of the inputs", note="the warning says the answer would be king, an input"),
-    Case("we-analogy-sql", "word_embeddings", "SQL-looking analogy word ('; DROP TABLE words;--)",
-         {WE + "tab": "Analogies", WE + "a": "'; DROP TABLE words;--"}, message="single word"),
-    Case("we-analogy-script", "word_embeddings", "<script> as an analogy word",
-         {WE + "tab": "Analogies", WE + "b": "<script>alert(1)</script>"}, message="not in the vocabulary"),
-    Case("we-analogy-k-0", "word_embeddings", "answers shown k=0 (slider min 3)",
-         {WE + "tab": "Analogies", WE + "k": "0"}, holds={WE + "k": 10}),
-    Case("we-analogy-k-max", "word_embeddings", "answers shown at the slider's max (20)",
-         {WE + "tab": "Analogies"}, act=widget("slider", WE + "k", 20), holds={WE + "k": 20}, check=chart_count(1)),
-    Case("we-analogy-method", "word_embeddings", "unknown analogy method", {WE + "tab": "Analogies", WE + "method": "Bogus"},
-         holds={WE + "method": "3CosAdd"}),
-    Case("we-analogy-exclude", "word_embeddings", "toggle value '2'", {WE + "tab": "Analogies", WE + "exclude": "2"},
-         holds={WE + "exclude": True}),
-    Case("we-neighbours-empty", "word_embeddings", "empty word", {WE + "tab": "Neighbours"},
-         act=widget("text_input", WE + "word", ""), message="empty"),
-    Case("we-neighbours-long-token", "word_embeddings", "a 10,000-character single token",
-         {WE + "tab": "Neighbours", WE + "word": "a" * 10_000}, message="not in the vocabulary"),
-    Case("we-neighbours-emoji", "word_embeddings", "an emoji as the word", {WE + "tab": "Neighbours", WE + "word": "😀"},
-         message="not in the vocabulary"),
-    Case("we-neighbours-red", "word_embeddings", "Streamlit colour markup :red[nurse] as the word",
-         {WE + "tab": "Neighbours", WE + "word": ":red[nurse]"}, message=":red[nurse]", note="shown escaped"),
-    Case("we-neighbours-n-1000", "word_embeddings", "neighbours n=1000 (slider max 30)",
-         {WE + "tab": "Neighbours", WE + "n": "1000"}, holds={WE + "n": 10}),
-    Case("we-neighbours-n-max", "word_embeddings", "neighbours at the slider's max (30)",
-         {WE + "tab": "Neighbours", WE + "n": "30"}, holds={WE + "n": 30},
-         check=lambda at: len(at.dataframe[0].value) == 30 or pytest.fail("not 30 rows")),
-    Case("we-direction-unknown", "word_embeddings", "unknown bias direction",
-         {WE + "tab": "Bias direction", WE + "direction": "Nope"},
-         holds={WE + "direction": "Gender: Bolukbasi's PCA of 10 definitional pairs"}),
-    Case("we-axis-same-lists", "word_embeddings", "the same list at both ends of an own axis",
-         {WE + "tab": "Bias direction", WE + "direction": "My own axis from two word lists",
-          WE + "pos": "rich, wealthy", WE + "neg": "rich, wealthy"}, message="both ends"),
-    Case("we-axis-empty", "word_embeddings", "empty + end of an own axis",
-         {WE + "tab": "Bias direction", WE + "direction": "My own axis from two word lists", WE + "pos": ""},
-         message="empty"),
-    Case("we-axis-separators", "word_embeddings", "only commas, semicolons and whitespace",
-         {WE + "tab": "Bias direction", WE + "direction": "My own axis from two word lists",
-          WE + "neg": " , ;  ,\n\t, "}, message="empty"),
-    Case("we-typed-mixed", "word_embeddings", "mixed case, accents and an emoji (Nurse, CAFÉ, naïve, 😀)",
-         {WE + "tab": "Bias direction", WE + "typed": "Nurse, CAFÉ, naïve, 😀"}, message="lower-cased",
-         check=lambda at: any("😀" in w.value for w in at.warning) or pytest.fail("the emoji is not reported")),
-    Case("we-typed-10000", "word_embeddings", "10,000 words typed to place on the direction",
-         {WE + "tab": "Bias direction", WE + "typed": TEN_THOUSAND_WORDS}, message="10,000 entries"),
-    Case("we-typed-duplicates", "word_embeddings", "duplicate words (nurse, nurse, Nurse, NURSE)",
-         {WE + "tab": "Bias direction", WE + "typed": "nurse, nurse, Nurse, NURSE"}, message="ignored repeated"),
-    Case("we-typed-html", "word_embeddings", "HTML tag <img onerror> typed as a word",
-         {WE + "tab": "Bias direction", WE + "typed": "<img src=x onerror=alert(1)>, nurse"},
-         message="not in the vocabulary", note="shown escaped"),
-    Case("we-typed-120k-chars", "word_embeddings", "a 120,000-character paste", {WE + "tab": "Bias direction"},
-         act=widget("text_input", WE + "typed", "ab, " * 30_000), message="characters long"),
-    Case("we-she-he-toggle", "word_embeddings", "toggle value 'banana'",
-         {WE + "tab": "She–he pairs", WE + "hide_specific": "banana"}, holds={WE + "hide_specific": True}),
-    Case("we-weat-unknown-test", "word_embeddings", "unknown WEAT test name", {WE + "tab": "WEAT", WE + "weat": "WEAT 99"},
-         holds={WE + "weat": WEAT_FIRST}),
-    Case("we-weat-same-xy", "word_embeddings", "own WEAT with the same list as X and Y", {WE + "tab": "WEAT"},
-         act=own_weat(x="math, algebra, geometry", y="math, algebra, geometry"), message="both"),
-    Case("we-weat-unequal", "word_embeddings", "own WEAT with lists of unequal length (5 vs 2)", {WE + "tab": "WEAT"},
-         act=own_weat(y="poetry, art"), message="unbalanced"),
-    Case("we-weat-one-word", "word_embeddings", "own WEAT with one word per target list", {WE + "tab": "WEAT"},
-         act=own_weat(x="math", y="poetry"), message="at least 2"),
-    Case("we-weat-empty-a", "word_embeddings", "own WEAT with an empty attribute list", {WE + "tab": "WEAT"},
-         act=own_weat(a=""), message="empty"),
-    Case("we-weat-markdown-image", "word_embeddings", "markdown image ![x](http://…) in a WEAT list",
-         {WE + "tab": "WEAT"}, act=own_weat(x="![x](https://tracker.invalid/p.png), math, algebra, geometry"),
-         message="left out of set X", note="the unknown entry is named, escaped"),
-    Case("we-debias-unknown", "word_embeddings", "only unknown words to compare after debiasing",
-         {WE + "tab": "Debiasing", WE + "debias": "true", WE + "compare": "qqqzz, zzqqx"},
-         message="not in the vocabulary"),
-    Case("we-debias-toggle", "word_embeddings", "toggle value 'yes please'",
-         {WE + "tab": "Debiasing", WE + "debias": "yes please"}, holds={WE + "debias": False},
-         message="switch on"),
-    Case("we-map-one-word", "word_embeddings", "a one-word list on the word map",
-         {WE + "tab": "Word map", WE + "map_words": "nurse"},
-         check=all_of(no_message, chart_count(1)), note="a chart with one point"),
-    Case("we-map-commas", "word_embeddings", "only commas on the word map",
-         {WE + "tab": "Word map", WE + "map_words": ",,, ,,,"},
-         message="empty"),
-    Case("we-map-cyrillic-cjk", "word_embeddings", "axis words in Cyrillic and CJK that GloVe lacks",
-         {WE + "tab": "Word map", WE + "map_up": "богатый, 富裕的人们"}, message="not in the vocabulary"),
-    Case("we-map-same-axis", "word_embeddings", "the same word at the top and bottom of the map's axis",
-         {WE + "tab": "Word map", WE + "map_up": "rich", WE + "map_down": "Rich"}, message="both ends"),
+    Case(
+        "we-tab-unknown",
+        "word_embeddings",
+        "unknown tab name",
+        {WE + "tab": "Nope"},
+        check=shows_tab_widget(WE + "a"),
+        note="the first tab (Analogies) opens",
+    ),
+    Case(
+        "we-tab-10kB",
+        "word_embeddings",
+        "10 kB tab name",
+        {WE + "tab": TEN_KB},
+        check=shows_tab_widget(WE + "a"),
+        note="the first tab (Analogies) opens",
+    ),
+    Case(
+        "we-analogy-identical",
+        "word_embeddings",
+        "analogy with three identical words (king : king :: king)",
+        {WE + "tab": "Analogies", WE + "a": "king", WE + "b": "king", WE + "c": "king"},
+        message="one of the inputs",
+        note="the warning says the answer would be king, an input",
+    ),
+    Case(
+        "we-analogy-sql",
+        "word_embeddings",
+        "SQL-looking analogy word ('; DROP TABLE words;--)",
+        {WE + "tab": "Analogies", WE + "a": "'; DROP TABLE words;--"},
+        message="single word",
+    ),
+    Case(
+        "we-analogy-script",
+        "word_embeddings",
+        "<script> as an analogy word",
+        {WE + "tab": "Analogies", WE + "b": "<script>alert(1)</script>"},
+        message="not in the vocabulary",
+    ),
+    Case(
+        "we-analogy-k-0",
+        "word_embeddings",
+        "answers shown k=0 (slider min 3)",
+        {WE + "tab": "Analogies", WE + "k": "0"},
+        holds={WE + "k": 10},
+    ),
+    Case(
+        "we-analogy-k-max",
+        "word_embeddings",
+        "answers shown at the slider's max (20)",
+        {WE + "tab": "Analogies"},
+        act=widget("slider", WE + "k", 20),
+        holds={WE + "k": 20},
+        check=chart_count(1),
+    ),
+    Case(
+        "we-analogy-method",
+        "word_embeddings",
+        "unknown analogy method",
+        {WE + "tab": "Analogies", WE + "method": "Bogus"},
+        holds={WE + "method": "3CosAdd"},
+    ),
+    Case(
+        "we-analogy-exclude",
+        "word_embeddings",
+        "toggle value '2'",
+        {WE + "tab": "Analogies", WE + "exclude": "2"},
+        holds={WE + "exclude": True},
+    ),
+    Case(
+        "we-neighbours-empty",
+        "word_embeddings",
+        "empty word",
+        {WE + "tab": "Neighbours"},
+        act=widget("text_input", WE + "word", ""),
+        message="empty",
+    ),
+    Case(
+        "we-neighbours-long-token",
+        "word_embeddings",
+        "a 10,000-character single token",
+        {WE + "tab": "Neighbours", WE + "word": "a" * 10_000},
+        message="not in the vocabulary",
+    ),
+    Case(
+        "we-neighbours-emoji",
+        "word_embeddings",
+        "an emoji as the word",
+        {WE + "tab": "Neighbours", WE + "word": "😀"},
+        message="not in the vocabulary",
+    ),
+    Case(
+        "we-neighbours-red",
+        "word_embeddings",
+        "Streamlit colour markup :red[nurse] as the word",
+        {WE + "tab": "Neighbours", WE + "word": ":red[nurse]"},
+        message=":red[nurse]",
+        note="shown escaped",
+    ),
+    Case(
+        "we-neighbours-n-1000",
+        "word_embeddings",
+        "neighbours n=1000 (slider max 30)",
+        {WE + "tab": "Neighbours", WE + "n": "1000"},
+        holds={WE + "n": 10},
+    ),
+    Case(
+        "we-neighbours-n-max",
+        "word_embeddings",
+        "neighbours at the slider's max (30)",
+        {WE + "tab": "Neighbours", WE + "n": "30"},
+        holds={WE + "n": 30},
+        check=lambda at: len(at.dataframe[0].value) == 30 or pytest.fail("not 30 rows"),
+    ),
+    Case(
+        "we-direction-unknown",
+        "word_embeddings",
+        "unknown bias direction",
+        {WE + "tab": "Bias direction", WE + "direction": "Nope"},
+        holds={WE + "direction": "Gender: Bolukbasi's PCA of 10 definitional pairs"},
+    ),
+    Case(
+        "we-axis-same-lists",
+        "word_embeddings",
+        "the same list at both ends of an own axis",
+        {
+            WE + "tab": "Bias direction",
+            WE + "direction": "My own axis from two word lists",
+            WE + "pos": "rich, wealthy",
+            WE + "neg": "rich, wealthy",
+        },
+        message="both ends",
+    ),
+    Case(
+        "we-axis-empty",
+        "word_embeddings",
+        "empty + end of an own axis",
+        {WE + "tab": "Bias direction", WE + "direction": "My own axis from two word lists", WE + "pos": ""},
+        message="empty",
+    ),
+    Case(
+        "we-axis-separators",
+        "word_embeddings",
+        "only commas, semicolons and whitespace",
+        {
+            WE + "tab": "Bias direction",
+            WE + "direction": "My own axis from two word lists",
+            WE + "neg": " , ;  ,\n\t, ",
+        },
+        message="empty",
+    ),
+    Case(
+        "we-typed-mixed",
+        "word_embeddings",
+        "mixed case, accents and an emoji (Nurse, CAFÉ, naïve, 😀)",
+        {WE + "tab": "Bias direction", WE + "typed": "Nurse, CAFÉ, naïve, 😀"},
+        message="lower-cased",
+        check=lambda at: any("😀" in w.value for w in at.warning) or pytest.fail("the emoji is not reported"),
+    ),
+    Case(
+        "we-typed-10000",
+        "word_embeddings",
+        "10,000 words typed to place on the direction",
+        {WE + "tab": "Bias direction", WE + "typed": TEN_THOUSAND_WORDS},
+        message="10,000 entries",
+    ),
+    Case(
+        "we-typed-duplicates",
+        "word_embeddings",
+        "duplicate words (nurse, nurse, Nurse, NURSE)",
+        {WE + "tab": "Bias direction", WE + "typed": "nurse, nurse, Nurse, NURSE"},
+        message="ignored repeated",
+    ),
+    Case(
+        "we-typed-html",
+        "word_embeddings",
+        "HTML tag <img onerror> typed as a word",
+        {WE + "tab": "Bias direction", WE + "typed": "<img src=x onerror=alert(1)>, nurse"},
+        message="not in the vocabulary",
+        note="shown escaped",
+    ),
+    Case(
+        "we-typed-120k-chars",
+        "word_embeddings",
+        "a 120,000-character paste",
+        {WE + "tab": "Bias direction"},
+        act=widget("text_input", WE + "typed", "ab, " * 30_000),
+        message="characters long",
+    ),
+    Case(
+        "we-she-he-toggle",
+        "word_embeddings",
+        "toggle value 'banana'",
+        {WE + "tab": "She–he pairs", WE + "hide_specific": "banana"},
+        holds={WE + "hide_specific": True},
+    ),
+    Case(
+        "we-weat-unknown-test",
+        "word_embeddings",
+        "unknown WEAT test name",
+        {WE + "tab": "WEAT", WE + "weat": "WEAT 99"},
+        holds={WE + "weat": WEAT_FIRST},
+    ),
+    Case(
+        "we-weat-same-xy",
+        "word_embeddings",
+        "own WEAT with the same list as X and Y",
+        {WE + "tab": "WEAT"},
+        act=own_weat(x="math, algebra, geometry", y="math, algebra, geometry"),
+        message="both",
+    ),
+    Case(
+        "we-weat-unequal",
+        "word_embeddings",
+        "own WEAT with lists of unequal length (5 vs 2)",
+        {WE + "tab": "WEAT"},
+        act=own_weat(y="poetry, art"),
+        message="unbalanced",
+    ),
+    Case(
+        "we-weat-one-word",
+        "word_embeddings",
+        "own WEAT with one word per target list",
+        {WE + "tab": "WEAT"},
+        act=own_weat(x="math", y="poetry"),
+        message="at least 2",
+    ),
+    Case(
+        "we-weat-empty-a",
+        "word_embeddings",
+        "own WEAT with an empty attribute list",
+        {WE + "tab": "WEAT"},
+        act=own_weat(a=""),
+        message="empty",
+    ),
+    Case(
+        "we-weat-markdown-image",
+        "word_embeddings",
+        "markdown image ![x](http://…) in a WEAT list",
+        {WE + "tab": "WEAT"},
+        act=own_weat(x="![x](https://tracker.invalid/p.png), math, algebra, geometry"),
+        message="left out of set X",
+        note="the unknown entry is named, escaped",
+    ),
+    Case(
+        "we-debias-unknown",
+        "word_embeddings",
+        "only unknown words to compare after debiasing",
+        {WE + "tab": "Debiasing", WE + "debias": "true", WE + "compare": "qqqzz, zzqqx"},
+        message="not in the vocabulary",
+    ),
+    Case(
+        "we-debias-toggle",
+        "word_embeddings",
+        "toggle value 'yes please'",
+        {WE + "tab": "Debiasing", WE + "debias": "yes please"},
+        holds={WE + "debias": False},
+        message="switch on",
+    ),
+    Case(
+        "we-map-one-word",
+        "word_embeddings",
+        "a one-word list on the word map",
+        {WE + "tab": "Word map", WE + "map_words": "nurse"},
+        check=all_of(no_message, chart_count(1)),
+        note="a chart with one point",
+    ),
+    Case(
+        "we-map-commas",
+        "word_embeddings",
+        "only commas on the word map",
+        {WE + "tab": "Word map", WE + "map_words": ",,, ,,,"},
+        message="empty",
+    ),
+    Case(
+        "we-map-cyrillic-cjk",
+        "word_embeddings",
+        "axis words in Cyrillic and CJK that GloVe lacks",
+        {WE + "tab": "Word map", WE + "map_up": "богатый, 富裕的人们"},
+        message="not in the vocabulary",
+    ),
+    Case(
+        "we-map-same-axis",
+        "word_embeddings",
+        "the same word at the top and bottom of the map's axis",
+        {WE + "tab": "Word map", WE + "map_up": "rich", WE + "map_down": "Rich"},
+        message="both ends",
+    ),
     # ------------------------------------------------------------------ adversarial (links and widgets)
-    Case("adv-tab-unknown", "adversarial", "unknown tab name", {ADV + "tab": "Nope"},
-         message="train the classifier above", note="the first tab opens"),
-    Case("adv-seed-max", "adversarial", "seed 2**31−1, the largest", {"seed": str(2**31 - 1)}, holds={"seed": 2**31 - 1},
-         check=train_button_offered, note="nothing trains on open"),
+    Case(
+        "adv-tab-unknown",
+        "adversarial",
+        "unknown tab name",
+        {ADV + "tab": "Nope"},
+        message="train the classifier above",
+        note="the first tab opens",
+    ),
+    Case(
+        "adv-seed-max",
+        "adversarial",
+        "seed 2**31−1, the largest",
+        {"seed": str(2**31 - 1)},
+        holds={"seed": 2**31 - 1},
+        check=train_button_offered,
+        note="nothing trains on open",
+    ),
     Case("adv-eps-negative", "adversarial", "ε = −1", {"seed": str(S), ADV + "eps": "-1"}, holds={ADV + "eps": 0.1}),
     Case("adv-eps-1e9", "adversarial", "ε = 1e9", {"seed": str(S), ADV + "eps": "1e9"}, holds={ADV + "eps": 0.1}),
     Case("adv-eps-nan", "adversarial", "ε = nan", {"seed": str(S), ADV + "eps": "nan"}, holds={ADV + "eps": 0.1}),
-    Case("adv-eps-0", "adversarial", "ε at the slider's min (0: no attack)", {"seed": str(S)},
-         act=widget("slider", ADV + "eps", 0.0), check=all_of(linf_at_most(0.0), chart_count(2)),
-         note="no change: L∞ 0.000, charts finite"),
-    Case("adv-eps-max", "adversarial", "ε at the slider's max (0.3)", {"seed": str(S), ADV + "attack": "PGD"},
-         act=widget("slider", ADV + "eps", 0.3), check=all_of(linf_at_most(0.3), chart_count(2)),
-         note="L∞ ≤ 0.3, charts finite"),
-    Case("adv-image-99999", "adversarial", "test image 99999 (beyond the test set)",
-         {"seed": str(S), ADV + "image": "99999"}, holds={ADV + "image": adversarial.PRESET_IMAGE}),
-    Case("adv-image-negative", "adversarial", "test image −3", {"seed": str(S), ADV + "image": "-3"},
-         holds={ADV + "image": adversarial.PRESET_IMAGE}),
-    Case("adv-attack-10kB", "adversarial", "10 kB attack name", {"seed": str(S), ADV + "attack": TEN_KB},
-         holds={ADV + "attack": "FGSM"}),
-    Case("adv-target-unicode", "adversarial", "target class 'Sandal😀' (unicode, not a class)",
-         {"seed": str(S), ADV + "attack": "PGD, targeted", ADV + "target": "Sandal😀"}, holds={ADV + "target": "Bag"}),
-    Case("adv-pixels-0", "adversarial", "one-pixel attack with 0 pixels",
-         {"seed": str(S), ADV + "tab": "One pixel", ADV + "pixels": "0"}, holds={ADV + "pixels": 3}),
-    Case("adv-simba-limits", "adversarial", "black box at its limits: 100 queries, 0.5 per pixel",
-         {"seed": str(S), ADV + "tab": "Black box", ADV + "budget": "100", ADV + "simba_eps": "0.5"},
-         holds={ADV + "budget": 100, ADV + "simba_eps": 0.5}, message="queries"),
-    Case("adv-budget-1e9", "adversarial", "black-box query budget 10**9",
-         {"seed": str(S), ADV + "tab": "Black box", ADV + "budget": str(10**9)}, holds={ADV + "budget": 3000}),
-    Case("adv-imagenet-eps-0", "adversarial", "ImageNet ε = 0 grey levels (min 1)",
-         {ADV + "tab": "ImageNet photo", ADV + "imagenet_eps": "0"}, holds={ADV + "imagenet_eps": 2}),
-    Case("adv-imagenet-eps-max", "adversarial", "ImageNet ε at the slider's max (16/255)",
-         {ADV + "tab": "ImageNet photo", ADV + "imagenet_eps": "16"}, holds={ADV + "imagenet_eps": 16},
-         check=linf_at_most(round(16 / 255, 3))),
-    Case("adv-photo-traversal", "adversarial", "bundled photo '../../etc/passwd'",
-         {ADV + "tab": "ImageNet photo", ADV + "photo": "../../etc/passwd"}, holds={ADV + "photo": "chelsea"}),
-    Case("adv-photo-source", "adversarial", "photo source 'FTP'",
-         {ADV + "tab": "ImageNet photo", ADV + "photo_source": "FTP"},
-         holds={ADV + "photo_source": "Bundled photo"}),
+    Case(
+        "adv-eps-0",
+        "adversarial",
+        "ε at the slider's min (0: no attack)",
+        {"seed": str(S)},
+        act=widget("slider", ADV + "eps", 0.0),
+        check=all_of(linf_at_most(0.0), chart_count(2)),
+        note="no change: L∞ 0.000, charts finite",
+    ),
+    Case(
+        "adv-eps-max",
+        "adversarial",
+        "ε at the slider's max (0.3)",
+        {"seed": str(S), ADV + "attack": "PGD"},
+        act=widget("slider", ADV + "eps", 0.3),
+        check=all_of(linf_at_most(0.3), chart_count(2)),
+        note="L∞ ≤ 0.3, charts finite",
+    ),
+    Case(
+        "adv-image-99999",
+        "adversarial",
+        "test image 99999 (beyond the test set)",
+        {"seed": str(S), ADV + "image": "99999"},
+        holds={ADV + "image": adversarial.PRESET_IMAGE},
+    ),
+    Case(
+        "adv-image-negative",
+        "adversarial",
+        "test image −3",
+        {"seed": str(S), ADV + "image": "-3"},
+        holds={ADV + "image": adversarial.PRESET_IMAGE},
+    ),
+    Case(
+        "adv-attack-10kB",
+        "adversarial",
+        "10 kB attack name",
+        {"seed": str(S), ADV + "attack": TEN_KB},
+        holds={ADV + "attack": "FGSM"},
+    ),
+    Case(
+        "adv-target-unicode",
+        "adversarial",
+        "target class 'Sandal😀' (unicode, not a class)",
+        {"seed": str(S), ADV + "attack": "PGD, targeted", ADV + "target": "Sandal😀"},
+        holds={ADV + "target": "Bag"},
+    ),
+    Case(
+        "adv-pixels-0",
+        "adversarial",
+        "one-pixel attack with 0 pixels",
+        {"seed": str(S), ADV + "tab": "One pixel", ADV + "pixels": "0"},
+        holds={ADV + "pixels": 3},
+    ),
+    Case(
+        "adv-simba-limits",
+        "adversarial",
+        "black box at its limits: 100 queries, 0.5 per pixel",
+        {"seed": str(S), ADV + "tab": "Black box", ADV + "budget": "100", ADV + "simba_eps": "0.5"},
+        holds={ADV + "budget": 100, ADV + "simba_eps": 0.5},
+        message="queries",
+    ),
+    Case(
+        "adv-budget-1e9",
+        "adversarial",
+        "black-box query budget 10**9",
+        {"seed": str(S), ADV + "tab": "Black box", ADV + "budget": str(10**9)},
+        holds={ADV + "budget": 3000},
+    ),
+    Case(
+        "adv-imagenet-eps-0",
+        "adversarial",
+        "ImageNet ε = 0 grey levels (min 1)",
+        {ADV + "tab": "ImageNet photo", ADV + "imagenet_eps": "0"},
+        holds={ADV + "imagenet_eps": 2},
+    ),
+    Case(
+        "adv-imagenet-eps-max",
+        "adversarial",
+        "ImageNet ε at the slider's max (16/255)",
+        {ADV + "tab": "ImageNet photo", ADV + "imagenet_eps": "16"},
+        holds={ADV + "imagenet_eps": 16},
+        check=linf_at_most(round(16 / 255, 3)),
+    ),
+    Case(
+        "adv-photo-traversal",
+        "adversarial",
+        "bundled photo '../../etc/passwd'",
+        {ADV + "tab": "ImageNet photo", ADV + "photo": "../../etc/passwd"},
+        holds={ADV + "photo": "chelsea"},
+    ),
+    Case(
+        "adv-photo-source",
+        "adversarial",
+        "photo source 'FTP'",
+        {ADV + "tab": "ImageNet photo", ADV + "photo_source": "FTP"},
+        holds={ADV + "photo_source": "Bundled photo"},
+    ),
     # ------------------------------------------------------------------ uploads (adversarial page, ImageNet tab)
     Case("up-empty", "adversarial", "upload: zero bytes", **upload("photo.png", b""), message="empty"),
-    Case("up-text-as-png", "adversarial", "upload: a text file renamed .png",
-         **upload("photo.png", b"this is a text file\n" * 20), message="not an image"),
-    Case("up-truncated", "adversarial", "upload: a PNG cut after 60 bytes",
-         **upload("photo.png", png(Image.new("RGB", (64, 64), "red"))[:60]), message="damaged"),
-    Case("up-bomb-50k", "adversarial", "upload: header claims 50,000 × 50,000 pixels (bomb)",
-         **upload("bomb.png", png_claiming(50_000, 50_000)), message="too many pixels"),
-    Case("up-bomb-9k", "adversarial", "upload: header claims 9,000 × 9,000 pixels (81 MP)",
-         **upload("bomb.png", png_claiming(9_000, 9_000)), message="megapixels"),
-    Case("up-11MB", "adversarial", "upload: 11 MB (over the 10 MB cap)",
-         **upload("big.png", b"\x89PNG" + b"x" * 11_000_000), message="the limit is 10 mb"),
-    Case("up-svg", "adversarial", "upload: SVG with a <script>", **upload("logo.svg", SVG, "image/svg+xml"),
-         message="not an image"),
-    Case("up-heic", "adversarial", "upload: HEIC (iPhone) header", **upload("IMG_0001.heic", HEIC, "image/heic"),
-         message="not an image"),
-    Case("up-ico", "adversarial", "upload: a real ICO image (decoder not allowed)",
-         **upload("icon.ico", encode(Image.new("RGB", (16, 16)), "ICO"), "image/x-icon"), message="not an image"),
-    Case("up-float-tiff", "adversarial", "upload: floating-point TIFF",
-         **upload("science.tif", encode(Image.new("F", (8, 8), 3.5), "TIFF"), "image/tiff"), message="floating-point"),
-    Case("up-cmyk", "adversarial", "upload: CMYK JPEG", **upload("print.jpg", encode(Image.new("CMYK", (32, 32),
-         (0, 255, 255, 0)), "JPEG"), "image/jpeg"), message="cmyk", check=chart_count(2)),
-    Case("up-rgba", "adversarial", "upload: RGBA PNG with transparency",
-         **upload("logo.png", png(Image.new("RGBA", (32, 32), (255, 0, 0, 0)))), message="white", check=chart_count(2)),
-    Case("up-16bit", "adversarial", "upload: 16-bit greyscale PNG",
-         **upload("scan.png", png(Image.new("I;16", (32, 32), 40_000))), message="16-bit", check=chart_count(2)),
-    Case("up-animated-gif", "adversarial", "upload: animated GIF (3 frames)",
-         **upload("anim.gif", animated_gif(), "image/gif"),
-         message="3 frames", check=chart_count(2)),
-    Case("up-huge-dimensions", "adversarial", "upload: 4000 × 3000 photo", **upload("camera.jpg", encode(
-         Image.new("RGB", (4000, 3000), "white"), "JPEG"), "image/jpeg"), message="shrunk", check=chart_count(2)),
-    Case("up-1x1", "adversarial", "upload: a 1 × 1 pixel image", **upload("dot.png", png(Image.new("RGB", (1, 1), "red"))),
-         check=all_of(no_message, chart_count(2)), note="scaled up and attacked"),
-    Case("up-thin-1x2000", "adversarial", "upload: a 1 × 2000 pixel line (87 bytes)",
-         **upload("line.png", png(Image.new("RGB", (2000, 1), "red"))), message="shrunk", check=chart_count(2),
-         note="was ~770 MB of memory per request before the fix (core.imagenet.prepare)"),
-    Case("up-markup-name", "adversarial", "upload: a valid PNG whose file name is markdown (![x](…), :red[])",
-         **upload(MARKUP_NAME, png(Image.new("RGB", (32, 32), "blue"))), message="tracker.invalid",
-         check=chart_count(2), note="the name is shown escaped"),
-    Case("up-webcam-garbage", "adversarial", "webcam snapshot that is not a JPEG",
-         query={ADV + "tab": "ImageNet photo", ADV + "photo_source": "Webcam"},
-         act=lambda at: at.camera_input[0].set_value(("webcam.jpg", b"not a jpeg at all", "image/jpeg")),
-         message="not an image", fed_as="upload (webcam)"),
+    Case(
+        "up-text-as-png",
+        "adversarial",
+        "upload: a text file renamed .png",
+        **upload("photo.png", b"this is a text file\n" * 20),
+        message="not an image",
+    ),
+    Case(
+        "up-truncated",
+        "adversarial",
+        "upload: a PNG cut after 60 bytes",
+        **upload("photo.png", png(Image.new("RGB", (64, 64), "red"))[:60]),
+        message="damaged",
+    ),
+    Case(
+        "up-bomb-50k",
+        "adversarial",
+        "upload: header claims 50,000 × 50,000 pixels (bomb)",
+        **upload("bomb.png", png_claiming(50_000, 50_000)),
+        message="too many pixels",
+    ),
+    Case(
+        "up-bomb-9k",
+        "adversarial",
+        "upload: header claims 9,000 × 9,000 pixels (81 MP)",
+        **upload("bomb.png", png_claiming(9_000, 9_000)),
+        message="megapixels",
+    ),
+    Case(
+        "up-11MB",
+        "adversarial",
+        "upload: 11 MB (over the 10 MB cap)",
+        **upload("big.png", b"\x89PNG" + b"x" * 11_000_000),
+        message="the limit is 10 mb",
+    ),
+    Case(
+        "up-svg",
+        "adversarial",
+        "upload: SVG with a <script>",
+        **upload("logo.svg", SVG, "image/svg+xml"),
+        message="not an image",
+    ),
+    Case(
+        "up-heic",
+        "adversarial",
+        "upload: HEIC (iPhone) header",
+        **upload("IMG_0001.heic", HEIC, "image/heic"),
+        message="not an image",
+    ),
+    Case(
+        "up-ico",
+        "adversarial",
+        "upload: a real ICO image (decoder not allowed)",
+        **upload("icon.ico", encode(Image.new("RGB", (16, 16)), "ICO"), "image/x-icon"),
+        message="not an image",
+    ),
+    Case(
+        "up-float-tiff",
+        "adversarial",
+        "upload: floating-point TIFF",
+        **upload("science.tif", encode(Image.new("F", (8, 8), 3.5), "TIFF"), "image/tiff"),
+        message="floating-point",
+    ),
+    Case(
+        "up-cmyk",
+        "adversarial",
+        "upload: CMYK JPEG",
+        **upload("print.jpg", encode(Image.new("CMYK", (32, 32), (0, 255, 255, 0)), "JPEG"), "image/jpeg"),
+        message="cmyk",
+        check=chart_count(2),
+    ),
+    Case(
+        "up-rgba",
+        "adversarial",
+        "upload: RGBA PNG with transparency",
+        **upload("logo.png", png(Image.new("RGBA", (32, 32), (255, 0, 0, 0)))),
+        message="white",
+        check=chart_count(2),
+    ),
+    Case(
+        "up-16bit",
+        "adversarial",
+        "upload: 16-bit greyscale PNG",
+        **upload("scan.png", png(Image.new("I;16", (32, 32), 40_000))),
+        message="16-bit",
+        check=chart_count(2),
+    ),
+    Case(
+        "up-animated-gif",
+        "adversarial",
+        "upload: animated GIF (3 frames)",
+        **upload("anim.gif", animated_gif(), "image/gif"),
+        message="3 frames",
+        check=chart_count(2),
+    ),
+    Case(
+        "up-huge-dimensions",
+        "adversarial",
+        "upload: 4000 × 3000 photo",
+        **upload("camera.jpg", encode(Image.new("RGB", (4000, 3000), "white"), "JPEG"), "image/jpeg"),
+        message="shrunk",
+        check=chart_count(2),
+    ),
+    Case(
+        "up-1x1",
+        "adversarial",
+        "upload: a 1 × 1 pixel image",
+        **upload("dot.png", png(Image.new("RGB", (1, 1), "red"))),
+        check=all_of(no_message, chart_count(2)),
+        note="scaled up and attacked",
+    ),
+    Case(
+        "up-thin-1x2000",
+        "adversarial",
+        "upload: a 1 × 2000 pixel line (87 bytes)",
+        **upload("line.png", png(Image.new("RGB", (2000, 1), "red"))),
+        message="shrunk",
+        check=chart_count(2),
+        note="was ~770 MB of memory per request before the fix (core.imagenet.prepare)",
+    ),
+    Case(
+        "up-markup-name",
+        "adversarial",
+        "upload: a valid PNG whose file name is markdown (![x](…), :red[])",
+        **upload(MARKUP_NAME, png(Image.new("RGB", (32, 32), "blue"))),
+        message="tracker.invalid",
+        check=chart_count(2),
+        note="the name is shown escaped",
+    ),
+    Case(
+        "up-webcam-garbage",
+        "adversarial",
+        "webcam snapshot that is not a JPEG",
+        query={ADV + "tab": "ImageNet photo", ADV + "photo_source": "Webcam"},
+        act=lambda at: at.camera_input[0].set_value(("webcam.jpg", b"not a jpeg at all", "image/jpeg")),
+        message="not an image",
+        fed_as="upload (webcam)",
+    ),
     # ------------------------------------------------------------------ Clever Hans
     Case("ch-cls-empty", "clever_hans", "empty class name", {CH + "cls": ""}, holds={CH + "cls": "Pullover"}),
     Case("ch-fraction-2", "clever_hans", "tag share 2 (200 %)", {CH + "fraction": "2"}, holds={CH + "fraction": 0.2}),
-    Case("ch-fraction-negative", "clever_hans", "tag share −0.5", {CH + "fraction": "-0.5"}, holds={CH + "fraction": 0.2}),
+    Case(
+        "ch-fraction-negative", "clever_hans", "tag share −0.5", {CH + "fraction": "-0.5"}, holds={CH + "fraction": 0.2}
+    ),
     Case("ch-fraction-nan", "clever_hans", "tag share nan", {CH + "fraction": "nan"}, holds={CH + "fraction": 0.2}),
-    Case("ch-fraction-0", "clever_hans", "tag share 0 (slider min: no tag at all)", {CH + "fraction": "0"},
-         holds={CH + "fraction": 0.0}, check=train_button_offered,
-         note="a 0 % control: the tag model is the clean baseline"),
-    Case("ch-source-cifar", "clever_hans", "CIFAR-10 source in the link when it is not on disk",
-         {CH + "source": CH_CIFAR}, holds={CH + "source": CH_CIFAR if CIFAR_HERE else CH_FASHION}),
-    Case("ch-seed-max", "clever_hans", "seed 2**31−1, the largest", {"seed": str(2**31 - 1)}, check=train_button_offered,
-         note="accepted; nothing trains on open"),
-    Case("ch-tab-unknown", "clever_hans", "unknown tab name", {"seed": str(S), CH + "tab": "Nope"},
-         check=lambda at: len(at.metric) == 3 or pytest.fail("the Accuracy tab did not open"),
-         note="the first tab (Accuracy) opens"),
-    Case("ch-image-999", "clever_hans", "heatmap image 999", {"seed": str(S), CH + "tab": "Heatmaps", CH + "image": "999"},
-         holds={CH + "image": 0}),
-    Case("ch-with-tag", "clever_hans", "toggle value '2'", {"seed": str(S), CH + "tab": "Heatmaps", CH + "with_tag": "2"},
-         holds={CH + "with_tag": True}),
-    Case("ch-k-1", "clever_hans", "SpRAy with 1 cluster (min 2)", {"seed": str(S), CH + "tab": "Strategies (SpRAy)",
-         CH + "k": "1"}, holds={CH + "k": 3}),
-    Case("ch-k-max", "clever_hans", "SpRAy at the slider's max (5 clusters)",
-         {"seed": str(S), CH + "tab": "Strategies (SpRAy)", CH + "k": "5"}, holds={CH + "k": 5},
-         check=lambda at: len(at.dataframe[0].value) == 5 or pytest.fail("not 5 clusters")),
+    Case(
+        "ch-fraction-0",
+        "clever_hans",
+        "tag share 0 (slider min: no tag at all)",
+        {CH + "fraction": "0"},
+        holds={CH + "fraction": 0.0},
+        check=train_button_offered,
+        note="a 0 % control: the tag model is the clean baseline",
+    ),
+    Case(
+        "ch-source-cifar",
+        "clever_hans",
+        "CIFAR-10 source in the link when it is not on disk",
+        {CH + "source": CH_CIFAR},
+        holds={CH + "source": CH_CIFAR if CIFAR_HERE else CH_FASHION},
+    ),
+    Case(
+        "ch-seed-max",
+        "clever_hans",
+        "seed 2**31−1, the largest",
+        {"seed": str(2**31 - 1)},
+        check=train_button_offered,
+        note="accepted; nothing trains on open",
+    ),
+    Case(
+        "ch-tab-unknown",
+        "clever_hans",
+        "unknown tab name",
+        {"seed": str(S), CH + "tab": "Nope"},
+        check=lambda at: len(at.metric) == 3 or pytest.fail("the Accuracy tab did not open"),
+        note="the first tab (Accuracy) opens",
+    ),
+    Case(
+        "ch-image-999",
+        "clever_hans",
+        "heatmap image 999",
+        {"seed": str(S), CH + "tab": "Heatmaps", CH + "image": "999"},
+        holds={CH + "image": 0},
+    ),
+    Case(
+        "ch-with-tag",
+        "clever_hans",
+        "toggle value '2'",
+        {"seed": str(S), CH + "tab": "Heatmaps", CH + "with_tag": "2"},
+        holds={CH + "with_tag": True},
+    ),
+    Case(
+        "ch-k-1",
+        "clever_hans",
+        "SpRAy with 1 cluster (min 2)",
+        {"seed": str(S), CH + "tab": "Strategies (SpRAy)", CH + "k": "1"},
+        holds={CH + "k": 3},
+    ),
+    Case(
+        "ch-k-max",
+        "clever_hans",
+        "SpRAy at the slider's max (5 clusters)",
+        {"seed": str(S), CH + "tab": "Strategies (SpRAy)", CH + "k": "5"},
+        holds={CH + "k": 5},
+        check=lambda at: len(at.dataframe[0].value) == 5 or pytest.fail("not 5 clusters"),
+    ),
     # ------------------------------------------------------------------ mugshots
     Case("mg-smile-low", "mugshots", "smile link 0.1 (below 0.5)", {MG + "smile": "0.1"}, holds={MG + "smile": 0.895}),
     Case("mg-wall-text", "mugshots", "wall link 'abc'", {MG + "wall": "abc"}, holds={MG + "wall": 0.5}),
     Case("mg-collar-inf", "mugshots", "collar link inf", {MG + "collar": "inf"}, holds={MG + "collar": 0.5}),
-    Case("mg-smile-repeated", "mugshots", "smile link given twice", {MG + "smile": ["0.6", "0.7"]},
-         holds={MG + "smile": 0.895}),
-    Case("mg-tab-unknown", "mugshots", "unknown tab name", {MG + "tab": "Nope"},
-         check=lambda at: any(m.label.startswith("Accuracy") for m in at.metric) or pytest.fail("no Accuracy tab"),
-         note="the first tab (Accuracy) opens"),
-    Case("mg-face-40", "mugshots", "heatmap face 40 (max 39)", {MG + "tab": "Heatmaps", MG + "face": "40"},
-         holds={MG + "face": 0}),
-    Case("mg-face-max", "mugshots", "heatmap face at the slider's max (39)", {MG + "tab": "Heatmaps", MG + "face": "39"},
-         holds={MG + "face": 39}, check=chart_count(2)),
+    Case(
+        "mg-smile-repeated",
+        "mugshots",
+        "smile link given twice",
+        {MG + "smile": ["0.6", "0.7"]},
+        holds={MG + "smile": 0.895},
+    ),
+    Case(
+        "mg-tab-unknown",
+        "mugshots",
+        "unknown tab name",
+        {MG + "tab": "Nope"},
+        check=lambda at: any(m.label.startswith("Accuracy") for m in at.metric) or pytest.fail("no Accuracy tab"),
+        note="the first tab (Accuracy) opens",
+    ),
+    Case(
+        "mg-face-40",
+        "mugshots",
+        "heatmap face 40 (max 39)",
+        {MG + "tab": "Heatmaps", MG + "face": "40"},
+        holds={MG + "face": 0},
+    ),
+    Case(
+        "mg-face-max",
+        "mugshots",
+        "heatmap face at the slider's max (39)",
+        {MG + "tab": "Heatmaps", MG + "face": "39"},
+        holds={MG + "face": 39},
+        check=chart_count(2),
+    ),
     # ------------------------------------------------------------------ carbon (the calculator's and grids' tab: CALC)
-    Case("co2-all-max", "carbon", "calculator at every maximum: 100,000 devices × 1e7 h × PUE 3",
-         {CO2 + "tab": CALC, CO2 + "count": "100000", CO2 + "hours": "10000000", CO2 + "pue": "3"},
-         holds={CO2 + "count": 100_000, CO2 + "hours": 1e7, CO2 + "pue": 3.0}, check=finite_metrics,
-         note="huge but finite estimates shown"),
-    Case("co2-pue-1", "carbon", "PUE at its minimum (1)", {CO2 + "tab": CALC},
-         act=widget("number_input", CO2 + "pue", 1.0),
-         holds={CO2 + "pue": 1.0}, check=finite_metrics),
-    Case("co2-hours-negative", "carbon", "hours −5", {CO2 + "tab": CALC, CO2 + "hours": "-5"},
-         holds={CO2 + "hours": 24.0}),
-    Case("co2-hours-1e8", "carbon", "hours 1e8 (max 1e7)", {CO2 + "tab": CALC, CO2 + "hours": "1e8"},
-         holds={CO2 + "hours": 24.0}),
-    Case("co2-hours-nan", "carbon", "hours nan", {CO2 + "tab": CALC, CO2 + "hours": "nan"},
-         holds={CO2 + "hours": 24.0}),
-    Case("co2-count-0", "carbon", "0 devices (min 1)", {CO2 + "tab": CALC, CO2 + "count": "0"},
-         holds={CO2 + "count": 8}),
-    Case("co2-count-float", "carbon", "2.5 devices", {CO2 + "tab": CALC, CO2 + "count": "2.5"},
-         holds={CO2 + "count": 2},
-         note="Streamlit truncates to the integer 2"),
-    Case("co2-pue-half", "carbon", "PUE 0.5 (below 1)", {CO2 + "tab": CALC, CO2 + "pue": "0.5"},
-         holds={CO2 + "pue": 1.58}),
-    Case("co2-hardware-unknown", "carbon", "unknown hardware 'TPU v9000'", {CO2 + "tab": CALC, CO2 + "hw": "TPU v9000"},
-         holds={CO2 + "hw": "NVIDIA A100"}),
-    Case("co2-country-unknown", "carbon", "unknown country 'XYZ'", {CO2 + "tab": CALC, CO2 + "country": "XYZ"},
-         holds={CO2 + "country": "USA"}),
-    Case("co2-grids-unknown", "carbon", "unknown grid 'Atlantis' to compare",
-         {CO2 + "tab": CALC, CO2 + "grids": "Atlantis"},
-         holds={CO2 + "grids": ["FRA", "USA", "DEU", "POL"]}),
-    Case("co2-energy-0", "carbon", "0 kWh on other grids", {CO2 + "tab": CALC, CO2 + "energy": "0"},
-         check=chart_count(1),
-         note="zero bars, no error"),
-    Case("co2-energy-negative", "carbon", "−1 kWh", {CO2 + "tab": CALC, CO2 + "energy": "-1"},
-         check=lambda at: at.session_state[CO2 + "energy"] >= 0 or pytest.fail("negative energy kept"),
-         note="falls back to the default (the ledger's total, or 1 kWh)"),
+    Case(
+        "co2-all-max",
+        "carbon",
+        "calculator at every maximum: 100,000 devices × 1e7 h × PUE 3",
+        {CO2 + "tab": CALC, CO2 + "count": "100000", CO2 + "hours": "10000000", CO2 + "pue": "3"},
+        holds={CO2 + "count": 100_000, CO2 + "hours": 1e7, CO2 + "pue": 3.0},
+        check=finite_metrics,
+        note="huge but finite estimates shown",
+    ),
+    Case(
+        "co2-pue-1",
+        "carbon",
+        "PUE at its minimum (1)",
+        {CO2 + "tab": CALC},
+        act=widget("number_input", CO2 + "pue", 1.0),
+        holds={CO2 + "pue": 1.0},
+        check=finite_metrics,
+    ),
+    Case(
+        "co2-hours-negative",
+        "carbon",
+        "hours −5",
+        {CO2 + "tab": CALC, CO2 + "hours": "-5"},
+        holds={CO2 + "hours": 24.0},
+    ),
+    Case(
+        "co2-hours-1e8",
+        "carbon",
+        "hours 1e8 (max 1e7)",
+        {CO2 + "tab": CALC, CO2 + "hours": "1e8"},
+        holds={CO2 + "hours": 24.0},
+    ),
+    Case(
+        "co2-hours-nan", "carbon", "hours nan", {CO2 + "tab": CALC, CO2 + "hours": "nan"}, holds={CO2 + "hours": 24.0}
+    ),
+    Case(
+        "co2-count-0", "carbon", "0 devices (min 1)", {CO2 + "tab": CALC, CO2 + "count": "0"}, holds={CO2 + "count": 8}
+    ),
+    Case(
+        "co2-count-float",
+        "carbon",
+        "2.5 devices",
+        {CO2 + "tab": CALC, CO2 + "count": "2.5"},
+        holds={CO2 + "count": 2},
+        note="Streamlit truncates to the integer 2",
+    ),
+    Case(
+        "co2-pue-half",
+        "carbon",
+        "PUE 0.5 (below 1)",
+        {CO2 + "tab": CALC, CO2 + "pue": "0.5"},
+        holds={CO2 + "pue": 1.58},
+    ),
+    Case(
+        "co2-hardware-unknown",
+        "carbon",
+        "unknown hardware 'TPU v9000'",
+        {CO2 + "tab": CALC, CO2 + "hw": "TPU v9000"},
+        holds={CO2 + "hw": "NVIDIA A100"},
+    ),
+    Case(
+        "co2-country-unknown",
+        "carbon",
+        "unknown country 'XYZ'",
+        {CO2 + "tab": CALC, CO2 + "country": "XYZ"},
+        holds={CO2 + "country": "USA"},
+    ),
+    Case(
+        "co2-grids-unknown",
+        "carbon",
+        "unknown grid 'Atlantis' to compare",
+        {CO2 + "tab": CALC, CO2 + "grids": "Atlantis"},
+        holds={CO2 + "grids": ["FRA", "USA", "DEU", "POL"]},
+    ),
+    Case(
+        "co2-energy-0",
+        "carbon",
+        "0 kWh on other grids",
+        {CO2 + "tab": CALC, CO2 + "energy": "0"},
+        check=chart_count(1),
+        note="zero bars, no error",
+    ),
+    Case(
+        "co2-energy-negative",
+        "carbon",
+        "−1 kWh",
+        {CO2 + "tab": CALC, CO2 + "energy": "-1"},
+        check=lambda at: at.session_state[CO2 + "energy"] >= 0 or pytest.fail("negative energy kept"),
+        note="falls back to the default (the ledger's total, or 1 kWh)",
+    ),
     Case("co2-epochs-0", "carbon", "0 epochs for the live run", {CO2 + "epochs": "0"}, holds={CO2 + "epochs": 2}),
-    Case("co2-images-1234", "carbon", "1,234 training images (not a choice)", {CO2 + "images": "1234"},
-         holds={CO2 + "images": 8000}),
-    Case("co2-equivalent-unknown", "carbon", "unknown 'emissions of' choice", {CO2 + "tab": "Grams to tonnes",
-         CO2 + "equivalent": "my car"},
-         holds={CO2 + "equivalent": "all runs of this lab"}),
-    Case("co2-tab-unknown", "carbon", "unknown tab name", {CO2 + "tab": "Nope"},
-         check=lambda at: any(b.label == "Train and measure" for b in at.button) or pytest.fail("no first tab"),
-         note="the first tab (Measure a run) opens"),
+    Case(
+        "co2-images-1234",
+        "carbon",
+        "1,234 training images (not a choice)",
+        {CO2 + "images": "1234"},
+        holds={CO2 + "images": 8000},
+    ),
+    Case(
+        "co2-equivalent-unknown",
+        "carbon",
+        "unknown 'emissions of' choice",
+        {CO2 + "tab": "Grams to tonnes", CO2 + "equivalent": "my car"},
+        holds={CO2 + "equivalent": "all runs of this lab"},
+    ),
+    Case(
+        "co2-tab-unknown",
+        "carbon",
+        "unknown tab name",
+        {CO2 + "tab": "Nope"},
+        check=lambda at: any(b.label == "Train and measure" for b in at.button) or pytest.fail("no first tab"),
+        note="the first tab (Measure a run) opens",
+    ),
 ]
 
 # Uploads whose bytes tests/test_images.py also feeds to core.images.load_image: here it is what the page shows.
-ALSO_AT_CORE_LEVEL = {"up-empty", "up-text-as-png", "up-truncated", "up-bomb-50k", "up-bomb-9k", "up-11MB", "up-ico",
-                      "up-float-tiff", "up-cmyk", "up-rgba", "up-16bit", "up-animated-gif", "up-huge-dimensions"}
+ALSO_AT_CORE_LEVEL = {
+    "up-empty",
+    "up-text-as-png",
+    "up-truncated",
+    "up-bomb-50k",
+    "up-bomb-9k",
+    "up-11MB",
+    "up-ico",
+    "up-float-tiff",
+    "up-cmyk",
+    "up-rgba",
+    "up-16bit",
+    "up-animated-gif",
+    "up-huge-dimensions",
+}
 
 # Bad inputs the page tests already drive (not counted above).
 COVERED_ELSEWHERE = [
-    ("word_embeddings", "analogy word empty / 'Kingg' / 'new york city' / 'żółw'",
-     "tests/test_page_word_embeddings.py::test_bad_analogy_input_gets_a_message_not_a_traceback"),
+    (
+        "word_embeddings",
+        "analogy word empty / 'Kingg' / 'new york city' / 'żółw'",
+        "tests/test_page_word_embeddings.py::test_bad_analogy_input_gets_a_message_not_a_traceback",
+    ),
     ("word_embeddings", "10,000 words on the word map", "tests/test_page_word_embeddings.py"),
     ("word_embeddings", "own WEAT with an unknown word in X", "tests/test_page_word_embeddings.py"),
     ("word_embeddings", "unknown word for the map's axis", "tests/test_page_word_embeddings.py"),
@@ -484,6 +1055,7 @@ COVERED_ELSEWHERE = [
 
 
 # ----------------------------------------------------------------------------- small runs, so nothing trains
+
 
 @pytest.fixture(scope="module")
 def prebuilt():
@@ -522,8 +1094,12 @@ def prebuilt():
 
     with torch.random.fork_rng():  # leave the global generator as other tests expect it
         torch.manual_seed(S)
-        stand_in = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 8, stride=8), torch.nn.AdaptiveAvgPool2d(1),
-                                       torch.nn.Flatten(), torch.nn.Linear(4, 1000))
+        stand_in = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 8, stride=8),
+            torch.nn.AdaptiveAvgPool2d(1),
+            torch.nn.Flatten(),
+            torch.nn.Linear(4, 1000),
+        )
     mp.setattr(imagenet, "load_resnet18", lambda path=None: imagenet.Normalized(stand_in).eval())
     yield runs
     mp.undo()
@@ -532,6 +1108,7 @@ def prebuilt():
 
 
 # ----------------------------------------------------------------------------- the sweep
+
 
 def unescaped(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
@@ -606,6 +1183,7 @@ def test_the_sweep_counts_at_least_50_distinct_cases_on_every_page():
 
 # ----------------------------------------------------------------------------- the table for bench/RESULTS.md
 
+
 def markdown_table() -> str:
     lines = ["| case id | page | bad input | fed as | outcome |", "|---|---|---|---|---|"]
     for c in CASES:
@@ -615,12 +1193,19 @@ def markdown_table() -> str:
     lines += ["", "| page | cases | of which links | widgets | uploads |", "|---|---|---|---|---|"]
     for slug in [d.slug for d in all_pages()]:
         fed = [c.fed().split()[0] for c in CASES if c.page == slug]
-        lines.append(f"| {slug} | {len(fed)} | {fed.count('link')} | {len(fed) - fed.count('link') - fed.count('upload')}"
-                     f" | {fed.count('upload')} |")
-    lines += [f"| **total** | **{len(CASES)}** | | | |", "",
-              f"Not counting the {len(ALSO_AT_CORE_LEVEL)} uploads whose bytes tests/test_images.py already refuses or "
-              f"converts at core level: {len(CASES) - len(ALSO_AT_CORE_LEVEL)}.", "",
-              "Covered elsewhere (not counted above):", ""]
+        lines.append(
+            f"| {slug} | {len(fed)} | {fed.count('link')} | {len(fed) - fed.count('link') - fed.count('upload')}"
+            f" | {fed.count('upload')} |"
+        )
+    lines += [
+        f"| **total** | **{len(CASES)}** | | | |",
+        "",
+        f"Not counting the {len(ALSO_AT_CORE_LEVEL)} uploads whose bytes tests/test_images.py already refuses or "
+        f"converts at core level: {len(CASES) - len(ALSO_AT_CORE_LEVEL)}.",
+        "",
+        "Covered elsewhere (not counted above):",
+        "",
+    ]
     lines += [f"- {page}: {what} — {where}" for page, what, where in COVERED_ELSEWHERE]
     return "\n".join(lines) + "\n"
 

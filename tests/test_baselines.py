@@ -1,4 +1,5 @@
 """Baselines an accuracy must beat: known answers on label vectors small enough to count by hand."""
+
 import doctest
 
 import numpy as np

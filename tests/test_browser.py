@@ -4,6 +4,7 @@ This is the case Streamlit's ``pages/`` folder gets wrong by default (see ui/she
 the page must show with the shared frame (sidebar) and the full navigation.
 Screenshots go to tests/screenshots/ — look at them.
 """
+
 import os
 import re
 
@@ -88,8 +89,7 @@ def test_home_shows_the_carbon_method_once_the_probe_is_done(browser, tmp_path):
         page.goto(base)
         wait_until_rendered(page)
         page.get_by_text("Method:").first.wait_for()
-        page.wait_for_function("() => /Method:\\s*(measured|estimated)/.test(document.body.innerText)",
-                               timeout=20000)
+        page.wait_for_function("() => /Method:\\s*(measured|estimated)/.test(document.body.innerText)", timeout=20000)
         assert "checking the hardware" not in page.locator("body").inner_text()
 
 
@@ -116,6 +116,7 @@ VIEW_STATE = """() => {
 
 def page_params(url: str, slug: str) -> dict:
     from urllib.parse import parse_qs, urlsplit
+
     return {k: v for k, v in parse_qs(urlsplit(url).query).items() if k.startswith(f"{slug}.")}
 
 
@@ -134,8 +135,9 @@ def test_reset_returns_every_widget_to_its_preset_and_clears_the_url(browser, sl
         assert page_params(page.url, slug), "the crafted link did not set the page's widgets"
         before = page.evaluate(VIEW_STATE)
         page.get_by_role("button", name="Reset this demo to its preset").click()
-        page.wait_for_function(f"() => !new URL(location.href).searchParams.toString().includes('{slug}.')",
-                               timeout=30000)
+        page.wait_for_function(
+            f"() => !new URL(location.href).searchParams.toString().includes('{slug}.')", timeout=30000
+        )
         wait_until_rendered(page)
         assert page_params(page.url, slug) == {}, page.url
         assert "seed=3" in page.url  # the lab-wide seed is not this page's setting
@@ -169,8 +171,10 @@ def test_presenter_mode_is_legible_from_the_back_row(browser, tmp_path, scheme):
         texts = page.evaluate(CHART_TEXT)
         assert texts and min(size for _, size in texts) >= 18, sorted(texts, key=lambda t: t[1])[:5]
         assert page.evaluate(CUT_NAV) == []
-        ink = page.evaluate("""() => getComputedStyle(document.querySelector('.js-plotly-plot svg .xtick text')).fill""")
-        red, green, blue = (int(v) for v in ink[ink.index("(") + 1:ink.index(")")].split(",")[:3])
+        ink = page.evaluate(
+            """() => getComputedStyle(document.querySelector('.js-plotly-plot svg .xtick text')).fill"""
+        )
+        red, green, blue = (int(v) for v in ink[ink.index("(") + 1 : ink.index(")")].split(",")[:3])
         assert (red + green + blue > 3 * 160) == (scheme == "dark"), ink  # light ink on dark, dark ink on light
         context.close()
 
@@ -200,8 +204,11 @@ def test_browser_back_takes_one_press_per_view(browser, tmp_path):
         assert page.locator("h1").first.inner_text() == "Deep Learning Limits Lab"
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit 1.67: switching pages from a URL that holds settings writes two "
-                   "history entries (the page switch, then the old page's parameters cleared); see the README")
+@pytest.mark.xfail(
+    strict=True,
+    reason="Streamlit 1.67: switching pages from a URL that holds settings writes two "
+    "history entries (the page switch, then the old page's parameters cleared); see the README",
+)
 def test_leaving_a_page_with_settings_in_its_url_is_one_history_entry(browser, tmp_path):
     """Known limit, kept as a strict expected failure: when a Streamlit upgrade fixes it, this test passes,
     fails as XPASS, and the README's note on the Back button can go."""

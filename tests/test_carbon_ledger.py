@@ -1,4 +1,5 @@
 """Carbon measurement and the ledger: honest labels, failure modes, atomicity."""
+
 import signal
 import sqlite3
 import subprocess
@@ -21,8 +22,16 @@ class FakeTracker:
         self.fail_on, self.stop_returns = fail_on, stop_returns
         self._hardware = [type("CPU", (), {"_mode": "cpu_load"})()]
         self.final_emissions_data = SimpleNamespace(
-            energy_consumed=2e-3, cpu_power=10.0, ram_power=5.0, country_name="France", country_iso_code="FRA",
-            pue=1.0, tracking_mode="machine", cpu_count=2, cpu_model="Test CPU")
+            energy_consumed=2e-3,
+            cpu_power=10.0,
+            ram_power=5.0,
+            country_name="France",
+            country_iso_code="FRA",
+            pue=1.0,
+            tracking_mode="machine",
+            cpu_count=2,
+            cpu_model="Test CPU",
+        )
 
     def start(self):
         if self.fail_on == "start":
@@ -40,8 +49,19 @@ def ledger(tmp_path):
 
 
 def row(**kw):
-    base = dict(demo="d", label="l", config_json="{}", seed=0, duration_s=1.0, energy_kwh=1e-3, emissions_kg=2e-4,
-                country="USA", intensity_g_per_kwh=200.0, method="estimated: x", status="measured")
+    base = dict(
+        demo="d",
+        label="l",
+        config_json="{}",
+        seed=0,
+        duration_s=1.0,
+        energy_kwh=1e-3,
+        emissions_kg=2e-4,
+        country="USA",
+        intensity_g_per_kwh=200.0,
+        method="estimated: x",
+        status="measured",
+    )
     return LedgerRow(**{**base, **kw})
 
 
@@ -74,6 +94,7 @@ def test_failing_tracker_leaves_work_done_and_says_not_measured(monkeypatch, led
 def test_tracker_constructor_raising_is_not_measured(monkeypatch, ledger):
     def broken(country):
         raise OSError("codecarbon could not read /proc")
+
     monkeypatch.setattr(carbon, "tracker_factory", broken)
     with carbon.measure("demo", "run", ledger=ledger) as m:
         pass
@@ -84,7 +105,7 @@ def test_exception_in_block_propagates_and_records_nothing(monkeypatch, ledger):
     monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
     with pytest.raises(ZeroDivisionError):
         with carbon.measure("demo", "run", ledger=ledger):
-            1 / 0
+            _ = 1 / 0
     assert len(ledger.rows()) == 0
 
 
@@ -143,7 +164,12 @@ def test_unwritable_ledger_does_not_break_a_measured_run(monkeypatch, tmp_path):
     target.mkdir()  # sqlite cannot open a directory as a database, even as root
     with carbon.measure("demo", "run", ledger=Ledger(target)) as m:
         pass
-    assert m.report.status == "measured" and m.ledger_id is None and "ledger" in m.ledger_error and str(target) in m.ledger_error
+    assert (
+        m.report.status == "measured"
+        and m.ledger_id is None
+        and "ledger" in m.ledger_error
+        and str(target) in m.ledger_error
+    )
 
 
 def test_kill_during_a_write_loses_no_earlier_row(tmp_path):
@@ -181,8 +207,9 @@ def test_unknown_cpu_mode_is_labelled_an_estimate(monkeypatch, ledger):
     assert m.report.method.startswith("estimated") and m.report.is_estimate
 
 
-@pytest.mark.parametrize("field, value, reason", [("energy_consumed", 0.0, "too short"),
-                                                  ("cpu_power", None, "incomplete")])
+@pytest.mark.parametrize(
+    "field, value, reason", [("energy_consumed", 0.0, "too short"), ("cpu_power", None, "incomplete")]
+)
 def test_zero_or_incomplete_data_is_not_measured(monkeypatch, ledger, field, value, reason):
     tracker = FakeTracker()
     setattr(tracker.final_emissions_data, field, value)
@@ -238,12 +265,16 @@ def test_metrics_are_stored_with_the_run(monkeypatch, ledger):
 def test_a_ledger_from_an_older_version_gains_new_columns_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as con:  # the schema before metrics_json existed
-        con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, demo TEXT, label TEXT, "
-                    "config_json TEXT, seed INTEGER, duration_s REAL, energy_kwh REAL, emissions_kg REAL, "
-                    "country TEXT, intensity_g_per_kwh REAL, method TEXT, status TEXT, started_utc TEXT)")
-        con.execute("INSERT INTO runs (demo, label, config_json, seed, duration_s, energy_kwh, emissions_kg, country, "
-                    "intensity_g_per_kwh, method, status, started_utc) VALUES "
-                    "('old', 'l', '{}', 0, 1.0, 0.001, 0.0002, 'USA', 200.0, 'estimated: x', 'measured', 't')")
+        con.execute(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, demo TEXT, label TEXT, "
+            "config_json TEXT, seed INTEGER, duration_s REAL, energy_kwh REAL, emissions_kg REAL, "
+            "country TEXT, intensity_g_per_kwh REAL, method TEXT, status TEXT, started_utc TEXT)"
+        )
+        con.execute(
+            "INSERT INTO runs (demo, label, config_json, seed, duration_s, energy_kwh, emissions_kg, country, "
+            "intensity_g_per_kwh, method, status, started_utc) VALUES "
+            "('old', 'l', '{}', 0, 1.0, 0.001, 0.0002, 'USA', 200.0, 'estimated: x', 'measured', 't')"
+        )
     old = Ledger(path)
     old.append(row(metrics_json='{"test_acc": 0.5}'))
     rows = old.rows()

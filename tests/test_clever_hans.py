@@ -6,6 +6,7 @@ SmallCNN, ~2 s a model on a quiet 2-core machine): every pullover in training ca
 tag" from "the pipeline is broken" by a wide margin; and the 20 % preset itself, whose lesson the
 page shows first.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -31,6 +32,7 @@ def preset(runs):
 
 
 # ----------------------------------------------------------------------------- the tag and the data
+
 
 def test_the_tag_is_white_pixels_inside_its_box_only():
     images = torch.full((2, 1, 28, 28), 0.5)
@@ -106,11 +108,13 @@ def test_cifar_offline_says_how_to_get_it():
 
 def test_cifar_goes_through_the_same_pipeline_with_the_horse(monkeypatch):
     """With CIFAR-10 on disk the tagged class is 'horse' (a tiny fake stands in for the files)."""
+
     def fake_cifar(train=True, root=None):
         g = torch.Generator().manual_seed(int(train))
         n = 300 if train else 100
-        return ImageDataset(torch.rand(n, 3, 32, 32, generator=g), torch.arange(n) % 10, CIFAR10_CLASSES,
-                            datasets.CIFAR10_INFO)
+        return ImageDataset(
+            torch.rand(n, 3, 32, 32, generator=g), torch.arange(n) % 10, CIFAR10_CLASSES, datasets.CIFAR10_INFO
+        )
 
     monkeypatch.setattr(datasets, "cifar10", fake_cifar)
     ch.load_split.cache_clear()
@@ -123,6 +127,7 @@ def test_cifar_goes_through_the_same_pipeline_with_the_horse(monkeypatch):
 
 
 # ----------------------------------------------------------------------------- the effect
+
 
 def test_the_tag_model_needs_the_tag_and_the_baseline_does_not(runs):
     tag, clean = runs
@@ -175,7 +180,8 @@ def test_the_20_percent_preset_keeps_the_lesson(preset):
     assert pasted > ch.overall_paste_share(ch.paste_share(clean.model, clean.test, clean.cls)) + 0.1
     images, targets = ch.explained_images(tag, limit=40)
     share = ch.relevance_shares({"tag": tag.model, "clean": clean.model}, images, targets).set_index(
-        ["model", "method"])["share_inside"]
+        ["model", "method"]
+    )["share_inside"]
     assert share["tag", "LRP"] > share["clean", "LRP"] + 0.05
 
 
@@ -208,6 +214,8 @@ def test_figures_carry_provenance(runs):
     prov = ch.Provenance("measured", model="SmallCNN", data="test", seed=0)
     table = ch.measurements(tag, clean)
     assert set(table["model"]) == {tag.config.describe(), clean.config.describe()} and len(table) == 6
-    for fig in (ch.accuracy_figure(table, prov), ch.paste_figure(ch.paste_share(tag.model, tag.test, tag.cls),
-                                                                 "Pullover", prov)):
+    for fig in (
+        ch.accuracy_figure(table, prov),
+        ch.paste_figure(ch.paste_share(tag.model, tag.test, tag.cls), "Pullover", prov),
+    ):
         assert fig.layout.meta["provenance"]["seed"] == "0"

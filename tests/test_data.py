@@ -1,5 +1,6 @@
 """Data sources: the shipped split, the IDX reader, and the optional on-disk paths
 exercised on tiny files written here in the real formats."""
+
 import gzip
 import hashlib
 import pickle

@@ -1,4 +1,5 @@
 """core.embeddings_bias: each formula pinned on tiny hand-made vectors, then checked on GloVe."""
+
 from __future__ import annotations
 
 import itertools
@@ -97,8 +98,10 @@ def test_neighbours_equal_a_full_sort(emb):
 
 def test_shared_vectors_answer_the_same_from_many_threads(emb):
     answers = []
-    threads = [threading.Thread(target=lambda: answers.append(eb.analogy(emb, "paris", "france", "rome").answer))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: answers.append(eb.analogy(emb, "paris", "france", "rome").answer))
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -302,8 +305,13 @@ def test_full_name_sets_run_too(emb):
 
 
 def test_user_weat_from_text_and_its_messages(emb):
-    report = eb.weat_from_text(emb, "math, algebra, geometry, calculus", "poetry, art, dance, literature",
-                               "he, him, his, man", "she, her, hers, woman")
+    report = eb.weat_from_text(
+        emb,
+        "math, algebra, geometry, calculus",
+        "poetry, art, dance, literature",
+        "he, him, his, man",
+        "she, her, hers, woman",
+    )
     assert report.result.effect_size > 0 and report.paper_d is None
     with pytest.raises(WordListError, match="Set X is empty"):
         eb.weat_from_text(emb, "", "poetry", "he", "she")
@@ -370,15 +378,27 @@ def test_debiasing_removes_projection_bias_but_gender_is_recoverable(emb, debias
 
 
 @pytest.fixture(scope="module")
-def figures(emb, debiased) -> dict[str, "eb.go.Figure"]:
+def figures(emb, debiased) -> dict[str, eb.go.Figure]:
     """Every figure builder of the module, on the inputs the page uses by default."""
     g = eb.gender_direction(emb)
     axis = eb.axis_direction(emb, "rich", "poor")
     reports = eb.run_all_weats(emb, config=WeatConfig(mc_samples=2_000))
     small = eb.RecoveryConfig(vocab_limit=5_000, n_cluster=100, n_classify=400, n_train=200)
     typed = ["nurse", "surgeon", "homemaker", "programmer"]  # the bias-direction tab's default words
-    map_words = ["he", "she", "king", "queen", "doctor", "nurse", "engineer", "homemaker", "rich", "poor",
-                 "banker", "cleaner"]  # the word map's default words
+    map_words = [
+        "he",
+        "she",
+        "king",
+        "queen",
+        "doctor",
+        "nurse",
+        "engineer",
+        "homemaker",
+        "rich",
+        "poor",
+        "banker",
+        "cleaner",
+    ]  # the word map's default words
     return {
         "analogy": eb.analogy_figure(eb.analogy(emb, "man", "king", "woman"), emb),
         "explained_variance": eb.explained_variance_figure(g, emb),

@@ -1,4 +1,5 @@
 """core.explain: shapes, no mutation of shared models, oracles for the maths, the sanity-check copy."""
+
 import pytest
 import torch
 
@@ -7,13 +8,13 @@ from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
 
 
-@pytest.fixture(scope="module", params=[CNNConfig(), CNNConfig(in_channels=3, image_size=32)],
-                ids=["grey28", "rgb32"])
+@pytest.fixture(scope="module", params=[CNNConfig(), CNNConfig(in_channels=3, image_size=32)], ids=["grey28", "rgb32"])
 def model_and_batch(request):
     config = request.param
     model = build_cnn(config, seed=0)
-    images = torch.rand(3, config.in_channels, config.image_size, config.image_size,
-                        generator=torch.Generator().manual_seed(1))
+    images = torch.rand(
+        3, config.in_channels, config.image_size, config.image_size, generator=torch.Generator().manual_seed(1)
+    )
     return model, images, torch.tensor([0, 3, 7])
 
 
@@ -23,9 +24,17 @@ def snapshot(model):
 
 def hooks_and_rules(model):
     """Everything captum could leave behind on a module: hooks of every kind, LRP rules."""
-    return [(name, len(m._forward_hooks), len(m._forward_pre_hooks), len(m._backward_hooks),
-             len(getattr(m, "_full_backward_hooks", {}) or {}), hasattr(m, "rule"))
-            for name, m in model.named_modules()]
+    return [
+        (
+            name,
+            len(m._forward_hooks),
+            len(m._forward_pre_hooks),
+            len(m._backward_hooks),
+            len(getattr(m, "_full_backward_hooks", {}) or {}),
+            hasattr(m, "rule"),
+        )
+        for name, m in model.named_modules()
+    ]
 
 
 @pytest.mark.parametrize("method", explain.METHODS)
@@ -101,10 +110,10 @@ def test_positive_share_inside_on_hand_made_maps():
     mask = torch.zeros(4, 4, dtype=torch.bool)
     mask[2:, :2] = True  # a quarter of the image
     maps = torch.zeros(5, 4, 4)
-    maps[0, 3, 0] = 2.0                          # all positive relevance inside
-    maps[1, 0, 3] = 2.0                          # all outside
-    maps[2] = -1.0                               # no positive relevance at all -> 0
-    maps[3] = 1.0                                # uniform -> the area share
+    maps[0, 3, 0] = 2.0  # all positive relevance inside
+    maps[1, 0, 3] = 2.0  # all outside
+    maps[2] = -1.0  # no positive relevance at all -> 0
+    maps[3] = 1.0  # uniform -> the area share
     maps[4, 3, 1], maps[4, 0, 0], maps[4, 2, 0] = 1.0, 3.0, -5.0  # negatives are ignored: 1 / (1 + 3)
     shares = explain.positive_share_inside(maps, mask)
     assert shares.shape == (5,)
@@ -123,8 +132,9 @@ def test_normalized_maps_stay_in_minus_one_to_one_and_keep_zero_maps():
 def test_maps_figure_has_one_panel_per_map_and_carries_its_provenance():
     images = torch.rand(2, 1, 28, 28)
     maps = {m: torch.rand(28, 28) for m in explain.METHODS}
-    fig = explain.maps_figure([("a", images[0], maps), ("b", images[1], maps)], Provenance("measured", model="m"),
-                              box=(22, 1, 5, 11))
+    fig = explain.maps_figure(
+        [("a", images[0], maps), ("b", images[1], maps)], Provenance("measured", model="m"), box=(22, 1, 5, 11)
+    )
     assert len(fig.data) == 2 * (1 + len(explain.METHODS))
     assert len(fig.layout.shapes) == 2 * (1 + len(explain.METHODS))
     assert fig.layout.meta["provenance"]["model"] == "m"
@@ -134,8 +144,9 @@ def test_the_colour_key_names_the_colours_the_maps_are_drawn_with():
     """Issue #13, defect 10: the Clever Hans title said "red" under orange (#D55E00) maps."""
     key = explain.colour_key("the tag")
     assert key == "orange: for, blue: against, white: none; green box: the tag"
-    assert [c for _, c in plots.DIVERGING] == [plots.BLUE, "#FFFFFF", plots.VERMILION] == ["#0072B2", "#FFFFFF",
-                                                                                          "#D55E00"]
+    assert (
+        [c for _, c in plots.DIVERGING] == [plots.BLUE, "#FFFFFF", plots.VERMILION] == ["#0072B2", "#FFFFFF", "#D55E00"]
+    )
     assert explain.BOX_COLOUR == plots.GREEN and "red" not in key
     assert explain.colour_key() == "orange: for, blue: against, white: none"
 
@@ -143,8 +154,12 @@ def test_the_colour_key_names_the_colours_the_maps_are_drawn_with():
 def panel_heights(fig) -> list[float]:
     """On-screen height in px of every y axis' domain (plot area = height minus the margins)."""
     plot = fig.layout.height - explain.margins_px(fig)
-    return [(axis.domain[1] - axis.domain[0]) * plot for name, axis in fig.layout.to_plotly_json().items()
-            if name.startswith("yaxis") for axis in [fig.layout[name]]]
+    return [
+        (axis.domain[1] - axis.domain[0]) * plot
+        for name, axis in fig.layout.to_plotly_json().items()
+        if name.startswith("yaxis")
+        for axis in [fig.layout[name]]
+    ]
 
 
 @pytest.mark.parametrize("n_rows", [1, 3])

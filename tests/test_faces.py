@@ -1,4 +1,5 @@
 """The synthetic face generator: shapes, ranges, determinism, requested rates, one-attribute re-rendering."""
+
 import numpy as np
 import pytest
 import torch

@@ -12,6 +12,7 @@ inside ``core.ledger`` only, sqlite3 opens the file with ``mode=ro`` (SQLite its
 every write, as on a read-only disk), or raises ``OperationalError("database or disk is full")``
 — the exact error SQLite gives on ENOSPC — when the row is inserted.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 from core import carbon
 from core import ledger as ledger_module
 from core.demos import all_pages
-from core.ledger import LEDGER_FILE, Ledger, LedgerRow, LedgerUnavailable
+from core.ledger import LEDGER_FILE, Ledger, LedgerRow
 from tests.test_carbon_ledger import FakeTracker
 from tests.test_pages import APP, assert_clean
 
@@ -42,10 +43,22 @@ def seed_ledger(path: Path, n: int = SEEDED) -> list[str]:
     ledger = Ledger(path)
     labels = [f"seeded run {i}" for i in range(n)]
     for i, label in enumerate(labels):
-        ledger.append(LedgerRow(demo="faults", label=label, config_json="{}", seed=i, duration_s=1.0 + i,
-                                energy_kwh=1e-3 * (i + 1), emissions_kg=4e-4 * (i + 1), country="USA",
-                                intensity_g_per_kwh=400.0, method="estimated: test", status="measured",
-                                metrics_json='{"test_acc": 0.5}'))
+        ledger.append(
+            LedgerRow(
+                demo="faults",
+                label=label,
+                config_json="{}",
+                seed=i,
+                duration_s=1.0 + i,
+                energy_kwh=1e-3 * (i + 1),
+                emissions_kg=4e-4 * (i + 1),
+                country="USA",
+                intensity_g_per_kwh=400.0,
+                method="estimated: test",
+                status="measured",
+                metrics_json='{"test_acc": 0.5}',
+            )
+        )
     return labels
 
 
@@ -63,8 +76,9 @@ def page(path: str, timeout: float = 60, **query) -> AppTest:
 
 def texts(at: AppTest) -> str:
     """Everything a user reads: markdown, captions, alerts, metrics (main area and sidebar)."""
-    parts = [e.value for kind in ("markdown", "caption", "warning", "info", "error", "success")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value for kind in ("markdown", "caption", "warning", "info", "error", "success") for e in getattr(at, kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.label for e in at.expander]
     return "\n".join(str(p) for p in parts)
@@ -94,9 +108,11 @@ def record_a_run() -> carbon.Measurement:
 
 # ----------------------------------------------------------------------------- the tracker raising
 
+
 def test_home_says_the_carbon_method_is_unavailable_when_the_tracker_raises(data_dir, monkeypatch):
     def broken(country):
         raise RuntimeError("no power sensors")
+
     monkeypatch.setattr(carbon, "tracker_factory", broken)
     monkeypatch.setattr(carbon, "_probe_result", None)
     carbon.active_method()  # the server's start-up probe, with the broken tracker
@@ -116,14 +132,16 @@ def test_home_says_the_carbon_method_is_unavailable_when_the_tracker_raises(data
 
 # ----------------------------------------------------------------------------- read-only and full disks
 
+
 @functools.cache
 def mount_problem() -> str:
     """'' if this process may mount a tmpfs, else why not (the real-disk variants then skip)."""
     probe = Path(f"/tmp/dllab-mount-probe-{os.getpid()}")
     probe.mkdir(exist_ok=True)
     try:
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
-                                capture_output=True, text=True, timeout=10)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)], capture_output=True, text=True, timeout=10
+        )
         if result.returncode:
             return f"cannot mount a tmpfs here ({result.stderr.strip() or result.returncode})"
         subprocess.run(["umount", str(probe)], check=True, timeout=10)
@@ -137,8 +155,7 @@ def mount_problem() -> str:
 
 @contextlib.contextmanager
 def tmpfs(path: Path, size: str):
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], check=True,
-                   timeout=10)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], check=True, timeout=10)
     try:
         yield path
     finally:
@@ -202,7 +219,8 @@ def disk(kind: str, how: str, folder: Path, monkeypatch):
 @pytest.mark.parametrize("how", ["real", "simulated"])
 @pytest.mark.parametrize("kind", ["read-only", "full"])
 def test_a_read_only_or_full_disk_keeps_every_row_readable_and_every_page_says_runs_are_not_recorded(
-        data_dir, monkeypatch, kind, how):
+    data_dir, monkeypatch, kind, how
+):
     monkeypatch.setattr(carbon, "tracker_factory", lambda c: FakeTracker())
     expected = {"read-only": "readonly database", "full": "database or disk is full"}[kind]
     with disk(kind, how, data_dir, monkeypatch):
@@ -245,6 +263,7 @@ def test_no_notice_while_the_ledger_takes_runs(data_dir, monkeypatch):
 
 # ----------------------------------------------------------------------------- a corrupt ledger file
 
+
 def _random_bytes(path: Path) -> None:
     path.write_bytes(random.Random(7).randbytes(16_384))
 
@@ -264,12 +283,15 @@ def _table_page_overwritten(path: Path) -> None:
         root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'runs'").fetchone()[0]
     data = bytearray(path.read_bytes())
     start = (root - 1) * page_size
-    data[start:start + page_size] = random.Random(7).randbytes(page_size)
+    data[start : start + page_size] = random.Random(7).randbytes(page_size)
     path.write_bytes(bytes(data))
 
 
-CORRUPTIONS = {"random bytes": _random_bytes, "garbage after the header": _garbage_after_the_header,
-               "rows page overwritten": _table_page_overwritten}
+CORRUPTIONS = {
+    "random bytes": _random_bytes,
+    "garbage after the header": _garbage_after_the_header,
+    "rows page overwritten": _table_page_overwritten,
+}
 
 
 @pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
@@ -302,8 +324,10 @@ QUICK = "Quick (S, 1 epoch, 2k images)"
 
 def test_training_with_a_raising_tracker_and_a_corrupt_ledger_completes_and_says_both(data_dir, monkeypatch):
     """The worst case of a live run: nothing can be measured and nothing recorded; the model still trains."""
+
     def broken(country):
         raise RuntimeError("no power sensors")
+
     monkeypatch.setattr(carbon, "tracker_factory", broken)
     _random_bytes(data_dir / LEDGER_FILE)
     at = page("pages/carbon.py", timeout=180, seed="13")  # a seed no other test trains: no cached result
@@ -346,8 +370,11 @@ def test_a_server_killed_mid_training_restarts_with_every_earlier_row(tmp_path):
                 wait_until_rendered(page)
                 page.get_by_role("button", name="Train and measure").click()
                 # the progress bar says "Training <workload>: step i/n" after each batch: it is mid-training
-                page.wait_for_function("() => { const m = document.body.innerText.match(/Training .*: step (\\d+)\\/\\d+/);"
-                                       " return m && Number(m[1]) >= 20; }", timeout=90000)
+                page.wait_for_function(
+                    "() => { const m = document.body.innerText.match(/Training .*: step (\\d+)\\/\\d+/);"
+                    " return m && Number(m[1]) >= 20; }",
+                    timeout=90000,
+                )
                 progress = page.locator('[data-testid="stProgress"]').inner_text()
                 proc.kill()  # SIGKILL: no handler runs, nothing is flushed
                 assert proc.wait(timeout=10) == -9
@@ -375,11 +402,13 @@ def test_a_server_killed_mid_training_restarts_with_every_earlier_row(tmp_path):
                 page.get_by_role("button", name=QUICK).click()
                 wait_until_rendered(page)
                 page.get_by_role("button", name="Train and measure").click()
-                page.wait_for_function("() => /Average power|Not measured/.test(document.body.innerText)",
-                                       timeout=120000)
+                page.wait_for_function(
+                    "() => /Average power|Not measured/.test(document.body.innerText)", timeout=120000
+                )
                 page.goto(f"{base}/carbon?seed=21&{RUNS_TAB_QUERY}", timeout=60000)
-                page.wait_for_function(f"() => document.body.innerText.includes('All {SEEDED + 1} runs')",
-                                       timeout=120000)
+                page.wait_for_function(
+                    f"() => document.body.innerText.includes('All {SEEDED + 1} runs')", timeout=120000
+                )
                 for demo in all_pages():
                     page.goto(f"{base}/{'' if demo.slug == 'home' else demo.slug}", timeout=60000)
                     wait_until_rendered(page)
@@ -390,5 +419,7 @@ def test_a_server_killed_mid_training_restarts_with_every_earlier_row(tmp_path):
     rows = Ledger(data / LEDGER_FILE).rows()
     assert rows["label"].tolist()[:SEEDED] == labels and len(rows) == SEEDED + 1
     assert rows.iloc[:SEEDED].equals(before)
-    print(f"\nkill -9 at step {step}/{total}; restart to health {health_s:.1f} s, to the CO2 page drawn "
-          f"{restart_s:.1f} s; rows before {len(before)}, after the kill {len(after_kill)}, after a new run {len(rows)}")
+    print(
+        f"\nkill -9 at step {step}/{total}; restart to health {health_s:.1f} s, to the CO2 page drawn "
+        f"{restart_s:.1f} s; rows before {len(before)}, after the kill {len(after_kill)}, after a new run {len(rows)}"
+    )

@@ -1,4 +1,5 @@
 """Optional downloads fail fast and clearly offline (the network is blocked in tests)."""
+
 import time
 
 import pytest

@@ -1,4 +1,5 @@
 """The CO2-of-training demo's logic: published figures, grid intensities, the calculator, the ladder chart."""
+
 import importlib.util
 import json
 import math
@@ -19,8 +20,14 @@ def codecarbon_energy_mix() -> dict:
 
 # ------------------------------------------------------------------ published figures
 def test_strubell_rows_are_converted_from_pounds():
-    expected_lbs = {"Transformer base": 26, "Transformer big": 192, "ELMo": 262, "BERT base": 1438,
-                    "Transformer big + NAS": 626155, "NY↔SF flight, 1 passenger": 1984}
+    expected_lbs = {
+        "Transformer base": 26,
+        "Transformer big": 192,
+        "ELMo": 262,
+        "BERT base": 1438,
+        "Transformer big + NAS": 626155,
+        "NY↔SF flight, 1 passenger": 1984,
+    }
     for name, lbs in expected_lbs.items():
         fig = footprint.published(name)
         assert fig.unit == "lbs CO2e" and fig.value == lbs
@@ -53,6 +60,7 @@ def test_each_figure_says_whether_and_what_was_checked():
 def codecarbon_factor(pattern: str) -> float:
     """A number from codecarbon's own dashboard code (viz/data.py), read as text: importing it needs dash."""
     import re
+
     spec = importlib.util.find_spec("codecarbon")
     text = (Path(list(spec.submodule_search_locations)[0]) / footprint.CODECARBON_EQUIVALENTS_FILE).read_text()
     return float(re.search(pattern, text).group(1))
@@ -137,14 +145,17 @@ def test_estimate_small_cases_and_defaults():
     assert footprint.HARDWARE["NVIDIA H100"].tdp_w == 700 and footprint.HARDWARE["NVIDIA A100"].tdp_w == 400
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    (dict(hardware="TPU v9", count=1, hours=1), footprint.UnknownHardware),
-    (dict(hardware="NVIDIA T4", count=0, hours=1), ValueError),
-    (dict(hardware="NVIDIA T4", count=1.5, hours=1), ValueError),
-    (dict(hardware="NVIDIA T4", count=1, hours=-1), ValueError),
-    (dict(hardware="NVIDIA T4", count=1, hours=1, pue=0.9), ValueError),
-    (dict(hardware="NVIDIA T4", count=1, hours=1, country="ZZZ"), footprint.UnknownCountry),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        (dict(hardware="TPU v9", count=1, hours=1), footprint.UnknownHardware),
+        (dict(hardware="NVIDIA T4", count=0, hours=1), ValueError),
+        (dict(hardware="NVIDIA T4", count=1.5, hours=1), ValueError),
+        (dict(hardware="NVIDIA T4", count=1, hours=-1), ValueError),
+        (dict(hardware="NVIDIA T4", count=1, hours=1, pue=0.9), ValueError),
+        (dict(hardware="NVIDIA T4", count=1, hours=1, country="ZZZ"), footprint.UnknownCountry),
+    ],
+)
 def test_estimate_rejects_bad_inputs(kwargs, error):
     with pytest.raises(error):
         footprint.estimate(**kwargs)
@@ -152,16 +163,30 @@ def test_estimate_rejects_bad_inputs(kwargs, error):
 
 # ------------------------------------------------------------------ ledger and figure
 def _row(demo, label, kg, status="measured"):
-    return LedgerRow(demo=demo, label=label, config_json="{}", seed=0, duration_s=1.0,
-                     energy_kwh=None if kg is None else kg * 2, emissions_kg=kg, country="FRA",
-                     intensity_g_per_kwh=56.0, method="estimated: test", status=status)
+    return LedgerRow(
+        demo=demo,
+        label=label,
+        config_json="{}",
+        seed=0,
+        duration_s=1.0,
+        energy_kwh=None if kg is None else kg * 2,
+        emissions_kg=kg,
+        country="FRA",
+        intensity_g_per_kwh=56.0,
+        method="estimated: test",
+        status=status,
+    )
 
 
 def test_ledger_frame_and_runs(tmp_path):
     ledger = Ledger(tmp_path / "ledger.sqlite3")
     assert footprint.ledger_frame(ledger).empty and footprint.ledger_runs(ledger) == []
-    for row in (_row("adversarial", "train", 1e-4), _row("adversarial", "train", 3e-4),
-                _row("carbon", "demo", 2e-5), _row("carbon", "broken", None, status="not measured")):
+    for row in (
+        _row("adversarial", "train", 1e-4),
+        _row("adversarial", "train", 3e-4),
+        _row("carbon", "demo", 2e-5),
+        _row("carbon", "broken", None, status="not measured"),
+    ):
         ledger.append(row)
     frame = footprint.ledger_frame(ledger)
     assert list(frame.columns) == ["demo", "runs", "energy_kwh", "emissions_kg"]
@@ -216,11 +241,14 @@ def test_scale_ladder_axis_labels_whole_decades_only():
     assert low <= -4 - 1 and high >= 5.742 + 1  # 0.2 g … 552 t, a decade to spare on each side
 
 
-@pytest.mark.parametrize("values, ticks", [
-    ([0.05, 0.38], [-2, -1, 0]),  # under a decade: the range widens to whole decades, so two ticks or more show
-    ([3.7e9, 3.14e23], list(range(9, 25, 2))),  # fifteen decades: every other one
-    ([7.0], [0, 1]),
-])
+@pytest.mark.parametrize(
+    "values, ticks",
+    [
+        ([0.05, 0.38], [-2, -1, 0]),  # under a decade: the range widens to whole decades, so two ticks or more show
+        ([3.7e9, 3.14e23], list(range(9, 25, 2))),  # fifteen decades: every other one
+        ([7.0], [0, 1]),
+    ],
+)
 def test_log_axis_ticks_sit_on_decades(values, ticks):
     axis = footprint.log_axis(values)
     low, high = axis["range"]
@@ -231,6 +259,7 @@ def test_log_axis_ticks_sit_on_decades(values, ticks):
 
 def test_demo_colours_are_fixed_and_distinct_for_every_demo():
     from core.demos import DEMOS
+
     colours = [footprint.demo_colour(d.slug) for d in DEMOS]
     assert len(set(colours)) == len(DEMOS)  # a new demo needs its own colour in the mapping
     assert plots.ORANGE not in colours and plots.GREY not in colours  # those mean "published" and "not fitted"
@@ -239,6 +268,7 @@ def test_demo_colours_are_fixed_and_distinct_for_every_demo():
 
 def test_codecarbon_version_is_read_from_the_installed_package():
     from importlib.metadata import version
+
     assert footprint.codecarbon_name() == f"codecarbon {version('codecarbon')}"
 
 

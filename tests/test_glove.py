@@ -1,4 +1,5 @@
 """core.glove: loading the vectors, keeping them immutable, reading typed word lists."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,14 @@ import pytest
 
 from core import glove
 from core.glove import (
-    Embeddings, ParseConfig, UnknownWordError, VectorsNotFound, WordListError, load_glove, lookup_word, parse_words,
+    Embeddings,
+    ParseConfig,
+    UnknownWordError,
+    VectorsNotFound,
+    WordListError,
+    load_glove,
+    lookup_word,
+    parse_words,
 )
 
 
@@ -81,7 +89,7 @@ def test_with_vectors_and_first_make_new_objects(emb):
     new = tiny.with_vectors(np.array([[0, 1], [1, 0], [1, 1]], dtype=np.float32), "rotated")
     assert new is not tiny and new.words is tiny.words
     np.testing.assert_allclose(tiny.vector("a"), [1, 0])  # the original is untouched
-    np.testing.assert_allclose(new.vector("c"), [2 ** -0.5, 2 ** -0.5], atol=1e-7)
+    np.testing.assert_allclose(new.vector("c"), [2**-0.5, 2**-0.5], atol=1e-7)
     top = emb.first(1000)
     assert len(top) == 1000 and np.shares_memory(top.vectors, emb.vectors)
     with pytest.raises(UnknownWordError):
@@ -130,7 +138,7 @@ def test_phrases_use_hyphenated_form_or_are_explained(emb):
 
 
 def test_unicode_and_typographic_quotes(emb):
-    parsed = parse_words("naïve, café, ‘friend’, \"hope\", 🙂", emb)
+    parsed = parse_words('naïve, café, ‘friend’, "hope", 🙂', emb)
     assert parsed.found == ("naïve", "café", "friend", "hope")
     assert parsed.missing == ("🙂",)
     assert parse_words("Ｋｉｎｇ", emb).found == ("king",)  # full-width letters, NFKC-normalised

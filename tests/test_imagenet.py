@@ -1,4 +1,5 @@
 """The optional ResNet-18: loaded only from torch's cache, tested with a weights file the test writes."""
+
 import pytest
 import torch
 
@@ -25,7 +26,10 @@ def test_weights_in_the_cache_layout_are_loaded(torch_home):
     assert imagenet.weights_path() == path
     model = imagenet.load_resnet18()
     x = torch.rand(1, 3, 64, 64)
-    mean, std = torch.tensor(imagenet.IMAGENET_MEAN).view(1, 3, 1, 1), torch.tensor(imagenet.IMAGENET_STD).view(1, 3, 1, 1)
+    mean, std = (
+        torch.tensor(imagenet.IMAGENET_MEAN).view(1, 3, 1, 1),
+        torch.tensor(imagenet.IMAGENET_STD).view(1, 3, 1, 1),
+    )
     with torch.no_grad():
         assert torch.allclose(model(x), reference((x - mean) / std), atol=1e-5)  # normalisation inside
     assert not model.training
@@ -49,6 +53,7 @@ def test_pickled_code_is_not_executed(torch_home):
     class Evil:
         def __reduce__(self):
             return (exec, ("raise SystemExit('pickle ran code')",))
+
     path = torch_home / "hub" / "checkpoints" / fetch.RESNET18_FILE
     path.parent.mkdir(parents=True)
     torch.save({"x": Evil()}, path)
@@ -73,6 +78,7 @@ def test_a_thin_image_is_prepared_without_a_huge_intermediate(monkeypatch, shape
         out = real(x, *args, **kwargs)
         sizes.append(out.numel())
         return out
+
     monkeypatch.setattr(imagenet.F, "interpolate", spy)
     x = imagenet.prepare(torch.rand(*shape))
     assert x.shape == (1, 3, 224, 224) and 0 <= float(x.min()) and float(x.max()) <= 1
@@ -81,8 +87,9 @@ def test_a_thin_image_is_prepared_without_a_huge_intermediate(monkeypatch, shape
 
 def test_photos_up_to_two_to_one_are_not_cropped_before_resizing():
     image = torch.rand(3, 150, 300)
-    resized = torch.nn.functional.interpolate(image[None], size=(256, 512), mode="bilinear", antialias=True,
-                                              align_corners=False)
+    resized = torch.nn.functional.interpolate(
+        image[None], size=(256, 512), mode="bilinear", antialias=True, align_corners=False
+    )
     assert torch.equal(imagenet.prepare(image), resized[..., 16:240, 144:368].clamp(0, 1))
 
 

@@ -1,4 +1,5 @@
 """Safe image input: every bad upload gets a clear message, every odd format a correct conversion."""
+
 import io
 import struct
 import zlib
@@ -22,20 +23,23 @@ def png_claiming(width: int, height: int) -> bytes:
     """A 1x1 PNG whose header claims ``width x height`` (a decompression bomb's header, tiny file)."""
     data = bytearray(encode(Image.new("L", (1, 1))))
     ihdr = 8  # after the signature: length (4), 'IHDR' (4), then width, height
-    data[ihdr + 8:ihdr + 16] = struct.pack(">II", width, height)
-    data[ihdr + 21:ihdr + 25] = struct.pack(">I", zlib.crc32(bytes(data[ihdr + 4:ihdr + 21])))
+    data[ihdr + 8 : ihdr + 16] = struct.pack(">II", width, height)
+    data[ihdr + 21 : ihdr + 25] = struct.pack(">I", zlib.crc32(bytes(data[ihdr + 4 : ihdr + 21])))
     return bytes(data)
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"", "empty"),
-    (b"this is a text file, renamed to photo.png\n" * 10, "not an image"),
-    (encode(Image.new("RGB", (64, 64), "red"))[:60], "damaged"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50, "damaged"),  # a PNG signature, then junk
-    (png_claiming(50_000, 50_000), "too many pixels"),  # beyond Pillow's own bomb limit
-    (png_claiming(9_000, 9_000), "megapixels"),
-    (b"x" * (images.MAX_BYTES + 1), "limit"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", "empty"),
+        (b"this is a text file, renamed to photo.png\n" * 10, "not an image"),
+        (encode(Image.new("RGB", (64, 64), "red"))[:60], "damaged"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50, "damaged"),  # a PNG signature, then junk
+        (png_claiming(50_000, 50_000), "too many pixels"),  # beyond Pillow's own bomb limit
+        (png_claiming(9_000, 9_000), "megapixels"),
+        (b"x" * (images.MAX_BYTES + 1), "limit"),
+    ],
+)
 def test_bad_input_gets_a_clear_message(data, expected):
     with pytest.raises(ImageError) as err:
         load_image(data, "photo.png")
@@ -47,6 +51,7 @@ def test_the_bomb_is_refused_before_decoding(monkeypatch):
 
     def no_decoding(self, *args, **kwargs):
         raise AssertionError("pixels were decoded")
+
     monkeypatch.setattr(Image.Image, "load", no_decoding)
     monkeypatch.setattr("PIL.ImageFile.ImageFile.load", no_decoding)
     with pytest.raises(ImageError, match="megapixels"):

@@ -14,6 +14,7 @@ at any load:
 
 Loopback only: the server listens on 127.0.0.1 and Chromium runs with background networking off.
 """
+
 import os
 
 import pytest

@@ -4,6 +4,7 @@ Small settings: 800 training faces, 400 per test set, 4 epochs (a few seconds pe
 Half the faces are labelled "criminal" in most of them, so 50 % is both chance and the majority
 baseline; the "No link" checks use the paper's shares (39 % "criminal"), where it is 60.75 %.
 """
+
 import json
 
 import numpy as np
@@ -44,8 +45,8 @@ def test_labels_follow_the_requested_link_and_nothing_else():
     data = mg.face_set(1000, 730 / 1856, {"smile": 0.9, "mugshot": 0.5, "white_collar": 0.7}, (0, 0), "t")
     labels = data.labels.numpy()
     assert labels.sum() == round(1000 * 730 / 1856)  # exact counts: within a group, off by at most half a face
-    assert data.faces.smile[labels == 0].mean() == pytest.approx(0.9, abs=2e-3)   # "non-criminals" smile
-    assert data.faces.smile[labels == 1].mean() == pytest.approx(0.1, abs=2e-3)   # "criminals" don't
+    assert data.faces.smile[labels == 0].mean() == pytest.approx(0.9, abs=2e-3)  # "non-criminals" smile
+    assert data.faces.smile[labels == 1].mean() == pytest.approx(0.1, abs=2e-3)  # "criminals" don't
     assert data.faces.mugshot[labels == 1].mean() == pytest.approx(0.5, abs=2e-3)
     assert data.faces.white_collar[labels == 0].mean() == pytest.approx(0.7, abs=2e-3)
     # The face itself never looks at the label: skin tone is distributed alike in both groups
@@ -166,12 +167,13 @@ def test_accuracy_figure_draws_each_bars_baseline_at_its_measured_rate_and_no_ch
     segments = [(baseline["x"][i], baseline["x"][i + 1], baseline["y"][i]) for i in range(0, len(baseline["x"]), 3)]
     assert segments == mg.baseline_segments(mg.accuracy_figure(table, mg.Provenance("measured")))
     # Bars: accuracy at x = 0, 1, 2 (left half), balanced accuracy at x = 0, 1 (right half).
-    over = {(round((a + b) / 2), "accuracy" if (a + b) / 2 < round((a + b) / 2) else "balanced"): y
-            for a, b, y in segments}
-    assert over[(0, "accuracy")] == pytest.approx(243 / 400)        # measured majority, like training
+    over = {
+        (round((a + b) / 2), "accuracy" if (a + b) / 2 < round((a + b) / 2) else "balanced"): y for a, b, y in segments
+    }
+    assert over[(0, "accuracy")] == pytest.approx(243 / 400)  # measured majority, like training
     assert over[(0, "balanced")] == 0.5 and over[(1, "balanced")] == 0.5
-    assert over[(1, "accuracy")] == 0.5                              # the balanced test set: 50/50
-    assert over[(2, "accuracy")] == pytest.approx(1126 / 1856)      # Wu & Zhang's class counts
+    assert over[(1, "accuracy")] == 0.5  # the balanced test set: 50/50
+    assert over[(2, "accuracy")] == pytest.approx(1126 / 1856)  # Wu & Zhang's class counts
     texts = [a.get("text", "") for a in fig["layout"].get("annotations", []) if a.get("name") != "provenance"]
     assert not [t for t in texts if "chance" in t.lower()], texts
     assert not any(s.get("type") == "line" and s.get("y0") == 0.5 for s in fig["layout"].get("shapes", []))
@@ -188,4 +190,4 @@ def test_bad_configs_are_refused(bad):
 def test_face_grid_shape():
     grid = mg.face_grid(torch.rand(10, 3, faces.SIZE, faces.SIZE), columns=4)
     assert grid.shape == (3 * faces.SIZE, 4 * faces.SIZE, 3) and grid.dtype == np.uint8
-    assert (grid[-faces.SIZE:, -faces.SIZE:] == 255).all()  # empty cells are white
+    assert (grid[-faces.SIZE :, -faces.SIZE :] == 255).all()  # empty cells are white

@@ -11,6 +11,7 @@ Two network behaviours are simulated: ``refuse`` (DNS and connections fail at on
 with no network) and ``blackhole`` (names resolve, connections hang until the caller's own
 timeout: a network that swallows packets — what would make an unguarded download hang).
 """
+
 from __future__ import annotations
 
 import os
@@ -103,15 +104,15 @@ def attempts(log: Path) -> list[str]:
 
 
 def run_python(code: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 def test_the_blocker_refuses_and_counts_but_lets_loopback_through(blocked):
     """The control: without it, 'zero attempts' below could mean a blocker that never ran."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        result = run_python(textwrap.dedent(f"""
+        result = run_python(
+            textwrap.dedent(f"""
             import socket
             socket.create_connection(("127.0.0.1", {port}), timeout=5).close()  # loopback: allowed
             for target in [("192.0.2.1", 80), ("example.org", 443)]:
@@ -121,7 +122,8 @@ def test_the_blocker_refuses_and_counts_but_lets_loopback_through(blocked):
                     print(type(err).__name__)
                 else:
                     print("CONNECTED")
-        """))
+        """)
+        )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ConnectionRefusedError", "gaierror"]
     assert len(attempts(blocked)) == 2 and "192.0.2.1" in attempts(blocked)[0] and "example.org" in attempts(blocked)[1]
@@ -132,11 +134,13 @@ def test_the_blocker_refuses_and_counts_but_lets_loopback_through(blocked):
 # tests/test_fetch.py checks fetch.main() in-process (DNS refused by conftest). Here: the real command line,
 # for every target, in a separate process, with DNS refused and with a network that swallows packets.
 
+
 @pytest.mark.parametrize("target", list(fetch.TARGETS))
 def test_fetch_command_fails_fast_and_clearly_with_no_network(blocked, target):
     t0 = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "core.fetch", target], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "core.fetch", target], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30
+    )
     elapsed = time.perf_counter() - t0
     host = fetch.urlparse(fetch.TARGETS[target]).hostname
     assert result.returncode == 1, result.stderr
@@ -149,8 +153,9 @@ def test_fetch_command_fails_fast_and_clearly_with_no_network(blocked, target):
 def test_fetch_command_gives_up_on_a_network_that_swallows_packets(blocked, monkeypatch):
     monkeypatch.setenv("DLLAB_NET_MODE", "blackhole")
     t0 = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "core.fetch", "resnet18"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "core.fetch", "resnet18"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30
+    )
     elapsed = time.perf_counter() - t0
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "Cannot reach download.pytorch.org" in result.stderr and "timed out" in result.stderr
@@ -199,8 +204,7 @@ def test_every_page_and_a_measured_training_make_zero_connection_attempts(blocke
             page.get_by_role("button", name=QUICK).click()
             wait_until_rendered(page)
             page.get_by_role("button", name="Train and measure").click()
-            page.wait_for_function("() => /Average power|Not measured/.test(document.body.innerText)",
-                                   timeout=120000)
+            page.wait_for_function("() => /Average power|Not measured/.test(document.body.innerText)", timeout=120000)
             wait_until_rendered(page)
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
@@ -211,5 +215,7 @@ def test_every_page_and_a_measured_training_make_zero_connection_attempts(blocke
     assert opened == [d.slug for d in all_pages()]
     assert attempts(blocked) == []
     assert outside == [], f"the browser was made to reach other hosts: {sorted(set(outside))}"
-    print(f"\n{len(opened)} pages and one measured training with the network blocked in the server "
-          f"(pid {server_pid}): {len(attempts(blocked))} connection attempts")
+    print(
+        f"\n{len(opened)} pages and one measured training with the network blocked in the server "
+        f"(pid {server_pid}): {len(attempts(blocked))} connection attempts"
+    )

@@ -1,4 +1,5 @@
 """The adversarial page, driven as a user would (AppTest): nothing trains on open, then every tab after one training."""
+
 import json
 
 import pytest
@@ -52,8 +53,11 @@ def test_opening_the_page_trains_nothing():
 
 def all_text(app: AppTest) -> str:
     """Every piece of text the page shows (messages, markdown, captions, labels)."""
-    parts = [e.value for kind in ("info", "warning", "error", "success", "markdown", "caption", "code")
-             for e in getattr(app, kind)]
+    parts = [
+        e.value
+        for kind in ("info", "warning", "error", "success", "markdown", "caption", "code")
+        for e in getattr(app, kind)
+    ]
     return "\n".join(map(str, parts + [b.label for b in app.button]))
 
 
@@ -136,13 +140,19 @@ def test_one_pixel_change_panel_is_not_called_amplified_when_it_is_toned_down(tr
         assert "amplified" in middle and "amplified" in wording
 
 
-@pytest.mark.parametrize("tab, query", [("One pixel", {"pixel_image": "7", "pixels": "2"}),
-                                        ("Universal", {"uap_eps": "0.1"}),
-                                        ("Patch", {"patch_size": "8"})])
+@pytest.mark.parametrize(
+    "tab, query",
+    [
+        ("One pixel", {"pixel_image": "7", "pixels": "2"}),
+        ("Universal", {"uap_eps": "0.1"}),
+        ("Patch", {"patch_size": "8"}),
+    ],
+)
 def test_cached_searches_never_look_the_run_up_again(trained, monkeypatch, tab, query):
     """The run is handed to the cached search: if another session evicts it from the store meanwhile, the
     page still draws (before: the cached function looked it up itself and failed on None)."""
     from core.training import SharedRuns
+
     real_peek, seen = SharedRuns.peek, []
 
     def evicted_after_first_look(self, key):
@@ -151,13 +161,15 @@ def test_cached_searches_never_look_the_run_up_again(trained, monkeypatch, tab, 
             if len(seen) > 1:
                 return None  # gone: another page or session pushed it out after the page's first look
         return real_peek(self, key)
+
     monkeypatch.setattr(SharedRuns, "peek", evicted_after_first_look)
     app = open_tab(tab, **query)
     assert app.get("plotly_chart")
 
 
-@pytest.mark.parametrize("tab, expected", [("One pixel", "queries"), ("Black box", "queries"),
-                                           ("Universal", None), ("Patch", None)])
+@pytest.mark.parametrize(
+    "tab, expected", [("One pixel", "queries"), ("Black box", "queries"), ("Universal", None), ("Patch", None)]
+)
 def test_every_attack_tab_runs_from_its_preset(trained, tab, expected):
     app = open_tab(tab)
     assert app.get("plotly_chart"), tab
@@ -179,11 +191,15 @@ def test_presenter_mode_draws_the_28px_images_at_least_300px(trained, tab, panel
     layout = chart_specs(app)[0]["layout"]
     plot_w = 1200 - layout["margin"]["l"] - layout["margin"]["r"]
     plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
-    sides = [min((layout[x]["domain"][1] - layout[x]["domain"][0]) * plot_w,
-                 (layout["y" + x[1:]]["domain"][1] - layout["y" + x[1:]]["domain"][0]) * plot_h)
-             for x in layout if x.startswith("xaxis")]
+    sides = [
+        min(
+            (layout[x]["domain"][1] - layout[x]["domain"][0]) * plot_w,
+            (layout["y" + x[1:]]["domain"][1] - layout["y" + x[1:]]["domain"][0]) * plot_h,
+        )
+        for x in layout
+        if x.startswith("xaxis")
+    ]
     assert len(sides) == panels and min(sides) >= 300, sides
-
 
 
 def test_bad_link_values_do_not_crash():
@@ -196,6 +212,7 @@ def test_imagenet_tab_with_weights_attacks_a_bundled_photo(monkeypatch, tmp_path
 
     from core import fetch
     from core.torchvision_compat import torchvision
+
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     path = tmp_path / "hub" / "checkpoints" / fetch.RESNET18_FILE
     path.parent.mkdir(parents=True)
@@ -207,7 +224,6 @@ def test_imagenet_tab_with_weights_attacks_a_bundled_photo(monkeypatch, tmp_path
         assert 0 < linf <= round(4 / 255, 3)  # shown to 3 digits: 4/255 = 0.0157 reads 0.016
     finally:
         st.cache_resource.clear()  # the next test must not find this stand-in model
-
 
 
 def test_each_chart_carries_its_provenance_once(trained):

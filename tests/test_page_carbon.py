@@ -1,4 +1,5 @@
 """The CO2 page, driven as a user would (AppTest): five tabs, the live run, the reference fit, the calculator."""
+
 import json
 
 import pytest
@@ -38,13 +39,16 @@ def test_the_page_is_five_tabs_and_the_link_names_the_open_one():
     assert not [b for b in app.button if b.label == "Train and measure"]  # only the open tab ran
 
 
-@pytest.mark.parametrize("tab, shows", [
-    ("Measure a run", lambda app: any(b.label == "Train and measure" for b in app.button)),
-    ("This lab's runs", lambda app: app.caption or app.dataframe),
-    ("Extrapolate", lambda app: any(b.label.startswith("Measure the reference workloads") for b in app.button)),
-    ("Grams to tonnes", lambda app: any(m.label.startswith("Human brain") for m in app.metric)),
-    ("Calculator & grids", lambda app: any(m.label == "Energy (estimated)" for m in app.metric)),
-])
+@pytest.mark.parametrize(
+    "tab, shows",
+    [
+        ("Measure a run", lambda app: any(b.label == "Train and measure" for b in app.button)),
+        ("This lab's runs", lambda app: app.caption or app.dataframe),
+        ("Extrapolate", lambda app: any(b.label.startswith("Measure the reference workloads") for b in app.button)),
+        ("Grams to tonnes", lambda app: any(m.label.startswith("Human brain") for m in app.metric)),
+        ("Calculator & grids", lambda app: any(m.label == "Energy (estimated)" for m in app.metric)),
+    ],
+)
 def test_every_tab_opens_from_a_link_and_shows_its_content(tab, shows):
     app = open_tab(tab, seed=31337)  # a seed with no reference runs: the Extrapolate tab offers its button
     assert shows(app), tab
@@ -103,8 +107,9 @@ def test_the_fit_uses_the_reference_runs_only_and_shows_its_interval_and_a_range
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Slope of the fit"] == f"{expected.slope:.2f} ({low:.2f} – {high:.2f})"
     range_low, range_high = expected.predict_range_kwh(footprint.GPT3_TRAIN_FLOPS)
-    assert any(v == f"{footprint.power_of_ten(range_low)} – {footprint.power_of_ten(range_high)} kWh"
-               for v in metrics.values())
+    assert any(
+        v == f"{footprint.power_of_ten(range_low)} – {footprint.power_of_ten(range_high)} kWh" for v in metrics.values()
+    )
     assert metrics["GPT-3, published"] == "1,287,000 kWh"
     spec = next(s for s in chart_specs(app) if s["layout"]["title"]["text"].startswith("Energy vs compute"))
     assert trace(spec, "reference workloads")["x"] == pytest.approx(NOISY_FLOPS)
@@ -113,8 +118,7 @@ def test_the_fit_uses_the_reference_runs_only_and_shows_its_interval_and_a_range
     assert any(m.value == workloads.slope_sentence(expected) for m in app.markdown)
     assert not any(b.label.startswith("Measure the reference") for b in app.button)  # all five are measured
     # the first tab predicts a workload's energy from the same fit, as a range
-    assert any("reference fit" in c.value and "prediction range" in c.value
-               for c in open_tab(seed=FIT_SEED).caption)
+    assert any("reference fit" in c.value and "prediction range" in c.value for c in open_tab(seed=FIT_SEED).caption)
 
 
 def test_the_reference_button_measures_the_set_and_the_fit_appears(monkeypatch):
@@ -173,13 +177,17 @@ def test_the_headline_comes_first_after_the_train_button(trained):
         assert any("Not measured" in w.value for w in trained.warning)
         return
     assert [label for kind, label in order if kind == "metric"][:2] == ["Energy", "Emissions"]
-    later = [i for i, (kind, _) in enumerate(order) if kind in ("plotly_chart", "expandable", "markdown")
-             and i > order.index(("tab", "Measure a run"))]
+    later = [
+        i
+        for i, (kind, _) in enumerate(order)
+        if kind in ("plotly_chart", "expandable", "markdown") and i > order.index(("tab", "Measure a run"))
+    ]
     assert later and first_metric < min(later)
 
 
 def test_changing_the_grid_recomputes_the_same_energy(trained):
     from core import footprint
+
     energy = next(m for m in trained.metric if m.label == "Energy")
     trained.selectbox(key=K + "run_grid").set_value("FRA").run()
     assert_clean(trained)
@@ -194,6 +202,7 @@ def test_changing_the_grid_recomputes_the_same_energy(trained):
 def test_the_run_is_in_the_ledger_with_its_accuracy(trained):
     from core import workloads
     from core.ledger import Ledger
+
     runs = workloads.measured_runs(Ledger().rows())
     live = runs[runs["label"].str.startswith("live run: SmallCNN(8,16,h32)")]
     assert len(live) >= 1 and live["test_acc"].between(0.1, 1).all() and (live["train_flops"] > 0).all()
@@ -212,6 +221,7 @@ def test_a_tracker_that_raises_leaves_the_run_complete_and_says_not_measured(mon
 
     def broken(country):
         raise RuntimeError("no power sensors")
+
     monkeypatch.setattr(carbon, "tracker_factory", broken)
     app = AppTest.from_file(APP, default_timeout=180)
     app.switch_page("pages/carbon.py")

@@ -4,6 +4,7 @@ The trained pair lives in the page's st.cache_resource (SharedRuns), which AppTe
 the module's app instances: the first test trains once (~5 s), the tab tests reuse it. The clean
 baseline it trains is also the whole experiment at share 0, so the share-0 test trains nothing.
 """
+
 import json
 import re
 
@@ -99,8 +100,11 @@ def test_share_0_shows_one_model_under_its_true_name(trained):
     models = {bar["name"] for bar in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]}
     assert models == {"clean baseline (no tags)"}
     heatmaps = open_page(fraction="0.0", tab="Heatmaps")
-    rows = [a["text"] for a in json.loads(heatmaps.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
-            if a.get("textangle") == 90]
+    rows = [
+        a["text"]
+        for a in json.loads(heatmaps.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
+        if a.get("textangle") == 90
+    ]
     assert rows == ["clean baseline", "randomised"]
 
 
@@ -147,16 +151,20 @@ def test_presenter_mode_draws_every_heatmap_at_least_300_px(trained):
 def test_a_programming_error_is_not_shown_as_a_warning(monkeypatch):
     """House issue: the page caught every ValueError and showed a bug as a yellow warning, as if the
     user had done something wrong. Now only ExperimentError (a setting) is a warning."""
+
     def broken(images):
         raise ValueError("a bug, not a setting")
+
     monkeypatch.setattr(ch, "stamp_tag", broken)
     app = AppTest.from_file(APP, default_timeout=120)
     app.switch_page("pages/clever_hans.py")
     app.run()
     assert not any("a bug, not a setting" in w.value for w in app.warning)
     assert any("unexpected error" in e.value for e in app.error)
+
     def refused(images):
         raise ch.ExperimentError("a setting")
+
     monkeypatch.setattr(ch, "stamp_tag", refused)
     app = AppTest.from_file(APP, default_timeout=120)
     app.switch_page("pages/clever_hans.py")

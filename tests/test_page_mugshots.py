@@ -3,6 +3,7 @@
 One browser test at the end (marker ``browser``) reads the rendered page at 1600x900: the headline on
 the first screen after Train, in normal and presenter mode, and faces >= 300 px in presenter mode.
 """
+
 import json
 import os
 
@@ -92,7 +93,8 @@ def test_every_accuracy_shows_the_majority_baseline_of_its_own_test_set(trained)
     line = next(t for t in spec["data"] if t.get("name") == mg.BASELINE_NAME)
     assert line["y"][0] == pytest.approx(majority)  # over the first accuracy bar: the measured majority rate
     assert sorted({round(y, 4) for y in line["y"] if y is not None}) == sorted(
-        {round(majority, 4), 0.5, round(1126 / 1856, 4)})
+        {round(majority, 4), 0.5, round(1126 / 1856, 4)}
+    )
     labels = [a.get("text", "") for a in spec["layout"].get("annotations", []) if a.get("name") != "provenance"]
     assert not any("chance" in t.lower() for t in labels)  # defect 9: no label drawn on a bar
 
@@ -132,12 +134,14 @@ def test_headline_on_the_first_screen_and_faces_at_least_300_px_in_presenter_mod
     counterfactual pairs) is drawn at least 300 px wide. Screenshots: tests/screenshots/mugshots_*.png."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
     from tests.browser import CHROMIUM, CHROMIUM_FLAGS, REPO_ROOT, lab_server, wait_until_rendered
+
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     shots = REPO_ROOT / "tests" / "screenshots"
     shots.mkdir(exist_ok=True)
-    metric_bottoms = ("() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-                      ".map(e => e.getBoundingClientRect().bottom)")
+    metric_bottoms = (
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].map(e => e.getBoundingClientRect().bottom)"
+    )
     with lab_server(tmp_path) as (base, _proc, _), sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=FIRST_SCREEN)
@@ -155,8 +159,10 @@ def test_headline_on_the_first_screen_and_faces_at_least_300_px_in_presenter_mod
         for tab, per_image in faces_per_image.items():
             page.goto(f"{base}/mugshots?present=true&mugshots.tab={tab}")
             wait_until_rendered(page)
-            widths = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMain\"] "
-                                   "[data-testid=\"stImage\"] img')].map(e => e.getBoundingClientRect().width)")
+            widths = page.evaluate(
+                '() => [...document.querySelectorAll(\'[data-testid="stMain"] '
+                '[data-testid="stImage"] img\')].map(e => e.getBoundingClientRect().width)'
+            )
             assert widths and min(widths) / per_image >= 300, (tab, widths)
             page.locator('[data-testid="stMain"] [data-testid="stImage"]').first.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / f"mugshots_presenter_{tab.replace('%20', '_')}.png"))

@@ -6,6 +6,7 @@ store of 6, and training Clever Hans at a few tag shares threw the adversarial m
 Here the adversarial model is trained (small split), then Clever Hans fills its store well past any
 bound, and the adversarial page must still have its model.
 """
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest

@@ -1,4 +1,5 @@
 """The word-embedding page, driven as a user would: presets, bad input, debiasing (AppTest)."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Metric, Radio, Slider, UnknownElement, Warning
@@ -36,10 +37,12 @@ def test_default_view_answers_queen_and_flags_the_excluded_king(at):
 
 def in_drawing_order(app) -> list:
     """Every node of the main area, in the order the page draws them top to bottom."""
+
     def walk(node):
         yield node
         for i in sorted(getattr(node, "children", None) or {}):
             yield from walk(node.children[i])
+
     return list(walk(app.main))
 
 
@@ -48,13 +51,16 @@ def test_the_answer_and_the_nissim_warning_come_before_the_settings():
     and 'answers shown' row above the answer pushed the 'would be king' warning below the fold;
     the refinements now come after the chart."""
     order = in_drawing_order(open_tab("Analogies"))
-    position = {kind: next(i for i, n in enumerate(order) if isinstance(n, cls) and test(n))
-                for kind, cls, test in (
-                    ("answer", Metric, lambda n: n.value == "queen"),
-                    ("warning", Warning, lambda n: "would be **king**" in n.value),
-                    ("chart", UnknownElement, lambda n: n.type == "plotly_chart"),
-                    ("method", Radio, lambda n: n.key == K + "method"),
-                    ("k", Slider, lambda n: n.key == K + "k"))}
+    position = {
+        kind: next(i for i, n in enumerate(order) if isinstance(n, cls) and test(n))
+        for kind, cls, test in (
+            ("answer", Metric, lambda n: n.value == "queen"),
+            ("warning", Warning, lambda n: "would be **king**" in n.value),
+            ("chart", UnknownElement, lambda n: n.type == "plotly_chart"),
+            ("method", Radio, lambda n: n.key == K + "method"),
+            ("k", Slider, lambda n: n.key == K + "k"),
+        )
+    }
     assert position["answer"] < position["warning"] < position["chart"] < min(position["method"], position["k"])
 
 
@@ -66,12 +72,15 @@ def test_preset_loads_the_words_and_shows_nurse(at):
     assert any("would be **doctor**" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("", "empty"),
-    ("Kingg", "king"),           # unknown: suggests close spellings
-    ("new york city", "single word"),
-    ("żółw", "not in the vocabulary"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("", "empty"),
+        ("Kingg", "king"),  # unknown: suggests close spellings
+        ("new york city", "single word"),
+        ("żółw", "not in the vocabulary"),
+    ],
+)
 def test_bad_analogy_input_gets_a_message_not_a_traceback(at, typed, expected):
     at.text_input(key=K + "a").set_value(typed).run()
     assert_clean(at)

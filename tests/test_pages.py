@@ -1,4 +1,5 @@
 """Every registered page runs under AppTest without an exception (new pages are picked up automatically)."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 

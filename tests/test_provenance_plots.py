@@ -7,8 +7,13 @@ from core.provenance import Provenance
 def test_caption_and_csv_header_carry_every_field():
     p = Provenance("measured", model="SmallCNN", data="Fashion-MNIST", seed=3, source="here")
     assert p.caption() == "measured · model: SmallCNN · data: Fashion-MNIST · seed: 3 · source: here"
-    assert p.csv_header().splitlines() == ["# what: measured", "# model: SmallCNN", "# data: Fashion-MNIST",
-                                           "# seed: 3", "# source: here"]
+    assert p.csv_header().splitlines() == [
+        "# what: measured",
+        "# model: SmallCNN",
+        "# data: Fashion-MNIST",
+        "# seed: 3",
+        "# source: here",
+    ]
     assert p.slug() == "measured_SmallCNN_seed3"
 
 
@@ -40,10 +45,13 @@ def test_finish_stamps_provenance_once_in_the_metadata_not_drawn_inside():
 def font_sizes(fig) -> dict:
     """Every font size the screen will use, read from the figure itself (Streamlit's theme ignores the template's)."""
     d = fig.to_dict()["layout"]
-    return {"text": d["font"]["size"], "legend": d["legend"]["font"]["size"],
-            "ticks": min(d[a]["tickfont"]["size"] for a in d if a.startswith(("xaxis", "yaxis"))),
-            "annotations": min(a["font"]["size"] for a in d["annotations"]),
-            "trace text": min(t["textfont"]["size"] for t in fig.to_dict()["data"])}
+    return {
+        "text": d["font"]["size"],
+        "legend": d["legend"]["font"]["size"],
+        "ticks": min(d[a]["tickfont"]["size"] for a in d if a.startswith(("xaxis", "yaxis"))),
+        "annotations": min(a["font"]["size"] for a in d["annotations"]),
+        "trace text": min(t["textfont"]["size"] for t in fig.to_dict()["data"]),
+    }
 
 
 def test_every_size_is_on_the_figure_itself():
@@ -71,6 +79,7 @@ def test_dark_theme_swaps_black_ink_for_light_but_not_words():
 def test_chart_json_keeps_non_ascii_as_written():
     """With orjson (pinned) plotly writes ±ε as it is; without it, \\u00b1\\u03b5 (issue #13, defect 5)."""
     import plotly.io as pio
+
     assert "±ε" in pio.to_json(plots.figure("±ε"))
 
 

@@ -5,6 +5,7 @@ fails here. The image pixel cap's enforcement (a bomb header refused before any 
 decoded, the byte cap) is tested in tests/test_images.py; here only that the cap is on by
 default and that no page loosens it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -54,6 +55,7 @@ def keyword(call: ast.Call, name: str) -> ast.AST | None:
 
 # ----------------------------------------------------------------------------- server settings
 
+
 def test_config_caps_uploads_keeps_xsrf_and_hides_error_details():
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == 10  # MB
@@ -67,30 +69,38 @@ def test_config_caps_uploads_keeps_xsrf_and_hides_error_details():
 def test_streamlit_itself_reads_those_settings():
     """Streamlit's own parser, from the repository root (as `streamlit run app.py` does): a misspelt
     section or key would be silently ignored there, and this would see the default instead."""
-    code = ("import json; from streamlit import config; config.get_config_options(force_reparse=True); "
-            "print(json.dumps({k: config.get_option(k) for k in ['server.maxUploadSize', "
-            "'server.enableXsrfProtection', 'server.enableCORS', 'client.showErrorDetails', "
-            "'browser.gatherUsageStats']}))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=60)
+    code = (
+        "import json; from streamlit import config; config.get_config_options(force_reparse=True); "
+        "print(json.dumps({k: config.get_option(k) for k in ['server.maxUploadSize', "
+        "'server.enableXsrfProtection', 'server.enableCORS', 'client.showErrorDetails', "
+        "'browser.gatherUsageStats']}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     options = json.loads(result.stdout.strip().splitlines()[-1])
-    assert options == {"server.maxUploadSize": 10, "server.enableXsrfProtection": True, "server.enableCORS": True,
-                       "client.showErrorDetails": "none", "browser.gatherUsageStats": False}
+    assert options == {
+        "server.maxUploadSize": 10,
+        "server.enableXsrfProtection": True,
+        "server.enableCORS": True,
+        "client.showErrorDetails": "none",
+        "browser.gatherUsageStats": False,
+    }
 
 
 def test_the_pixel_cap_is_on_by_default_and_no_page_loosens_it():
     defaults = inspect.signature(images.load_image).parameters
     assert defaults["max_pixels"].default == images.MAX_PIXELS <= 50_000_000
     assert defaults["max_bytes"].default == images.MAX_BYTES
-    uses = [(call, where) for path in UI_FILES for call, where in calls(path)
-            if dotted(call.func).endswith("load_image")]
+    uses = [
+        (call, where) for path in UI_FILES for call, where in calls(path) if dotted(call.func).endswith("load_image")
+    ]
     assert uses, "no page loads an uploaded image any more: update this test"
     loosened = [where for call, where in uses if any(k.arg in ("max_pixels", "max_bytes") for k in call.keywords)]
     assert loosened == []
 
 
 # ----------------------------------------------------------------------------- no user text as raw HTML
+
 
 def module_constants(module: ast.Module) -> set[str]:
     """Names assigned once at module level to a string constant."""
@@ -114,8 +124,12 @@ def test_no_unsafe_html_and_html_only_from_constants():
             if dotted(call.func).split(".")[-1] == "html" and dotted(call.func).split(".")[0] in ("st", "components"):
                 html_calls.append(where)
                 body = call.args[0] if call.args else keyword(call, "body")
-                if not (isinstance(body, ast.Constant) and isinstance(body.value, str)
-                        or isinstance(body, ast.Name) and body.id in constants):
+                if not (
+                    isinstance(body, ast.Constant)
+                    and isinstance(body.value, str)
+                    or isinstance(body, ast.Name)
+                    and body.id in constants
+                ):
                     dynamic.append(where)
     assert unsafe == [], f"unsafe_allow_html=True at {unsafe}"
     assert dynamic == [], f"st.html with a value built at run time at {dynamic}"
@@ -124,8 +138,12 @@ def test_no_unsafe_html_and_html_only_from_constants():
 
 def test_no_custom_components_or_iframes():
     """Custom components and iframes run arbitrary HTML/JS; none is needed."""
-    found = [where for path in UI_FILES for call, where in calls(path)
-             if "components" in dotted(call.func) or dotted(call.func).endswith(".iframe")]
+    found = [
+        where
+        for path in UI_FILES
+        for call, where in calls(path)
+        if "components" in dotted(call.func) or dotted(call.func).endswith(".iframe")
+    ]
     assert found == []
 
 
@@ -163,8 +181,16 @@ def test_nothing_is_unpickled():
 
 # ----------------------------------------------------------------------------- uploads stay in memory
 
-WRITERS = {"write_bytes", "write_text", "tofile", "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile",
-           "SpooledTemporaryFile"}  # write whatever they are given
+WRITERS = {
+    "write_bytes",
+    "write_text",
+    "tofile",
+    "mkstemp",
+    "mkdtemp",
+    "NamedTemporaryFile",
+    "TemporaryFile",
+    "SpooledTemporaryFile",
+}  # write whatever they are given
 TO_PATH = {"save", "to_csv", "to_json", "to_parquet", "to_pickle", "write_image", "write_html", "savefig", "dump"}
 
 
@@ -184,7 +210,8 @@ def test_no_page_nor_the_image_loader_writes_a_file():
             if name == "os.open":  # flags, not a mode: any use is suspicious here
                 writes.append(f"{where} os.open(...)")
             elif name in ("open", "io.open", "builtins.open") or (
-                    isinstance(call.func, ast.Attribute) and call.func.attr == "open" and name != "Image.open"):
+                isinstance(call.func, ast.Attribute) and call.func.attr == "open" and name != "Image.open"
+            ):
                 position = 1 if name in ("open", "io.open", "builtins.open") else 0  # Path.open(mode)
                 mode = call.args[position] if len(call.args) > position else keyword(call, "mode")
                 if mode is not None and not (isinstance(mode, ast.Constant) and set(str(mode.value)) <= set("rbt")):
@@ -192,8 +219,14 @@ def test_no_page_nor_the_image_loader_writes_a_file():
             elif name.startswith("shutil.") or isinstance(call.func, ast.Attribute) and call.func.attr in WRITERS:
                 writes.append(f"{where} {ast.unparse(call.func)}(...)")
             elif isinstance(call.func, ast.Attribute) and call.func.attr in TO_PATH:
-                target = call.args[0] if call.args else next(
-                    (k.value for k in call.keywords if k.arg in ("path", "path_or_buf", "fp", "file", "fname")), None)
+                target = (
+                    call.args[0]
+                    if call.args
+                    else next(
+                        (k.value for k in call.keywords if k.arg in ("path", "path_or_buf", "fp", "file", "fname")),
+                        None,
+                    )
+                )
                 if target is not None and not _in_memory(target):  # to_csv(index=False) returns text: fine
                     writes.append(f"{where} {ast.unparse(call.func)}({ast.unparse(target)}, ...)")
     assert writes == []
@@ -237,6 +270,7 @@ def test_an_upload_is_decoded_without_touching_the_disk(opened_files):
 
 # ----------------------------------------------------------------------------- privacy note
 
+
 def test_home_page_says_what_is_stored_and_what_is_not():
     from streamlit.testing.v1 import AppTest
 
@@ -260,8 +294,12 @@ def test_a_word_from_a_crafted_link_is_not_rendered_as_markdown():
     at.query_params.update({"word_embeddings.tab": "Neighbours", "word_embeddings.word": INJECTED})
     at.switch_page("pages/word_embeddings.py")
     at.run()
-    shown = [e.value for kind in ("warning", "info", "error", "caption", "markdown", "success")
-             for e in getattr(at, kind) if "tracker" in e.value]  # escaped or not
+    shown = [
+        e.value
+        for kind in ("warning", "info", "error", "caption", "markdown", "success")
+        for e in getattr(at, kind)
+        if "tracker" in e.value
+    ]  # escaped or not
     assert shown, "the word is no longer echoed at all: rewrite this test"
     live_markup = [text for text in shown if re.search(r"(?<!\\)\]\(", text)]  # an unescaped ](: a live link/image
     assert live_markup == []
@@ -269,6 +307,7 @@ def test_a_word_from_a_crafted_link_is_not_rendered_as_markdown():
 
 def test_literal_escapes_markup_and_leaves_plain_words_alone():
     from ui.shell import literal
+
     assert literal("nurse") == "nurse" and literal("home maker") == "home maker"
     escaped = literal(INJECTED + " :red[x] $x$ **b**")
     assert not re.search(r"(?<!\\)[\[\]()!*$:]", escaped)  # every special character is escaped

@@ -1,4 +1,5 @@
 """The shared model and trainer: shapes, determinism, progress, carbon ledger."""
+
 import json
 
 import pytest
@@ -48,8 +49,9 @@ def test_colour_config_builds():
 def _fit(split, seed, **kw):
     train, test = split
     cfg = training.TrainConfig(epochs=4, batch_size=64, lr=1e-2, seed=seed)
-    return training.fit(models.build_cnn(small_config(), seed=seed), train, test, cfg,
-                        demo="test", label="digits", **kw)
+    return training.fit(
+        models.build_cnn(small_config(), seed=seed), train, test, cfg, demo="test", label="digits", **kw
+    )
 
 
 def test_same_seed_gives_identical_weights_and_metrics(digits_split):
@@ -70,6 +72,7 @@ def test_cosine_schedule_is_deterministic_and_changes_the_training(digits_split)
     def run(schedule):
         cfg = training.TrainConfig(epochs=2, batch_size=64, lr=1e-2, seed=0, schedule=schedule)
         return training.fit(models.build_cnn(small_config(), seed=0), train, test, cfg, demo="test", label="digits")
+
     cosine_a, cosine_b, constant = run("cosine"), run("cosine"), run("constant")
     assert all(torch.equal(p, q) for p, q in zip(cosine_a.model.parameters(), cosine_b.model.parameters()))
     assert not torch.equal(cosine_a.model.fc2.weight, constant.model.fc2.weight)
@@ -87,7 +90,8 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     assert result.test_accuracy > 0.6  # chance is 0.1; 4 epochs on 1.2k digits reach ~0.9
     test_labels = digits_split[1].labels
     assert result.majority_baseline == pytest.approx(
-        torch.bincount(test_labels).max().item() / len(test_labels))  # the line the accuracy must clear
+        torch.bincount(test_labels).max().item() / len(test_labels)
+    )  # the line the accuracy must clear
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
     assert not result.model.training
     c = result.carbon  # honest either way: numbers exactly when measured
@@ -136,6 +140,7 @@ def test_accuracy_of_known_predictions():
     class Constant(torch.nn.Module):
         def forward(self, x):
             return torch.tensor([[0.0, 1.0]]).repeat(len(x), 1)
+
     ds = data.ImageDataset(torch.zeros(4, 1, 4, 4), torch.tensor([1, 1, 0, 1]), ("a", "b"), data.DIGITS_INFO)
     assert training.accuracy(Constant(), ds) == 0.75
     with pytest.raises(ValueError):
@@ -154,8 +159,9 @@ def test_shared_runs_train_once_for_concurrent_identical_requests():
         return object()
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(runs.get_or_run(("demo", 1), slow_training)))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(runs.get_or_run(("demo", 1), slow_training))) for _ in range(8)
+    ]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert len(calls) == 1 and len(results) == 8 and all(r is results[0] for r in results)
@@ -185,6 +191,7 @@ def test_shared_runs_keep_at_most_max_entries_dropping_the_oldest():
     def run(key):
         calls.append(key)
         return f"model {key}"
+
     for key in ("a", "b", "c"):  # three slider positions
         assert runs.get_or_run(key, lambda k=key: run(k)) == f"model {key}"
     assert runs.peek("a") is None and runs.peek("b") == "model b" and runs.peek("c") == "model c"

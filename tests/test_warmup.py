@@ -4,6 +4,7 @@ The check that matters is the last one: after a warm-up, no page offers a Train 
 presets. The trainings are stood in for (a sentinel object) so the test takes seconds: a page that
 finds its run does not draw the button, whatever it then does with the stand-in.
 """
+
 from dataclasses import replace
 
 import pytest
@@ -35,14 +36,20 @@ def test_every_training_page_is_warmed_and_no_run_twice():
 
 def test_run_all_records_progress_and_total_time_and_survives_a_failing_preset():
     calls = []
-    todo = [warmup.Task("a", "first", ("k", 1), lambda s: calls.append(1) or "one"),
-            warmup.Task("a", "broken", ("k", 2), lambda s: 1 / 0),
-            warmup.Task("a", "third", ("k", 3), lambda s: s.peek(("k", 1)) + "+three")]
+    todo = [
+        warmup.Task("a", "first", ("k", 1), lambda s: calls.append(1) or "one"),
+        warmup.Task("a", "broken", ("k", 2), lambda s: 1 / 0),
+        warmup.Task("a", "third", ("k", 3), lambda s: s.peek(("k", 1)) + "+three"),
+    ]
     from core.training import SharedRuns
+
     stores, state = {"a": SharedRuns(max_entries=5)}, warmup.WarmUp()
     warmup.run_all(todo, stores, state)
-    assert state.done == state.total == 3 and state.seconds >= 0 and [t[0] for t in state.timings] == [
-        "first", "broken", "third"]
+    assert (
+        state.done == state.total == 3
+        and state.seconds >= 0
+        and [t[0] for t in state.timings] == ["first", "broken", "third"]
+    )
     assert "broken: ZeroDivisionError" in state.error
     assert stores["a"].peek(("k", 3)) == "one+three" and stores["a"].peek(("k", 2)) is None
 
@@ -57,8 +64,11 @@ PRESET_VIEWS = [
     ("pages/mugshots.py", {"mugshots.smile": "0.5", "mugshots.wall": "0.5", "mugshots.collar": "0.5"}, "Train ("),
     ("pages/mugshots.py", {"mugshots.smile": "0.8", "mugshots.wall": "0.8", "mugshots.collar": "0.8"}, "Train ("),
     ("pages/carbon.py", {}, "Train and measure"),
-    ("pages/carbon.py", {"carbon.size": "S: SmallCNN(8,16,h32)", "carbon.epochs": "1",
-                          "carbon.images": "2,000"}, "Train and measure"),
+    (
+        "pages/carbon.py",
+        {"carbon.size": "S: SmallCNN(8,16,h32)", "carbon.epochs": "1", "carbon.images": "2,000"},
+        "Train and measure",
+    ),
     ("pages/carbon.py", {"carbon.tab": "Extrapolate"}, "Measure the reference workloads"),
 ]
 

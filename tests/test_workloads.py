@@ -1,4 +1,5 @@
 """The CO2 page's experiment: workloads, live traces, the ledger as data points, the energy fit, the figures."""
+
 import json
 import math
 
@@ -44,11 +45,20 @@ def test_live_trace_throttles_redraws_and_thins_readings():
 
 # ------------------------------------------------------------------ the ledger as data points
 def ledger_row(demo="d", label="l", energy=1e-3, status="measured", metrics=None, seed=0):
-    return LedgerRow(demo=demo, label=label, config_json="{}", seed=seed, duration_s=1.0,
-                     energy_kwh=energy if status == "measured" else None,
-                     emissions_kg=energy * 0.4 if status == "measured" else None, country="USA",
-                     intensity_g_per_kwh=400.0, method="estimated: x", status=status,
-                     metrics_json=metrics if isinstance(metrics, str) else json.dumps(metrics or {}))
+    return LedgerRow(
+        demo=demo,
+        label=label,
+        config_json="{}",
+        seed=seed,
+        duration_s=1.0,
+        energy_kwh=energy if status == "measured" else None,
+        emissions_kg=energy * 0.4 if status == "measured" else None,
+        country="USA",
+        intensity_g_per_kwh=400.0,
+        method="estimated: x",
+        status=status,
+        metrics_json=metrics if isinstance(metrics, str) else json.dumps(metrics or {}),
+    )
 
 
 def test_measured_runs_unpack_metrics_and_skip_unmeasured(tmp_path):
@@ -64,25 +74,36 @@ def test_measured_runs_unpack_metrics_and_skip_unmeasured(tmp_path):
 
 # ------------------------------------------------------------------ the fit
 def runs_frame(flops, energy, demo="d"):
-    return pd.DataFrame({"id": range(len(flops)), "demo": demo, "label": "l", "seed": 0, "method": "m",
-                         "duration_s": 1.0,
-                         "energy_kwh": energy, "emissions_kg": [e * 0.4 for e in energy], "test_acc": 0.9,
-                         "train_flops": flops, "parameters": 1.0})
+    return pd.DataFrame(
+        {
+            "id": range(len(flops)),
+            "demo": demo,
+            "label": "l",
+            "seed": 0,
+            "method": "m",
+            "duration_s": 1.0,
+            "energy_kwh": energy,
+            "emissions_kg": [e * 0.4 for e in energy],
+            "test_acc": 0.9,
+            "train_flops": flops,
+            "parameters": 1.0,
+        }
+    )
 
 
 def test_fit_recovers_a_known_power_law():
     flops = [1e9, 1e10, 1e11, 1e12]
-    energy = [2e-12 * f ** 0.8 for f in flops]
+    energy = [2e-12 * f**0.8 for f in flops]
     fit = workloads.fit_energy(runs_frame(flops, energy))
-    assert fit.slope == pytest.approx(0.8) and 10 ** fit.intercept == pytest.approx(2e-12)
+    assert fit.slope == pytest.approx(0.8) and 10**fit.intercept == pytest.approx(2e-12)
     assert fit.r2 == pytest.approx(1.0) and fit.n == 4 and fit.flops_range == pytest.approx((1e9, 1e12))
-    assert fit.predict_kwh(1e13) == pytest.approx(2e-12 * 1e13 ** 0.8)
+    assert fit.predict_kwh(1e13) == pytest.approx(2e-12 * 1e13**0.8)
     assert fit.is_extrapolation(1e13) and not fit.is_extrapolation(5e10)
 
 
 def test_noisy_runs_give_a_fit_below_one():
     flops = [1e9, 1e10, 1e11, 1e12]
-    energy = [2e-12 * f ** 0.8 * k for f, k in zip(flops, (1.3, 0.7, 1.2, 0.9))]
+    energy = [2e-12 * f**0.8 * k for f, k in zip(flops, (1.3, 0.7, 1.2, 0.9))]
     assert 0 < workloads.fit_energy(runs_frame(flops, energy)).r2 < 1
 
 
@@ -97,15 +118,16 @@ def test_fit_refuses_too_few_or_identical_runs():
 
 
 NOISY_FLOPS = [3.7e9, 7.4e9, 1.5e10, 5.4e10, 1.1e11]
-NOISY_ENERGY = [2e-12 * f ** 0.8 * k for f, k in zip(NOISY_FLOPS, (1.3, 0.8, 1.1, 0.9, 1.05))]
+NOISY_ENERGY = [2e-12 * f**0.8 * k for f, k in zip(NOISY_FLOPS, (1.3, 0.8, 1.1, 0.9, 1.05))]
 
 
 def test_fit_slope_intercept_and_standard_error_match_scipy_linregress():
     from scipy import stats
+
     fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
     oracle = stats.linregress(np.log10(NOISY_FLOPS), np.log10(NOISY_ENERGY))
     assert fit.slope == pytest.approx(oracle.slope) and fit.intercept == pytest.approx(oracle.intercept)
-    assert fit.slope_se == pytest.approx(oracle.stderr) and fit.r2 == pytest.approx(oracle.rvalue ** 2)
+    assert fit.slope_se == pytest.approx(oracle.stderr) and fit.r2 == pytest.approx(oracle.rvalue**2)
     t = stats.t.ppf(0.975, len(NOISY_FLOPS) - 2)  # 3.18 for 5 points
     low, high = fit.slope_ci()
     assert (low, high) == pytest.approx((oracle.slope - t * oracle.stderr, oracle.slope + t * oracle.stderr))
@@ -125,16 +147,20 @@ def test_prediction_range_brackets_the_estimate_and_widens_away_from_the_runs():
     s = math.sqrt(((y - (fit.intercept + fit.slope * x)) ** 2).sum() / 3)
     x0 = math.log10(3.14e23)
     half = 3.182446 * s * math.sqrt(1 + 1 / 5 + (x0 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
-    assert math.log10(fit.predict_range_kwh(3.14e23)[1]) == pytest.approx(fit.intercept + fit.slope * x0 + half,
-                                                                          rel=1e-5)
+    assert math.log10(fit.predict_range_kwh(3.14e23)[1]) == pytest.approx(
+        fit.intercept + fit.slope * x0 + half, rel=1e-5
+    )
 
 
-@pytest.mark.parametrize("factors, says, never", [
-    ((1.0, 1.0, 1.0, 1.0, 1.0), "below 1", "above 1"),  # slope 0.8 exactly: the interval is a point below 1
-    ((1.3, 0.6, 1.4, 0.7, 1.2), "reaches 1", "below 1"),  # noisy: the interval reaches past 1
-])
+@pytest.mark.parametrize(
+    "factors, says, never",
+    [
+        ((1.0, 1.0, 1.0, 1.0, 1.0), "below 1", "above 1"),  # slope 0.8 exactly: the interval is a point below 1
+        ((1.3, 0.6, 1.4, 0.7, 1.2), "reaches 1", "below 1"),  # noisy: the interval reaches past 1
+    ],
+)
 def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
-    energy = [2e-12 * f ** 0.8 * k for f, k in zip(NOISY_FLOPS, factors)]
+    energy = [2e-12 * f**0.8 * k for f, k in zip(NOISY_FLOPS, factors)]
     fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
     sentence = workloads.slope_sentence(fit)
     low, high = fit.slope_ci()
@@ -143,8 +169,18 @@ def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
 
 
 def test_an_interval_printed_as_reaching_1_00_is_not_called_below_1():
-    fit = workloads.EnergyFit(slope=0.77, intercept=-12.0, r2=0.97, n=5, flops_range=(1e9, 1e11), slope_se=0.0713,
-                              residual_sd=0.05, x_mean=10.0, sxx=1.5, t=3.1824)
+    fit = workloads.EnergyFit(
+        slope=0.77,
+        intercept=-12.0,
+        r2=0.97,
+        n=5,
+        flops_range=(1e9, 1e11),
+        slope_se=0.0713,
+        residual_sd=0.05,
+        x_mean=10.0,
+        sxx=1.5,
+        t=3.1824,
+    )
     assert fit.slope_ci()[1] == pytest.approx(0.9969, abs=1e-4)  # below 1, but printed as 1.00
     sentence = workloads.slope_sentence(fit)
     assert "0.54 – 1.00" in sentence and "below 1" not in sentence and "reaches 1" in sentence
@@ -152,7 +188,7 @@ def test_an_interval_printed_as_reaching_1_00_is_not_called_below_1():
 
 def test_a_slope_of_1_01_is_never_called_usually_below_1():
     """Issue #13, defect 3: "usually below 1" was printed beside a slope of 1.01."""
-    energy = [1e-15 * f ** 1.01 for f in NOISY_FLOPS]
+    energy = [1e-15 * f**1.01 for f in NOISY_FLOPS]
     energy[1] *= 0.85  # some noise, so the interval has a width
     fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
     assert fit.slope > 1
@@ -170,9 +206,16 @@ def test_reference_set_is_fixed_seeded_and_spans_compute():
 
 def reference_rows(seed, flops=NOISY_FLOPS, energy=NOISY_ENERGY):
     """Ledger rows as measure_reference writes them, for ``seed``."""
-    return [ledger_row(demo="carbon", label=workloads.run_label(w, workloads.REFERENCE_RUN), energy=e,
-                       metrics={"train_flops": f, "test_acc": 0.7}, seed=seed)
-            for w, f, e in zip(workloads.reference_workloads(seed), flops, energy)]
+    return [
+        ledger_row(
+            demo="carbon",
+            label=workloads.run_label(w, workloads.REFERENCE_RUN),
+            energy=e,
+            metrics={"train_flops": f, "test_acc": 0.7},
+            seed=seed,
+        )
+        for w, f, e in zip(workloads.reference_workloads(seed), flops, energy)
+    ]
 
 
 def junk_rows(seed):
@@ -183,15 +226,23 @@ def junk_rows(seed):
 
     def metrics(flops):
         return {"train_flops": flops, "test_acc": 0.5}
+
     return [
         ledger_row(demo="adversarial", label="train", energy=5.0, metrics=metrics(1e9), seed=seed),
         ledger_row(demo="mugshots", label="faces", energy=1e-9, metrics=metrics(1e13), seed=seed),
-        ledger_row(demo="carbon", label=workloads.run_label(quick), energy=3.0,  # the same workload, but a live run
-                   metrics=metrics(NOISY_FLOPS[0]), seed=seed),
-        ledger_row(demo="carbon", label=reference_label, energy=7.0, metrics=metrics(NOISY_FLOPS[0]),
-                   seed=seed + 1),  # a reference run, but of another seed
-        ledger_row(demo="carbon", label=reference_label, status="not measured", metrics=metrics(NOISY_FLOPS[0]),
-                   seed=seed),
+        ledger_row(
+            demo="carbon",
+            label=workloads.run_label(quick),
+            energy=3.0,  # the same workload, but a live run
+            metrics=metrics(NOISY_FLOPS[0]),
+            seed=seed,
+        ),
+        ledger_row(
+            demo="carbon", label=reference_label, energy=7.0, metrics=metrics(NOISY_FLOPS[0]), seed=seed + 1
+        ),  # a reference run, but of another seed
+        ledger_row(
+            demo="carbon", label=reference_label, status="not measured", metrics=metrics(NOISY_FLOPS[0]), seed=seed
+        ),
     ]
 
 
@@ -235,6 +286,7 @@ def values(array) -> list:
     """A data array of figure JSON as a list: plotly writes numpy arrays as ``{"dtype", "bdata"}`` (base64)."""
     if isinstance(array, dict) and "bdata" in array:
         import base64
+
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
     return list(array)
 
@@ -246,11 +298,17 @@ def trace(spec: dict, name_start: str) -> dict:
 
 
 def extrapolation_spec():
-    reference = workloads.reference_points(runs_frame(NOISY_FLOPS, NOISY_ENERGY).assign(
-        demo="carbon", seed=0, label=[workloads.run_label(w, workloads.REFERENCE_RUN)
-                                      for w in workloads.reference_workloads(0)]), 0)
-    others = pd.concat([runs_frame([1e9, 1e12], [1e-6, 1e-2], "mugshots"),
-                        runs_frame([2e10], [1e-3], "carbon")], ignore_index=True)
+    reference = workloads.reference_points(
+        runs_frame(NOISY_FLOPS, NOISY_ENERGY).assign(
+            demo="carbon",
+            seed=0,
+            label=[workloads.run_label(w, workloads.REFERENCE_RUN) for w in workloads.reference_workloads(0)],
+        ),
+        0,
+    )
+    others = pd.concat(
+        [runs_frame([1e9, 1e12], [1e-6, 1e-2], "mugshots"), runs_frame([2e10], [1e-3], "carbon")], ignore_index=True
+    )
     fit = workloads.fit_energy(reference)
     fig = workloads.extrapolation_figure(reference, others, fit, 3.14e23, "GPT-3", 1_287_000.0, PROV)
     return fit, fig, figure_dict(fig)
@@ -302,8 +360,9 @@ def test_log_axes_show_only_decades_even_over_a_narrow_range():
 def test_each_demo_has_one_colour_in_every_ledger_chart():
     """Issue #13, defect 10: a demo's colour depended on which other demos had runs in that chart."""
     alone = workloads.accuracy_energy_figure(runs_frame([1e9], [1e-4], "mugshots"), PROV)
-    both = workloads.accuracy_energy_figure(pd.concat([runs_frame([1e9], [1e-4], "carbon"),
-                                                       runs_frame([1e9], [1e-4], "mugshots")]), PROV)
+    both = workloads.accuracy_energy_figure(
+        pd.concat([runs_frame([1e9], [1e-4], "carbon"), runs_frame([1e9], [1e-4], "mugshots")]), PROV
+    )
     colours = {t.name: t.marker.color for t in both.data}
     assert alone.data[0].marker.color == colours["mugshots"] == footprint.demo_colour("mugshots")
     # the fitted points of the energy chart are the carbon demo's runs, in the carbon demo's colour
@@ -311,8 +370,13 @@ def test_each_demo_has_one_colour_in_every_ledger_chart():
 
 
 def test_accuracy_energy_figure_has_one_series_per_demo_and_skips_runs_without_accuracy():
-    runs = pd.concat([runs_frame([1e9, 1e10], [1e-4, 1e-3], "carbon"),
-                      runs_frame([1e11], [1e-2], "mugshots").assign(test_acc=math.nan)], ignore_index=True)
+    runs = pd.concat(
+        [
+            runs_frame([1e9, 1e10], [1e-4, 1e-3], "carbon"),
+            runs_frame([1e11], [1e-2], "mugshots").assign(test_acc=math.nan),
+        ],
+        ignore_index=True,
+    )
     fig = workloads.accuracy_energy_figure(runs, Provenance("measured"))
     assert [t.name for t in fig.data] == ["carbon"]
     assert list(fig.data[0].x) == pytest.approx([0.1, 1.0]) and list(fig.data[0].y) == pytest.approx([90, 90])
@@ -345,12 +409,21 @@ class TotalsTracker:
 
     def __init__(self):
         from types import SimpleNamespace
+
         self._hardware = [type("CPU", (), {"_mode": "cpu_load"})()]
         self._cpu_power, self._ram_power = SimpleNamespace(W=20.0), SimpleNamespace(W=5.0)
         self._total_energy = SimpleNamespace(kWh=0.0)
         self.final_emissions_data = SimpleNamespace(
-            energy_consumed=1e-5, cpu_power=20.0, ram_power=5.0, country_name="France", country_iso_code="FRA",
-            pue=1.0, tracking_mode="machine", cpu_count=2, cpu_model="Test CPU")
+            energy_consumed=1e-5,
+            cpu_power=20.0,
+            ram_power=5.0,
+            country_name="France",
+            country_iso_code="FRA",
+            pue=1.0,
+            tracking_mode="machine",
+            cpu_count=2,
+            cpu_model="Test CPU",
+        )
 
     def start(self):
         pass
@@ -394,8 +467,9 @@ def test_measure_reference_trains_each_workload_as_a_reference_run(monkeypatch):
     monkeypatch.setattr(carbon, "tracker_factory", lambda country: tracker)
     small = workloads.reference_workloads(11)[:2]  # the two smallest: S · 1 epoch · 2,000 and 4,000 images
     calls = []
-    runs = workloads.measure_reference(lambda step, total, m: calls.append((step, total, m.get("index"))),
-                                       seed=11, workloads=small)
+    runs = workloads.measure_reference(
+        lambda step, total, m: calls.append((step, total, m.get("index"))), seed=11, workloads=small
+    )
     assert [r.workload for r in runs] == list(small) and all(r.result.carbon.is_measured for r in runs)
     steps = [c[0] for c in calls]
     assert steps == sorted(steps) and steps[-1] == calls[-1][1] == 32 + 63  # batches of 64, over both runs

@@ -6,6 +6,7 @@ caption under it. plotly's PNG export (the camera icon) puts the provenance in t
 name; the CSV download of the numbers behind it is headed by the provenance as
 ``# key: value`` lines.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -26,17 +27,20 @@ def dark_theme() -> bool:
 def _csv_download(frame: pd.DataFrame, provenance: Provenance, stem: str, name: str) -> None:
     """The numbers as CSV, headed by the provenance as ``# key: value`` lines."""
     data = (provenance.csv_header() + frame.to_csv(index=False)).encode("utf-8")
-    st.download_button("Download CSV", data, file_name=f"{stem}.csv", mime="text/csv",
-                       icon=":material/download:", key=f"csv.{name}")
+    st.download_button(
+        "Download CSV", data, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", key=f"csv.{name}"
+    )
 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, provenance: Provenance, name: str) -> None:
     """A plotly figure, its provenance caption, and CSV of ``frame`` to download."""
     fig = plots.for_screen(fig, presenter=presenter(), dark=dark_theme())
     filename = f"{name}_{provenance.slug()}"
-    st.plotly_chart(fig, config={"displaylogo": False,
-                                 "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
-                    key=f"chart.{name}")
+    st.plotly_chart(
+        fig,
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
+        key=f"chart.{name}",
+    )
     st.caption(provenance.caption())
     _csv_download(frame, provenance, filename, name)
 

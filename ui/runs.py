@@ -12,6 +12,7 @@ wait for one training. Its bound (``max_entries``) is per page and sized so that
 of the page, trained in one lecture, fits with room to spare; past it, the run stored longest
 ago is dropped and trained again if asked for.
 """
+
 from __future__ import annotations
 
 import threading

@@ -8,6 +8,7 @@ that is the link worth putting on a slide, as a QR code large enough to scan fro
 Nothing here touches the network: the addresses come from the machine's own interface table
 (psutil), and the QR code is drawn locally by segno (a pure-Python encoder).
 """
+
 from __future__ import annotations
 
 import io

@@ -15,14 +15,14 @@ Widget state lives in the URL: page widgets use ``bind="query-params"`` with key
 ``"<slug>.<name>"``, so the address bar always holds exactly this view, and
 "reset" can find the page's keys by prefix.
 """
+
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import sys
 import threading
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -56,8 +56,12 @@ def _warm_up_carbon_once() -> threading.Thread:
 
 
 def _st_pages() -> dict[str, st.Page]:
-    return {d.slug: st.Page(str(REPO_ROOT / d.page_path), title=d.title, icon=d.icon,
-                            url_path=d.slug, default=(d.slug == "home")) for d in all_pages()}
+    return {
+        d.slug: st.Page(
+            str(REPO_ROOT / d.page_path), title=d.title, icon=d.icon, url_path=d.slug, default=(d.slug == "home")
+        )
+        for d in all_pages()
+    }
 
 
 @st.cache_resource(show_spinner=False)
@@ -75,8 +79,11 @@ def run_app() -> None:
     demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
     asked = _link_values(demo)  # before any widget: widgets drop or clamp what they cannot take
     _sidebar(demo)  # first: the presenter toggle must exist before its value decides the layout
-    st.set_page_config(page_title=f"{demo.title} · Deep Learning Limits Lab", page_icon=demo.icon,
-                       layout="wide" if presenter() else "centered")
+    st.set_page_config(
+        page_title=f"{demo.title} · Deep Learning Limits Lab",
+        page_icon=demo.icon,
+        layout="wide" if presenter() else "centered",
+    )
     if presenter():
         st.html(PRESENTER_CSS)
     _state.inside = True
@@ -84,8 +91,10 @@ def run_app() -> None:
         page.run()
     except Exception as err:  # the last line of defence: a message, never a traceback
         _log.exception("page %s failed", demo.slug)
-        st.error(f"This demo hit an unexpected error ({type(err).__name__}). It is a bug in the lab, not "
-                 "something you did. Reset the demo from the sidebar; the details are in the server log.")
+        st.error(
+            f"This demo hit an unexpected error ({type(err).__name__}). It is a bug in the lab, not "
+            "something you did. Reset the demo from the sidebar; the details are in the server log."
+        )
     finally:
         _state.inside = False
         _say_what_the_link_could_not_set(asked)
@@ -109,8 +118,7 @@ def _link_values(demo: Demo) -> dict[str, list[str]]:
     if not entering:
         return {}
     prefix = page_key(demo.slug)("")
-    return {k: st.query_params.get_all(k) for k in st.query_params.keys()
-            if k.startswith(prefix) or k in LAB_WIDE_KEYS}
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys() if k.startswith(prefix) or k in LAB_WIDE_KEYS}
 
 
 def _say_what_the_link_could_not_set(asked: dict[str, list[str]]) -> None:
@@ -125,8 +133,11 @@ def _say_what_the_link_could_not_set(asked: dict[str, list[str]]) -> None:
         if st.query_params.get_all(key) == values or _means(values, shown):
             continue  # kept as written, or dropped from the URL only because it is the default (seed=0)
         instead = f"it shows {literal(shown)} instead" if shown is not None else "it shows its preset instead"
-        st.toast(f"The link's value for **{literal(key)}** ({literal(', '.join(values))}) is not one this "
-                 f"page allows: {instead}.", icon=":material/link_off:")
+        st.toast(
+            f"The link's value for **{literal(key)}** ({literal(', '.join(values))}) is not one this "
+            f"page allows: {instead}.",
+            icon=":material/link_off:",
+        )
 
 
 def _means(values: list[str], shown) -> bool:
@@ -184,20 +195,38 @@ def aside(markdown: str) -> None:
 
 def _sidebar(demo: Demo) -> None:
     with st.sidebar:
-        st.toggle("Presenter mode", key="present", bind="query-params",
-                  help="Large type and a wide layout for a lecture hall; hides secondary text and controls.")
-        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
-                        bind="query-params", help="Every random choice in the lab follows this seed: "
-                        "the same seed gives the same numbers.")
+        st.toggle(
+            "Presenter mode",
+            key="present",
+            bind="query-params",
+            help="Large type and a wide layout for a lecture hall; hides secondary text and controls.",
+        )
+        st.number_input(
+            "Random seed",
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key="seed",
+            bind="query-params",
+            help="Every random choice in the lab follows this seed: the same seed gives the same numbers.",
+        )
         if demo.slug != "home":
-            st.button("Reset this demo to its preset", on_click=_reset, args=(demo.slug,),
-                      icon=":material/restart_alt:", width="stretch")
+            st.button(
+                "Reset this demo to its preset",
+                on_click=_reset,
+                args=(demo.slug,),
+                icon=":material/restart_alt:",
+                width="stretch",
+            )
         with st.popover("Copy a link to exactly this view", icon=":material/link:", width="stretch"):
             _share_view()
         problem = _ledger_write_problem()
         if problem:
-            st.warning(f"**Training runs are not being recorded** in the carbon ledger: {problem} The demos "
-                       "still work; only the history of runs is missing.", icon=":material/warning:")
+            st.warning(
+                f"**Training runs are not being recorded** in the carbon ledger: {problem} The demos "
+                "still work; only the history of runs is missing.",
+                icon=":material/warning:",
+            )
 
 
 def _ledger_write_problem() -> str:
@@ -260,8 +289,13 @@ def _widget_default(key: str):
 
 
 # Buttons, uploads and chat inputs hold an action, not a setting: Streamlit refuses to assign them.
-_ACTION_VALUES = ("trigger_value", "string_trigger_value", "json_trigger_value", "file_uploader_state_value",
-                  "chat_input_value")
+_ACTION_VALUES = (
+    "trigger_value",
+    "string_trigger_value",
+    "json_trigger_value",
+    "file_uploader_state_value",
+    "chat_input_value",
+)
 
 
 def _share_view() -> None:
@@ -278,8 +312,11 @@ def _share_view() -> None:
     if code is None:
         st.caption("This view's address is too long for a QR code: share the link above instead.")
     else:
-        st.image(code, width=300, caption="Scan to open this view" + (
-            "" if room_links else " (this address works on this computer only)"))
+        st.image(
+            code,
+            width=300,
+            caption="Scan to open this view" + ("" if room_links else " (this address works on this computer only)"),
+        )
 
 
 def _served_on_lan() -> list[str]:
@@ -311,6 +348,8 @@ def header(slug: str) -> Demo:
 def coming_soon(slug: str, issue: int, plan: list[str]) -> None:
     """What a demo page shows until its core module lands: plainly a placeholder."""
     header(slug)
-    st.info(f"**Coming soon.** This demo is being built (issue #{issue}); nothing on this page is a result yet.",
-            icon=":material/construction:")
+    st.info(
+        f"**Coming soon.** This demo is being built (issue #{issue}); nothing on this page is a result yet.",
+        icon=":material/construction:",
+    )
     aside("What it will show:\n" + "\n".join(f"- {item}" for item in plan))

@@ -18,13 +18,15 @@ What it does not precompute: the per-tab searches a page caches itself (the one-
 universal perturbation and patch, the Clever Hans heatmap shares and clusters, the mugshot
 tables); each takes a few seconds on its tab's first opening (bench/RESULTS.md).
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -44,7 +46,7 @@ class Task:
     slug: str
     label: str
     key: tuple
-    run: Callable[["SharedRuns"], object]
+    run: Callable[[SharedRuns], object]
 
 
 def tasks(seed: int = 0) -> list[Task]:
@@ -62,26 +64,55 @@ def tasks(seed: int = 0) -> list[Task]:
     attack, defence = adv.ModelPreset(seed=seed), adv.ModelPreset(seed=seed).defence()
     todo = [
         Task("adversarial", "Adversarial: the classifier", adv.run_key(attack), lambda s: adv.train_model(attack)),
-        Task("adversarial", "Adversarial: the ε-curves", adv.curves_key(attack),
-             lambda s: adv.measure_curves(s.peek(adv.run_key(attack)))),
+        Task(
+            "adversarial",
+            "Adversarial: the ε-curves",
+            adv.curves_key(attack),
+            lambda s: adv.measure_curves(s.peek(adv.run_key(attack))),
+        ),
         Task("adversarial", "Adversarial: the defence", adv.run_key(defence), lambda s: adv.train_model(defence)),
-        Task("adversarial", "Adversarial: the defence's curves", adv.curves_key(defence),
-             lambda s: adv.measure_curves(s.peek(adv.run_key(defence)))),
+        Task(
+            "adversarial",
+            "Adversarial: the defence's curves",
+            adv.curves_key(defence),
+            lambda s: adv.measure_curves(s.peek(adv.run_key(defence))),
+        ),
     ]
     for fraction, _ in ch.PRESETS.values():
         for config in ch.configs(ch.TagConfig(fraction=fraction, seed=seed)):
-            todo.append(Task("clever_hans", f"Clever Hans: {config.describe()}", ch.run_key(config),
-                             lambda s, config=config: ch.train(config)))
+            todo.append(
+                Task(
+                    "clever_hans",
+                    f"Clever Hans: {config.describe()}",
+                    ch.run_key(config),
+                    lambda s, config=config: ch.train(config),
+                )
+            )
     for smile, wall, collar in mg.PRESETS.values():
         config = mg.MugshotConfig(smile_link=smile, wall_link=wall, collar_link=collar, seed=seed)
-        todo.append(Task("mugshots", f"Mugshots: {config.describe()}", mg.run_key(config),
-                         lambda s, config=config: mg.train(config)))
+        todo.append(
+            Task(
+                "mugshots",
+                f"Mugshots: {config.describe()}",
+                mg.run_key(config),
+                lambda s, config=config: mg.train(config),
+            )
+        )
     for name, preset in wl.PRESETS.items():
         workload = wl.Workload(preset.size, preset.epochs, preset.train_images, seed=seed)
-        todo.append(Task("carbon", f"CO2: {name}", wl.run_key(workload),
-                         lambda s, workload=workload: wl.train_workload(workload)))
-    todo.append(Task("carbon", "CO2: the reference workloads of the energy fit", wl.reference_key(seed),
-                     lambda s: wl.measure_reference(seed=seed)))
+        todo.append(
+            Task(
+                "carbon", f"CO2: {name}", wl.run_key(workload), lambda s, workload=workload: wl.train_workload(workload)
+            )
+        )
+    todo.append(
+        Task(
+            "carbon",
+            "CO2: the reference workloads of the energy fit",
+            wl.reference_key(seed),
+            lambda s: wl.measure_reference(seed=seed),
+        )
+    )
     return _unique(todo)
 
 
@@ -123,7 +154,7 @@ class WarmUp:
         self.timings, self.error, self.started = [], "", time.perf_counter()
 
 
-def run_all(todo: list[Task], stores: dict[str, "SharedRuns"], state: WarmUp) -> None:
+def run_all(todo: list[Task], stores: dict[str, SharedRuns], state: WarmUp) -> None:
     """Run ``todo`` into ``stores`` (slug -> store), recording progress in ``state``. No Streamlit calls."""
     if state.started is None:  # start() begins it before the thread, so the home page never reads a blank state
         state.begin(len(todo))
@@ -163,7 +194,6 @@ def start(seed: int = 0) -> WarmUp:
         stores = {slug: page_runs(slug) for slug in {t.slug for t in todo}}  # resolved here, in the script thread
         state.seed = seed
         state.begin(len(todo))
-        state.thread = threading.Thread(target=run_all, args=(todo, stores, state), name="dllab-warm-up",
-                                        daemon=True)
+        state.thread = threading.Thread(target=run_all, args=(todo, stores, state), name="dllab-warm-up", daemon=True)
         state.thread.start()
     return state
