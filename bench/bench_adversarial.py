@@ -24,8 +24,8 @@ os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_adv_"))  
 import torch  # noqa: E402
 import torchattacks  # noqa: E402
 
-from core import adversarial as adv  # noqa: E402
 from core import attacks, imagenet  # noqa: E402
+from core.demos import adversarial as adv  # noqa: E402
 from core.torchvision_compat import torchvision  # noqa: E402
 
 

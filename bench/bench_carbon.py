@@ -38,7 +38,8 @@ os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_carbon_")
 import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 
-from core import carbon, workloads  # noqa: E402
+from core import carbon  # noqa: E402
+from core.demos.carbon import workloads  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 
 WORKLOAD = workloads.PRESETS["Lecture (M, 2 epochs, 8k images)"]

@@ -5,7 +5,7 @@ machine and date, then the demo's measured numbers (accuracies, paste share, rel
 the two presets. Times are medians; nothing here asserts a time. Each training is also a
 carbon-measured, ledgered run (into ``$DLLAB_DATA_DIR``, default the lab's data dir).
 
-The first row is what the page's Train button promises (``core.clever_hans.PRESET_SECONDS``):
+The first row is what the page's Train button promises (``core.demos.clever_hans.PRESET_SECONDS``):
 both models of the 20 % preset trained and the Accuracy tab's numbers computed, median of
 ``--repeat`` (default 3). The load average is printed beside it: a figure taken on a busy
 machine says so.
@@ -27,8 +27,8 @@ sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402
 
-from core import clever_hans as ch  # noqa: E402
 from core import explain  # noqa: E402
+from core.demos import clever_hans as ch  # noqa: E402
 
 
 def median_seconds(fn, repeat: int) -> float:

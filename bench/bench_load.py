@@ -50,7 +50,7 @@ from core.ledger import LEDGER_FILE, Ledger  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, lab_server  # noqa: E402
 
 QUICK = "Quick (S, 1 epoch, 2k images)"
-# core.workloads.PRESETS[QUICK].describe() starts so; written out to keep torch out of this process
+# core.demos.carbon.workloads.PRESETS[QUICK].describe() starts so; written out to keep torch out of this process
 TRAINING_LABEL = "live run: SmallCNN(8,16,h32)"
 TITLES = {d.slug: d.title for d in all_pages()}
 IDLE_JS = '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')'

@@ -23,7 +23,7 @@ os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_mugshots_
 import torch  # noqa: E402
 
 from core import explain, faces  # noqa: E402
-from core import mugshots as mg  # noqa: E402
+from core.demos import mugshots as mg  # noqa: E402
 
 
 def median_seconds(fn, repeat: int) -> float:

@@ -1,4 +1,4 @@
-"""A change too small to see can flip a confident prediction: FGSM, PGD, one-pixel, universal, black-box and patch attacks, each measured against random noise of the same size.
+"""Adversarial attacks as short, read-only functions: FGSM, PGD, one-pixel, universal, black-box (SimBA) and patch.
 
 Every attack here is a short function in the style of torchattacks (Kim 2020): the model
 returns logits, images are float tensors ``(N, C, H, W)`` in ``[0, 1]``, labels ``(N,)``

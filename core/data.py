@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.errors import Unavailable
 from core.paths import ASSETS, datasets_dir
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
-class DatasetUnavailable(RuntimeError):
+class DatasetUnavailable(Unavailable):
     """An optional dataset is not on disk (the message says how to fetch it)."""
 
 

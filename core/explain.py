@@ -36,6 +36,7 @@ from plotly.subplots import make_subplots
 from torch import nn
 
 from core import plots
+from core.errors import BadInput
 from core.provenance import Provenance
 
 METHODS: tuple[str, ...] = ("Saliency", "Integrated Gradients", "Grad-CAM", "LRP")
@@ -67,7 +68,7 @@ COLOUR_NAMES = {
 }
 
 
-class UnknownMethod(ValueError):
+class UnknownMethod(BadInput):
     """A method name that is not in :data:`METHODS`."""
 
 

@@ -163,7 +163,7 @@ def sample_attributes(
         seed: the same seed gives the same faces.
         smile, mugshot, white_collar: the confounds, each either a rate in [0, 1]
             (exactly that share of faces, shuffled) or a boolean array of length ``n``
-            (e.g. tied to labels by :mod:`core.mugshots`).
+            (e.g. tied to labels by :mod:`core.demos.mugshots`).
         glasses, beard: rates of glasses and beards (exact counts, like the confounds).
 
     Returns:

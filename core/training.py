@@ -24,7 +24,9 @@ from torch import nn
 from core import baselines, carbon
 from core.data import ImageDataset
 from core.models import forward_macs
+from core.provenance import Provenance
 
+# on_progress(step, total_steps, metrics): the one progress callback of the lab (fit, attacks, sweeps).
 ProgressCallback = Callable[[int, int, dict], None]
 # (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
 BatchPerturbation = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -73,6 +75,9 @@ class FitResult:
         majority_baseline: accuracy of always answering the test set's most common class
             (:func:`core.baselines.majority_baseline`): the line ``test_accuracy`` must clear.
             About 10 % on a Fashion-MNIST split, 60.7 % on the mugshots' unbalanced faces.
+        metrics: what fit measured and wrote to the ledger with the run: ``test_acc``,
+            ``test_majority``, ``samples_seen``, ``parameters`` and, for plain training,
+            ``forward_macs`` and ``train_flops`` (6 x MACs x samples seen; Kaplan et al. 2020).
     """
 
     model: nn.Module
@@ -82,16 +87,29 @@ class FitResult:
     ledger_error: str = ""
     config: TrainConfig = field(default_factory=TrainConfig)
     majority_baseline: float = float("nan")
+    metrics: dict = field(default_factory=dict)
 
     @property
     def test_accuracy(self) -> float:
         return self.history[-1]["test_acc"]
 
+    def summary(self) -> str:
+        """One line for under a Train button: ``trained in 6.2 s · energy 0.21 Wh (estimated ...)``."""
+        return f"trained in {self.seconds:.1f} s · energy {self.carbon.summary()}"
+
+    def provenance(self, data: str, model: str = "") -> Provenance:
+        """What a number computed from this run is: measured, this model, ``data``, the training seed."""
+        described = model or (self.model.config.describe() if hasattr(self.model, "config") else "")
+        return Provenance("measured", model=described, data=data, seed=self.config.seed)
+
 
 @torch.no_grad()
 def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Class probabilities ``(N, K)`` for images ``(N, C, H, W)`` in [0, 1]."""
-    model.eval()
+    """Class probabilities ``(N, K)`` for images ``(N, C, H, W)`` in [0, 1], in batches, without gradients.
+
+    The model is only read (no ``.eval()``, no hooks), so a model shared by every session can be
+    used from any thread; the models :func:`fit` returns are already in eval mode.
+    """
     return (
         torch.cat([torch.softmax(model(images[i : i + batch_size]), dim=1) for i in range(0, len(images), batch_size)])
         if len(images)
@@ -99,12 +117,16 @@ def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1000
     )
 
 
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The predicted class of each image, ``(N,)`` int64: the argmax of :func:`predict_proba`."""
+    return predict_proba(model, images, batch_size).argmax(dim=1)
+
+
 def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> float:
     """Share of ``data`` classified correctly, in [0, 1]."""
     if len(data) == 0:
         raise ValueError("cannot compute accuracy on an empty dataset")
-    predictions = predict_proba(model, data.images, batch_size).argmax(dim=1)
-    return float((predictions == data.labels).float().mean())
+    return float((predict(model, data.images, batch_size) == data.labels).float().mean())
 
 
 def fit(
@@ -171,6 +193,7 @@ def fit(
                     loss_sum += loss.item() * len(y)
                     if on_progress:
                         on_progress(step, total, {"epoch": epoch, "loss": loss.item(), "carbon": measurement.live()})
+                model.eval()  # evaluation without dropout, with BatchNorm's running statistics
                 record = {
                     "epoch": epoch,
                     "train_loss": loss_sum / seen,
@@ -194,7 +217,9 @@ def fit(
         if perturb is None:  # an attack inside each step adds compute we do not count: no FLOP figure then
             macs = forward_macs(model, test.images[:1])
             measurement.metrics.update(forward_macs=macs, train_flops=6 * macs * samples_seen)
-    return FitResult(model, history, seconds, measurement.report, measurement.ledger_error, config, majority)
+    return FitResult(
+        model, history, seconds, measurement.report, measurement.ledger_error, config, majority, measurement.metrics
+    )
 
 
 class SharedRuns:
@@ -249,3 +274,50 @@ class SharedRuns:
     def peek(self, key):
         """The result if it exists, else None (never runs anything)."""
         return self._results.get(key)
+
+
+class ProgressText:
+    """Turns :func:`fit`'s progress callback into a line of text with an estimate of the time left.
+
+    Until the first epoch has ended it says only the step; from then on it adds "≈ N s left",
+    extrapolated from the measured time per step so far (labelled as an estimate: the first
+    epoch includes one-off costs, so the estimate is usually a little high).
+
+    Args:
+        what: the name of the run, e.g. a preset's ``describe()``.
+        clock: seconds as a float; tests pass a fake clock.
+
+    Example::
+
+        say = ProgressText("SmallCNN(16,32), 3 epochs")
+        fit(..., on_progress=lambda step, total, metrics: print(say(step, total, metrics)))
+    """
+
+    def __init__(self, what: str, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.what, self.clock, self.start = what, clock, clock()
+        self.epochs_done = 0
+
+    def __call__(self, step: int, total: int, metrics: dict) -> str:
+        if "test_acc" in metrics:  # fit reports each finished epoch with its test accuracy
+            self.epochs_done = int(metrics["epoch"])
+        text = f"Training {self.what}: step {step}/{total}"
+        if self.epochs_done and step < total:
+            left = (self.clock() - self.start) / step * (total - step)
+            text += f" · ≈ {left:.0f} s left (estimated from the {self.epochs_done} epoch(s) measured so far)"
+        return text
+
+
+@dataclass(frozen=True)
+class Job:
+    """One expensive, cached computation of a demo, as its page's Train button and the lecture warm-up see it.
+
+    Attributes:
+        key: where the result is kept in the page's :class:`SharedRuns` (from the demo's ``run_key``).
+        label: what it computes, for the progress line and the warm-up's list, e.g. "the tag model".
+        run: ``run(store, on_progress) -> result``. ``store`` is the page's store, so a job can read
+            an earlier job's result (the curves of a trained model); ``on_progress`` may be None.
+    """
+
+    key: tuple
+    label: str
+    run: Callable[[SharedRuns, ProgressCallback | None], object]

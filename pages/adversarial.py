@@ -1,4 +1,4 @@
-"""Adversarial fooling (issue #4). Thin page: widgets -> core.attacks / core.adversarial -> charts.
+"""Adversarial fooling (issue #4). Thin page: widgets -> core.attacks / core.demos.adversarial -> charts.
 
 Training runs only on a button, once per configuration for the whole server (SharedRuns in
 st.cache_resource), and so do the expensive sweeps (curves, universal perturbation, patch,
@@ -17,9 +17,9 @@ require_shell()
 
 import torch  # noqa: E402  (after the guard: see ui.shell)
 
-from core import adversarial as adv  # noqa: E402
 from core import attacks, baselines, imagenet, images  # noqa: E402
 from core.data import FASHION_CLASSES  # noqa: E402
+from core.demos import adversarial as adv  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402

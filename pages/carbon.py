@@ -1,4 +1,4 @@
-"""CO2 of training (issue #6). Thin page: widgets -> core.workloads / core.footprint / core.ledger -> charts.
+"""CO2 of training (issue #6). Thin page: widgets -> core.demos.carbon.workloads / core.demos.carbon.footprint / core.ledger -> charts.
 
 Five tabs a lecturer can jump to (the tab is in the URL, and only the open tab runs):
 measure a run live, the lab's own runs, the extrapolation to GPT-3, grams to tonnes, and
@@ -19,8 +19,8 @@ from ui.shell import require_shell
 require_shell()
 
 from core import carbon  # noqa: E402  (after the guard: see ui.shell)
-from core import footprint as fp  # noqa: E402
-from core import workloads as wl  # noqa: E402
+from core.demos.carbon import footprint as fp  # noqa: E402
+from core.demos.carbon import workloads as wl  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402

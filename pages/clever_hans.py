@@ -1,4 +1,4 @@
-"""Clever Hans: the horse tag (issue #5 A). Thin page: widgets -> core.clever_hans / core.explain -> charts.
+"""Clever Hans: the horse tag (issue #5 A). Thin page: widgets -> core.demos.clever_hans / core.explain -> charts.
 
 Training runs only on the button, once per configuration for the whole server (the page's own
 SharedRuns store); heatmaps, shares and clusters are cached by the configuration too, computed from
@@ -17,7 +17,7 @@ require_shell()
 
 import torch  # noqa: E402  (after the guard: see ui.shell)
 
-import core.clever_hans as ch  # noqa: E402
+import core.demos.clever_hans as ch  # noqa: E402
 from core import explain  # noqa: E402
 from core.data import FASHION_CLASSES, DatasetUnavailable, source_status  # noqa: E402
 from core.provenance import Provenance  # noqa: E402

@@ -1,4 +1,4 @@
-"""Smiling mugshots (issue #5 B). Thin page: widgets -> core.mugshots / core.faces / core.explain -> charts.
+"""Smiling mugshots (issue #5 B). Thin page: widgets -> core.demos.mugshots / core.faces / core.explain -> charts.
 
 Training runs only on the button, once per configuration for the whole server (SharedRuns in
 st.cache_resource); faces, measurements and heatmaps are cached by the configuration too.
@@ -19,7 +19,7 @@ from ui.shell import require_shell
 require_shell()
 
 from core import baselines, explain, faces  # noqa: E402  (after the guard: see ui.shell)
-from core import mugshots as mg  # noqa: E402
+from core.demos import mugshots as mg  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402

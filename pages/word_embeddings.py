@@ -1,6 +1,6 @@
 """Bias in word embeddings: analogies, a bias direction, WEAT and debiasing on GloVe 6B 50d.
 
-Thin page: widgets -> core.embeddings_bias -> charts. Heavy results (the ten WEATs,
+Thin page: widgets -> core.demos.word_embeddings -> charts. Heavy results (the ten WEATs,
 the debiased vectors, the she-he list, the recovery experiment) are cached by their
 settings, so moving a slider never recomputes them.
 """
@@ -14,7 +14,7 @@ from ui.shell import require_shell
 
 require_shell()
 
-import core.embeddings_bias as eb  # noqa: E402  (after the guard: see ui.shell)
+import core.demos.word_embeddings as eb  # noqa: E402  (after the guard: see ui.shell)
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402

@@ -6,9 +6,9 @@ import json
 import pytest
 import torch
 
-from core import adversarial as adv
 from core import attacks
 from core.data import FASHION_CLASSES, fashion_mnist_10k, train_test_split
+from core.demos import adversarial as adv
 from core.provenance import Provenance
 
 PROV = Provenance("measured", model="test model", data="test data", seed=0)

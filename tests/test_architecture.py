@@ -1,9 +1,19 @@
-"""The shape of the house: core never imports streamlit, every page is registered."""
+"""The shape of the house: the demo contract, thin pages, core free of Streamlit, files small enough to project.
+
+The contract (core/demos/__init__.py): from a demo's slug alone a newcomer finds its page
+``pages/<slug>.py``, its logic ``core/demos/<slug>[.py|/]``, its tests ``tests/test_<slug>.py`` and
+``tests/test_page_<slug>.py``, and its benchmark ``bench/bench_<slug>.py``. Everything else in
+``core/`` is a building block shared by demos.
+"""
 
 import ast
+import importlib
+import pkgutil
 from pathlib import Path
 
-from core.demos import all_pages
+import core
+from core.demos import DEMOS, all_pages
+from core.errors import LabError
 from core.paths import REPO_ROOT
 
 
@@ -56,3 +66,138 @@ def test_torchvision_only_through_the_compat_module():
 def test_every_demo_has_a_lesson_line():
     for demo in all_pages()[1:]:
         assert demo.lesson and "\n" not in demo.lesson, demo.slug
+
+
+# ----------------------------------------------------------------------------- the demo contract
+
+MAX_CORE_LINES = 500  # a module a lecturer can read, or project, in one sitting
+# Suites that test the lab as a whole rather than one module: a name here must say why it exists.
+CROSS_CUTTING_SUITES = {
+    "architecture": "this file",
+    "bad_inputs": "every page's bad-input sweep",
+    "browser": "headless Chromium against a real server",
+    "faults": "what every page does when an asset, the ledger or a dependency fails",
+    "load": "twenty sessions at once",
+    "offline": "no network, no request to another host",
+    "pages": "every page renders (AppTest)",
+    "provenance_plots": "core/provenance.py and core/plots.py together",
+    "security": "uploads are never written, unpickled or executed",
+}
+
+
+def live_demos():
+    return [d for d in DEMOS if d.is_live]
+
+
+def test_every_demo_is_found_from_its_slug_alone():
+    for demo in live_demos():
+        for path in (demo.page_path, demo.test_path, demo.page_test_path, demo.bench_path):
+            assert (REPO_ROOT / path).is_file(), f"{demo.slug}: {path} is missing"
+        assert demo.core_path.is_file(), f"{demo.slug}: core/demos/{demo.slug}.py (or a package) is missing"
+        module = importlib.import_module(demo.core_module)
+        assert module.__doc__ and module.__doc__.strip().splitlines()[0] == demo.lesson, demo.slug
+
+
+def test_core_demos_holds_only_registered_demos():
+    """A demo module without a registered slug (or a building block filed as a demo) breaks the contract."""
+    found = {m.name for m in pkgutil.iter_modules([str(REPO_ROOT / "core" / "demos")])}
+    assert found == {d.slug for d in DEMOS}
+
+
+def test_every_test_file_names_what_it_tests():
+    """tests/test_<x>.py: a demo (or one part of it), a page, a building block in core/ or ui/, or a suite above."""
+    slugs = {d.slug for d in DEMOS}
+    blocks = {m.name for m in pkgutil.iter_modules(core.__path__)} | {p.stem for p in (REPO_ROOT / "ui").glob("*.py")}
+    blocks |= {"page_stores"}  # ui/runs.py's stores, seen from the pages
+    for path in (REPO_ROOT / "tests").glob("test_*.py"):
+        name = path.stem.removeprefix("test_")
+        named = (
+            name in slugs
+            or any(name.startswith(f"{s}_") for s in slugs)
+            or name.removeprefix("page_") in slugs
+            or name in blocks
+            or name in CROSS_CUTTING_SUITES
+        )
+        assert named, f"{path.name}: name it after the demo slug or the module it tests"
+
+
+def test_no_core_file_is_too_long_to_project():
+    long = {
+        p.relative_to(REPO_ROOT).as_posix(): n
+        for p in (REPO_ROOT / "core").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_CORE_LINES
+    }
+    assert long == {}, f"split by lesson: {long}"
+
+
+# ----------------------------------------------------------------------------- thin pages
+
+
+def page_trees():
+    return {d.slug: ast.parse((REPO_ROOT / d.page_path).read_text(encoding="utf-8")) for d in all_pages()}
+
+
+def test_pages_do_no_tensor_work():
+    """Tensor maths belongs in core, where it is tested and can be shown: a page never imports torch."""
+    for demo in all_pages():
+        modules = imported_modules(REPO_ROOT / demo.page_path)
+        assert not any(m == "torch" or m.startswith("torch.") for m in modules), demo.page_path
+
+
+def _lab_errors() -> dict[str, type]:
+    """Every error class of core that is a LabError, by name."""
+    found = {}
+    for info in pkgutil.walk_packages(core.__path__, "core."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and issubclass(obj, LabError):
+                found[name] = obj
+    return found
+
+
+def test_pages_catch_only_the_lab_s_own_errors():
+    """A page that catches ValueError turns a bug into a yellow warning; only LabErrors are the user's to fix.
+
+    Anything else reaches the shell's logged error boundary (ui/shell.py).
+    """
+    lab_errors = _lab_errors()
+    for slug, tree in page_trees().items():
+        for handler in (n for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler)):
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
+                assert name in lab_errors, f"pages/{slug}.py line {handler.lineno} catches {name}"
+
+
+def _cached_functions(tree: ast.Module):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Attribute) and target.attr in ("cache_data", "cache_resource"):
+                    yield node
+
+
+def test_cached_functions_get_what_they_depend_on_as_arguments():
+    """A cached function that looks a run up in a store depends on state that is not its argument:
+    an evicted run fails inside it on None. Runs are passed in (unhashed, ``_run``)."""
+    for slug, tree in page_trees().items():
+        for fn in _cached_functions(tree):
+            called = {
+                n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+                for n in ast.walk(fn)
+                if isinstance(n, ast.Call)
+            }
+            assert not called & {"peek", "get_or_run", "page_runs", "shared_runs"}, f"pages/{slug}.py {fn.name}"
+
+
+def test_pages_share_the_machinery_instead_of_copying_it():
+    """The run store, "show the code" and the Train gate live in ui/: a page never rebuilds them."""
+    for slug, tree in page_trees().items():
+        modules = imported_modules(REPO_ROOT / f"pages/{slug}.py")
+        assert "inspect" not in modules, f"pages/{slug}.py: show code with ui.code.show_code"
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert "SharedRuns" not in names, f"pages/{slug}.py: use ui.runs.page_runs"
+        assert not any(fn.name == "shared_runs" for fn in _cached_functions(tree)), f"pages/{slug}.py"

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from core import adversarial as adv
 from core import attacks
 from core.data import fashion_mnist_10k, train_test_split
+from core.demos import adversarial as adv
 from core.training import accuracy
 
 torchattacks = pytest.importorskip("torchattacks", reason="torchattacks 3.3.0 is a test extra (the oracle)")

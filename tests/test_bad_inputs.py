@@ -38,9 +38,8 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import adversarial
 from core.data import source_status
-from core.demos import all_pages
+from core.demos import adversarial, all_pages
 from tests.test_images import encode, png_claiming
 from tests.test_pages import APP, assert_clean
 
@@ -1065,10 +1064,10 @@ def prebuilt():
     run (few faces, one epoch) stands in for the page's default configuration, whose faces the page
     draws anyway. Nothing here is left behind: the caches are cleared afterwards.
     """
-    import core.adversarial as adv
-    import core.clever_hans as ch
+    import core.demos.adversarial as adv
+    import core.demos.clever_hans as ch
+    import core.demos.mugshots as mg
     import core.imagenet as imagenet
-    import core.mugshots as mg
     from core.training import SharedRuns
 
     st.cache_resource.clear()

@@ -1,4 +1,4 @@
-"""core.clever_hans: the tag, the tagged data, and the Clever Hans effect of a live-trained model.
+"""core.demos.clever_hans: the tag, the tagged data, and the Clever Hans effect of a live-trained model.
 
 Trained once per module with the page's preset model and training (one epoch of a small
 SmallCNN, ~2 s a model on a quiet 2-core machine): every pullover in training carries the tag
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import clever_hans as ch
 from core import data as datasets
 from core.data import CIFAR10_CLASSES, ImageDataset
+from core.demos import clever_hans as ch
 from core.models import CNNConfig, build_cnn, forward_macs
 
 

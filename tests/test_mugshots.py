@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from core import baselines, faces
-from core import mugshots as mg
+from core.demos import mugshots as mg
 
 SMALL = dict(n_train=800, n_test=400, criminal_share=0.5, epochs=4)
 

@@ -6,8 +6,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import adversarial as adv
 from core.data import fashion_mnist_10k, train_test_split
+from core.demos import adversarial as adv
 from tests.test_pages import APP, assert_clean
 
 K = "adversarial."

@@ -5,7 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import footprint, workloads
+from core.demos.carbon import footprint, workloads
 from core.ledger import Ledger
 from tests.test_pages import APP, assert_clean
 from tests.test_workloads import NOISY_FLOPS, junk_rows, reference_rows, trace
@@ -186,7 +186,7 @@ def test_the_headline_comes_first_after_the_train_button(trained):
 
 
 def test_changing_the_grid_recomputes_the_same_energy(trained):
-    from core import footprint
+    from core.demos.carbon import footprint
 
     energy = next(m for m in trained.metric if m.label == "Energy")
     trained.selectbox(key=K + "run_grid").set_value("FRA").run()
@@ -200,7 +200,7 @@ def test_changing_the_grid_recomputes_the_same_energy(trained):
 
 
 def test_the_run_is_in_the_ledger_with_its_accuracy(trained):
-    from core import workloads
+    from core.demos.carbon import workloads
     from core.ledger import Ledger
 
     runs = workloads.measured_runs(Ledger().rows())

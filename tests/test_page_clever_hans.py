@@ -11,7 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.clever_hans as ch
+import core.demos.clever_hans as ch
 from core import explain
 from tests.test_pages import APP, assert_clean
 

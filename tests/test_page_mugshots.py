@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import baselines
-from core import mugshots as mg
+from core.demos import mugshots as mg
 from tests.test_pages import APP, assert_clean
 
 K = "mugshots."

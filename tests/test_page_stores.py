@@ -11,9 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import core.clever_hans as ch
-from core import adversarial as adv
+import core.demos.clever_hans as ch
 from core.data import fashion_mnist_10k, train_test_split
+from core.demos import adversarial as adv
 from tests.test_pages import APP, assert_clean
 from ui.runs import page_runs
 

@@ -7,6 +7,10 @@ pages that each define a character-identical ``@st.cache_resource def shared_run
 (issue #13). Here there is one cached dictionary, keyed by the page's slug, so a page can only
 ever see, fill and evict its own runs.
 
+:func:`train_gate` is the one "Train" step every training page shares: if the page's runs
+exist it returns them; otherwise it shows what will be trained and a button that trains them
+with one progress bar (time left estimated as it goes), then redraws the page with the results.
+
 A store is a :class:`core.training.SharedRuns`: 20 students pressing "Train" on one preset
 wait for one training. Its bound (``max_entries``) is per page and sized so that every preset
 of the page, trained in one lecture, fits with room to spare; past it, the run stored longest
@@ -16,10 +20,11 @@ ago is dropped and trained again if asked for.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import streamlit as st
 
-from core.training import SharedRuns
+from core.training import Job, ProgressText, SharedRuns
 
 _GUARD = threading.Lock()  # two sessions opening the same page at once must get the same store
 
@@ -42,3 +47,54 @@ def page_runs(slug: str) -> SharedRuns:
         if slug not in stores:
             stores[slug] = SharedRuns(max_entries=CAPACITY[slug])
         return stores[slug]
+
+
+def train_gate(
+    slug: str,
+    jobs: Sequence[Job],
+    *,
+    button: str,
+    note: str = "",
+    where=None,
+    icon: str = ":material/play_arrow:",
+) -> list | None:
+    """The results of ``jobs`` (in order) if all are in page ``slug``'s store; otherwise the Train step.
+
+    The Train step is ``note`` (what will be trained, as an info box) and a primary button labelled
+    ``button`` (which should say the time measured for it). Pressed, it runs the missing jobs one
+    after the other with one progress bar, then reruns the script so the page draws the results,
+    for every session at once. Twenty sessions pressing together wait for one run (SharedRuns).
+
+    Args:
+        slug: the page's slug: its store, and the button's key ``"<slug>.train"``.
+        jobs: the runs the view needs, e.g. ``ch.jobs(config)``: a tag model and its clean baseline.
+        where: the container to draw in (a column, say); the page itself by default.
+
+    Returns:
+        the results, or None while something is still to be trained.
+    """
+    store = page_runs(slug)
+    results = [store.peek(job.key) for job in jobs]
+    if all(result is not None for result in results):
+        return results
+    where = where if where is not None else st.container()
+    if note:
+        where.info(note)
+    if where.button(button, type="primary", icon=icon, key=f"{slug}.train"):
+        with where:
+            _run_with_progress(store, [job for job, result in zip(jobs, results) if result is None])
+        st.rerun()  # redraw without the button: the results now exist for everyone
+    return None
+
+
+def _run_with_progress(store: SharedRuns, jobs: Sequence[Job]) -> None:
+    """Run ``jobs`` in the script thread, drawing fit's progress callback as one bar."""
+    bar = st.progress(0.0, text="Starting…")
+    for i, job in enumerate(jobs):
+        say = ProgressText(job.label + (f" ({i + 1} of {len(jobs)})" if len(jobs) > 1 else ""))
+
+        def progress(step: int, total: int, metrics: dict, i=i, say=say) -> None:
+            bar.progress(min((i + step / max(total, 1)) / len(jobs), 1.0), text=say(step, total, metrics))
+
+        store.get_or_run(job.key, lambda job=job, progress=progress: job.run(store, progress))
+    bar.empty()

@@ -29,6 +29,7 @@ import streamlit as st
 
 from core import carbon
 from core.demos import Demo, all_pages
+from core.errors import BadInput, LabError
 from core.ledger import Ledger, LedgerUnavailable
 from core.paths import REPO_ROOT
 from ui import share
@@ -89,6 +90,8 @@ def run_app() -> None:
     _state.inside = True
     try:
         page.run()
+    except LabError as err:  # expected (core/errors.py): bad input or a missing asset, said in words
+        (st.warning if isinstance(err, BadInput) else st.error)(str(err))
     except Exception as err:  # the last line of defence: a message, never a traceback
         _log.exception("page %s failed", demo.slug)
         st.error(

@@ -56,10 +56,10 @@ def tasks(seed: int = 0) -> list[Task]:
     ``ch.run_key`` ...); ``tests/test_warmup.py`` opens every preset's view after a warm-up and
     checks that no Train button is left.
     """
-    from core import adversarial as adv
-    from core import clever_hans as ch
-    from core import mugshots as mg
-    from core import workloads as wl
+    from core.demos import adversarial as adv
+    from core.demos import clever_hans as ch
+    from core.demos import mugshots as mg
+    from core.demos.carbon import workloads as wl
 
     attack, defence = adv.ModelPreset(seed=seed), adv.ModelPreset(seed=seed).defence()
     todo = [

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import BadInput
 from core.provenance import Provenance
 
 if TYPE_CHECKING:  # imported lazily below: pandas and plotly cost ~0.5 s each at import
@@ -306,7 +307,7 @@ def equivalents(kg_co2e: float) -> list[tuple[Equivalent, float]]:
 ENERGY_MIX_FILE = "data/private_infra/global_energy_mix.json"
 
 
-class UnknownCountry(ValueError):
+class UnknownCountry(BadInput):
     """A country code that codecarbon's energy-mix data does not know; the message says what to use."""
 
 
@@ -398,7 +399,7 @@ DEFAULT_PUE = 1.58
 DEFAULT_COUNTRY = "USA"
 
 
-class UnknownHardware(ValueError):
+class UnknownHardware(BadInput):
     """Hardware not in :data:`HARDWARE`; the message lists what is."""
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from core import footprint, plots
+from core import plots
+from core.demos.carbon import footprint
 from core.ledger import Ledger, LedgerRow
 
 
 def codecarbon_energy_mix() -> dict:
-    """codecarbon's bundled grid data, read here independently of core.footprint."""
+    """codecarbon's bundled grid data, read here independently of core.demos.carbon.footprint."""
     spec = importlib.util.find_spec("codecarbon")
     root = Path(list(spec.submodule_search_locations)[0])
     return json.loads((root / "data" / "private_infra" / "global_energy_mix.json").read_text(encoding="utf-8"))
@@ -217,7 +218,7 @@ def test_scale_ladder_with_published_only():
 
 
 def test_grid_comparison_is_energy_times_intensity_sorted():
-    from core import footprint as fp
+    from core.demos.carbon import footprint as fp
 
     frame = fp.grid_comparison(2.0, ["pol", "FRA"])
     assert frame["country"].tolist() == ["FRA", "POL"]

@@ -37,6 +37,7 @@ from plotly.subplots import make_subplots
 from core import data as datasets
 from core import explain, plots
 from core.data import ImageDataset
+from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
 from core.training import FitResult, ProgressCallback, TrainConfig, fit, predict_proba
@@ -70,7 +71,7 @@ TAG_GLYPHS = ("###.###.###", ".#..#.#.#..", ".#..###.#.#", ".#..#.#.#.#", ".#..#
 TAG_MARGIN = 1  # pixels between the tag and the image border
 
 
-class ExperimentError(ValueError):
+class ExperimentError(BadInput):
     """A setting this experiment cannot run with (unknown class, share outside [0, 1], an image too
     small for the tag): a message for the user. Any other exception is a bug, not a setting."""
 

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import carbon, footprint, plots, workloads
+from core import carbon, plots
 from core.carbon import LiveReading
+from core.demos.carbon import footprint, workloads
 from core.ledger import Ledger, LedgerRow
 from core.provenance import Provenance
 

@@ -1,4 +1,7 @@
-"""The adversarial demo's models and figures: a Fashion-MNIST classifier, its adversarially trained twin, and the pictures of what the attacks in :mod:`core.attacks` do.
+"""A change too small to see can flip a confident prediction: FGSM, PGD, one-pixel, universal, black-box and patch attacks, each measured against random noise of the same size.
+
+The demo's models and figures: a Fashion-MNIST classifier, its adversarially trained twin, and
+the pictures of what the attacks in :mod:`core.attacks` (a building block) do.
 
 * :func:`train_model` trains a :class:`core.models.SmallCNN` on the shipped Fashion-MNIST
   10k split (8,000 train / 2,000 test) through :func:`core.training.fit`, so every run is

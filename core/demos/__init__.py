@@ -1,8 +1,21 @@
-"""The lab's table of contents: one entry per demo, in lecture order.
+"""The lab's table of contents: one entry per demo, in lecture order; the demos' logic lives beside it.
 
-Adding a demo is one line here (plus its core module, its page and its tests).
-The navigation, the home page cards and the architecture test all read this list,
-so a page that is not registered here cannot silently exist.
+Every demo has one slug, and everything else is found from it by name alone
+(``tests/test_architecture.py`` enforces this):
+
+- ``pages/<slug>.py``: the thin Streamlit page;
+- ``core/demos/<slug>.py``: its logic, or a package ``core/demos/<slug>/`` when one file would be
+  too long to project (its ``__init__`` holds the lesson and says what is where);
+- ``tests/test_<slug>.py``: its tests (more may sit beside it as ``tests/test_<slug>_<part>.py``);
+- ``tests/test_page_<slug>.py``: the page's AppTest;
+- ``bench/bench_<slug>.py``: its benchmark (figures in ``bench/RESULTS.md``).
+
+Building blocks every demo may use (data, models, training, carbon, ledger, explain,
+attacks, plots...) are the modules of ``core/`` itself, outside this package.
+
+Adding a demo is one line here (plus the files above). The navigation, the home page
+cards and the architecture test all read this list, so a page that is not registered
+here cannot silently exist.
 
 A demo's one-sentence lesson is the first line of its core module's docstring,
 so the explanation on the home card is written once, next to the code it describes.
@@ -41,12 +54,11 @@ class Demo:
     """One demo of the lab.
 
     Attributes:
-        slug: URL path and page file name (``pages/<slug>.py``).
+        slug: URL path, widget-key prefix, and the name of every file of the demo (see above).
         title: shown in the navigation and on the home card.
         icon: an emoji, shown beside the title and as the browser tab's icon. Not a ``:material/...:``
             name: Streamlit turns those into favicons fetched from a font CDN, and the lab makes the
             browser reach no other host (issue #13, defect 6).
-        core_module: the module holding the demo's logic and its lesson docstring.
         teaser: the lesson line shown while the demo is still coming.
         live: False while the page is a placeholder ("coming" on the home card).
     """
@@ -54,7 +66,6 @@ class Demo:
     slug: str
     title: str
     icon: str
-    core_module: str
     teaser: str = ""
     live: bool = False
 
@@ -62,6 +73,32 @@ class Demo:
     def page_path(self) -> str:
         """The page file, relative to the repository root."""
         return f"pages/{self.slug}.py"
+
+    @property
+    def core_module(self) -> str:
+        """The module (or package) holding the demo's logic and its lesson docstring."""
+        return f"core.demos.{self.slug}"
+
+    @property
+    def core_path(self) -> Path:
+        """The file whose docstring holds the lesson: ``core/demos/<slug>.py`` or ``.../<slug>/__init__.py``."""
+        module = REPO_ROOT / "core" / "demos" / self.slug
+        return module / "__init__.py" if module.is_dir() else module.with_suffix(".py")
+
+    @property
+    def test_path(self) -> str:
+        """The demo's tests, relative to the repository root."""
+        return f"tests/test_{self.slug}.py"
+
+    @property
+    def page_test_path(self) -> str:
+        """The page's AppTest, relative to the repository root."""
+        return f"tests/test_page_{self.slug}.py"
+
+    @property
+    def bench_path(self) -> str:
+        """The demo's benchmark script, relative to the repository root."""
+        return f"bench/bench_{self.slug}.py"
 
     @property
     def is_live(self) -> bool:
@@ -73,21 +110,20 @@ class Demo:
         """The first line of the core module's docstring (or the teaser while coming)."""
         if not self.is_live:
             return self.teaser
-        path = REPO_ROOT / (self.core_module.replace(".", "/") + ".py")
+        path = self.core_path
         # Read the docstring without importing the module: the home page must stay
         # light, and importing a demo module may import torch (~2 s).
         doc = _module_docstring(path, path.stat().st_mtime_ns) or self.teaser
         return doc.strip().splitlines()[0]
 
 
-HOME = Demo("home", "Home", "🏠", "core.demos", live=True)
+HOME = Demo("home", "Home", "🏠", live=True)  # the home page: no logic of its own, no lesson
 
 DEMOS: tuple[Demo, ...] = (
     Demo(
         "word_embeddings",
         "Bias in word embeddings",
         "🔤",
-        "core.embeddings_bias",
         teaser="Word vectors learned from text absorb society's stereotypes: analogies, a gender "
         "direction and WEAT tests on real GloVe vectors.",
         live=True,
@@ -96,7 +132,6 @@ DEMOS: tuple[Demo, ...] = (
         "adversarial",
         "Adversarial fooling",
         "🐞",
-        "core.attacks",
         teaser="A change too small to see flips a confident prediction: attacks, curves and a noise control.",
         live=True,
     ),
@@ -104,7 +139,6 @@ DEMOS: tuple[Demo, ...] = (
         "clever_hans",
         "Clever Hans: the horse tag",
         "🐴",
-        "core.clever_hans",
         teaser="A classifier can score well by reading a watermark instead of the object; heatmaps expose it.",
         live=True,
     ),
@@ -112,7 +146,6 @@ DEMOS: tuple[Demo, ...] = (
         "mugshots",
         "Smiling mugshots",
         "🙂",
-        "core.mugshots",
         teaser="'Criminality from faces' reported 89.5 % (Wu & Zhang 2016, published) by learning who "
         "smiles; synthetic faces show how.",
         live=True,
@@ -121,7 +154,6 @@ DEMOS: tuple[Demo, ...] = (
         "carbon",
         "CO2 of training",
         "🏭",
-        "core.footprint",
         teaser="Every training run here is measured with codecarbon and placed beside published giants.",
         live=True,
     ),

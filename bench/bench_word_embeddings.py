@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from core import embeddings_bias as eb  # noqa: E402
+from core.demos import word_embeddings as eb  # noqa: E402
 
 COLD_START = """
 import json, time

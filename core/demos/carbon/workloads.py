@@ -21,7 +21,7 @@ is from a GPU cluster, useless as a prediction.
 :func:`accuracy_energy_figure` puts the lab's models on one chart of test accuracy
 vs energy — a view codecarbon's own dashboard does not offer. Accuracies of
 different tasks are not comparable with each other; each demo keeps one colour
-(:func:`core.footprint.demo_colour`) in every chart of the ledger.
+(:func:`core.demos.carbon.footprint.demo_colour`) in every chart of the ledger.
 """
 
 from __future__ import annotations
@@ -608,7 +608,8 @@ def extrapolation_figure(
 
     The legend sits below the plot, where it cannot cover a point.
     """
-    from core import footprint, plots
+    from core import plots
+    from core.demos.carbon import footprint
 
     fig = plots.figure(title="Energy vs compute: the reference fit, and how far it is pushed (log-log)")
     others = others[(others["train_flops"] > 0) & (others["energy_kwh"] > 0)] if len(others) else others
@@ -722,9 +723,10 @@ def extrapolation_figure(
 def accuracy_energy_figure(runs: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """Test accuracy (%) vs energy (Wh, log axis) of every measured run that recorded an accuracy.
 
-    Each demo has its own colour (:func:`core.footprint.demo_colour`), the same in every ledger chart.
+    Each demo has its own colour (:func:`core.demos.carbon.footprint.demo_colour`), the same in every ledger chart.
     """
-    from core import footprint, plots
+    from core import plots
+    from core.demos.carbon import footprint
 
     usable = runs[runs["test_acc"].notna() & (runs["energy_kwh"] > 0)]
     fig = plots.figure(title="Accuracy vs energy: every model this lab trained")

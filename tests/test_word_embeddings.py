@@ -1,4 +1,4 @@
-"""core.embeddings_bias: each formula pinned on tiny hand-made vectors, then checked on GloVe."""
+"""core.demos.word_embeddings: each formula pinned on tiny hand-made vectors, then checked on GloVe."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import threading
 import numpy as np
 import pytest
 
-from core import embeddings_bias as eb
-from core.embeddings_bias import Embeddings, WeatConfig, WordListError
+from core.demos import word_embeddings as eb
+from core.demos.word_embeddings import Embeddings, WeatConfig, WordListError
 from core.plots import BASE_FONT, provenance_of
 
 
