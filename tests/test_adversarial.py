@@ -67,18 +67,6 @@ def test_every_single_image_preset_flips_the_preset_image(preset_run):
     assert int(attacks.probabilities(run.model, reached).argmax()) == bag
 
 
-def test_progress_estimates_time_left_from_the_first_epoch():
-    now = [100.0]
-    say = adv.TrainingProgress("model", clock=lambda: now[0])
-    now[0] = 102.0
-    assert "left" not in say(10, 30, {"epoch": 1, "loss": 1.0})  # no epoch measured yet: no estimate
-    now[0] = 104.0
-    assert "left" not in say(10, 30, {"epoch": 1, "loss": 1.0})
-    text = say(10, 30, {"epoch": 1, "test_acc": 0.8})  # first epoch done after 4 s: 20 steps left, 8 s
-    assert "≈ 8 s left" in text and "estimated" in text
-    assert "left" not in say(30, 30, {"epoch": 3, "test_acc": 0.9})
-
-
 # ----------------------------------------------------------------------------- moved from the page
 
 

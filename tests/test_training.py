@@ -106,6 +106,10 @@ def test_training_learns_reports_progress_and_is_ledgered(digits_split):
     assert metrics["parameters"] == sum(p.numel() for p in result.model.parameters())
     assert json.loads(rows.iloc[-1]["config_json"])["model"] == small_config().describe()
     assert metrics["train_flops"] == 6 * metrics["forward_macs"] * metrics["samples_seen"]
+    assert result.metrics == metrics  # the result carries what the ledger got: nobody recounts it
+    assert f"trained in {result.seconds:.1f} s" in result.summary()
+    prov = result.provenance("digits test split")
+    assert (prov.kind, prov.model, prov.seed) == ("measured", small_config().describe(), 0)
 
 
 def test_forward_macs_match_a_hand_count():
@@ -202,3 +206,25 @@ def test_shared_runs_keep_at_most_max_entries_dropping_the_oldest():
     for key in range(50):
         unbounded.get_or_run(key, lambda k=key: k)
     assert all(unbounded.peek(key) == key for key in range(50))
+
+
+def test_progress_estimates_time_left_from_the_first_epoch():
+    now = [100.0]
+    say = training.ProgressText("model", clock=lambda: now[0])
+    now[0] = 102.0
+    assert "left" not in say(10, 30, {"epoch": 1, "loss": 1.0})  # no epoch measured yet: no estimate
+    now[0] = 104.0
+    assert "left" not in say(10, 30, {"epoch": 1, "loss": 1.0})
+    text = say(10, 30, {"epoch": 1, "test_acc": 0.8})  # first epoch done after 4 s: 20 steps left, 8 s
+    assert "≈ 8 s left" in text and "estimated" in text
+    assert "left" not in say(30, 30, {"epoch": 3, "test_acc": 0.9})
+
+
+def test_predict_is_the_argmax_of_predict_proba_and_leaves_the_model_s_mode_alone(digits_split):
+    model = models.build_cnn(small_config(), seed=0)
+    images = digits_split[1].images[:300]
+    model.train()  # a shared model is only read: predicting must not switch it to eval behind its owner's back
+    probs = training.predict_proba(model, images, batch_size=64)
+    assert model.training
+    assert probs.shape == (300, 10) and torch.allclose(probs.sum(1), torch.ones(300))
+    assert torch.equal(training.predict(model, images, batch_size=64), probs.argmax(1))
