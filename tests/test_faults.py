@@ -32,7 +32,7 @@ from core import carbon
 from core import ledger as ledger_module
 from core.demos import all_pages
 from core.ledger import LEDGER_FILE, Ledger, LedgerRow
-from tests.test_carbon_ledger import FakeTracker
+from tests.test_ledger import FakeTracker
 from tests.test_pages import APP, assert_clean
 
 SEEDED = 3  # ledger rows written before each fault

@@ -30,7 +30,9 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 
 # Runs kept per page. Every preset of a page, for one seed, fits with room for a few slider positions:
 # adversarial 4 (model, curves, defence, its curves), Clever Hans 3 (two tag shares, one shared
-# clean baseline), mugshots 3 (~100 MB of faces each: the tightest), CO2 3 presets + the reference set.
+# clean baseline), mugshots 3 (tens of MB of faces each), CO2 3 presets + the reference set. A page
+# not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
+DEFAULT_CAPACITY = 8
 CAPACITY = {"adversarial": 8, "clever_hans": 8, "mugshots": 4, "carbon": 12}
 
 
@@ -45,7 +47,7 @@ def page_runs(slug: str) -> SharedRuns:
     stores = _stores()
     with _GUARD:
         if slug not in stores:
-            stores[slug] = SharedRuns(max_entries=CAPACITY[slug])
+            stores[slug] = SharedRuns(max_entries=CAPACITY.get(slug, DEFAULT_CAPACITY))
         return stores[slug]
 
 
@@ -57,6 +59,7 @@ def train_gate(
     note: str = "",
     where=None,
     icon: str = ":material/play_arrow:",
+    key: str = "train",
 ) -> list | None:
     """The results of ``jobs`` (in order) if all are in page ``slug``'s store; otherwise the Train step.
 
@@ -66,9 +69,10 @@ def train_gate(
     for every session at once. Twenty sessions pressing together wait for one run (SharedRuns).
 
     Args:
-        slug: the page's slug: its store, and the button's key ``"<slug>.train"``.
+        slug: the page's slug: its store, and the prefix of the button's key ``"<slug>.<key>"``.
         jobs: the runs the view needs, e.g. ``ch.jobs(config)``: a tag model and its clean baseline.
         where: the container to draw in (a column, say); the page itself by default.
+        key: the button's name within the page, when a page has more than one gate ("defence").
 
     Returns:
         the results, or None while something is still to be trained.
@@ -80,7 +84,7 @@ def train_gate(
     where = where if where is not None else st.container()
     if note:
         where.info(note)
-    if where.button(button, type="primary", icon=icon, key=f"{slug}.train"):
+    if where.button(button, type="primary", icon=icon, key=f"{slug}.{key}"):
         with where:
             _run_with_progress(store, [job for job, result in zip(jobs, results) if result is None])
         st.rerun()  # redraw without the button: the results now exist for everyone

@@ -18,11 +18,12 @@ Widget state lives in the URL: page widgets use ``bind="query-params"`` with key
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -73,6 +74,27 @@ def _warm_up_from_the_command_line():
     return warmup.start(seed=0)
 
 
+@contextlib.contextmanager
+def error_boundary(slug: str) -> Iterator[None]:
+    """Where a page's errors end: in words for the user, with the traceback in the server log for a bug.
+
+    A :class:`core.errors.LabError` is expected (core/errors.py): bad input is a warning the user can
+    act on, a missing asset an error saying what still works. Anything else is a bug in the lab:
+    logged with its traceback, and the user is told it is not their fault. Streamlit's own rerun and
+    stop signals are ``BaseException``s and pass through untouched.
+    """
+    try:
+        yield
+    except LabError as err:
+        (st.warning if isinstance(err, BadInput) else st.error)(str(err))
+    except Exception as err:  # the last line of defence: a message, never a traceback
+        _log.exception("page %s failed", slug)
+        st.error(
+            f"This demo hit an unexpected error ({type(err).__name__}). It is a bug in the lab, not "
+            "something you did. Reset the demo from the sidebar; the details are in the server log."
+        )
+
+
 def run_app() -> None:
     """Entry point: navigation + frame + the chosen page, inside an error boundary."""
     pages = _st_pages()
@@ -89,15 +111,8 @@ def run_app() -> None:
         st.html(PRESENTER_CSS)
     _state.inside = True
     try:
-        page.run()
-    except LabError as err:  # expected (core/errors.py): bad input or a missing asset, said in words
-        (st.warning if isinstance(err, BadInput) else st.error)(str(err))
-    except Exception as err:  # the last line of defence: a message, never a traceback
-        _log.exception("page %s failed", demo.slug)
-        st.error(
-            f"This demo hit an unexpected error ({type(err).__name__}). It is a bug in the lab, not "
-            "something you did. Reset the demo from the sidebar; the details are in the server log."
-        )
+        with error_boundary(demo.slug):
+            page.run()
     finally:
         _state.inside = False
         _say_what_the_link_could_not_set(asked)
