@@ -21,6 +21,7 @@ tables); each takes a few seconds on its tab's first opening (bench/RESULTS.md).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import streamlit as st
+
+from core.demos import DEMOS
 
 if TYPE_CHECKING:
     from core.training import SharedRuns
@@ -50,69 +53,20 @@ class Task:
 
 
 def tasks(seed: int = 0) -> list[Task]:
-    """Every preset of every page that trains, for one seed, in the order a lecture meets them.
+    """Every preset of every demo that trains, for one seed, in the order a lecture meets them.
 
-    The keys come from the same functions the pages look their runs up with (``adv.run_key``,
-    ``ch.run_key`` ...); ``tests/test_warmup.py`` opens every preset's view after a warm-up and
-    checks that no Train button is left.
+    Each demo module says what its presets are: ``warm_up_jobs(seed) -> list[core.training.Job]``
+    (a demo without one has nothing to warm). The jobs' keys come from the same functions the
+    pages look their runs up with (``adv.run_key``, ``ch.run_key`` ...); ``tests/test_warmup.py``
+    opens every preset's view after a warm-up and checks that no Train button is left.
     """
-    from core.demos import adversarial as adv
-    from core.demos import clever_hans as ch
-    from core.demos import mugshots as mg
-    from core.demos.carbon import workloads as wl
-
-    attack, defence = adv.ModelPreset(seed=seed), adv.ModelPreset(seed=seed).defence()
-    todo = [
-        Task("adversarial", "Adversarial: the classifier", adv.run_key(attack), lambda s: adv.train_model(attack)),
-        Task(
-            "adversarial",
-            "Adversarial: the ε-curves",
-            adv.curves_key(attack),
-            lambda s: adv.measure_curves(s.peek(adv.run_key(attack))),
-        ),
-        Task("adversarial", "Adversarial: the defence", adv.run_key(defence), lambda s: adv.train_model(defence)),
-        Task(
-            "adversarial",
-            "Adversarial: the defence's curves",
-            adv.curves_key(defence),
-            lambda s: adv.measure_curves(s.peek(adv.run_key(defence))),
-        ),
-    ]
-    for fraction, _ in ch.PRESETS.values():
-        for config in ch.configs(ch.TagConfig(fraction=fraction, seed=seed)):
-            todo.append(
-                Task(
-                    "clever_hans",
-                    f"Clever Hans: {config.describe()}",
-                    ch.run_key(config),
-                    lambda s, config=config: ch.train(config),
-                )
-            )
-    for smile, wall, collar in mg.PRESETS.values():
-        config = mg.MugshotConfig(smile_link=smile, wall_link=wall, collar_link=collar, seed=seed)
-        todo.append(
-            Task(
-                "mugshots",
-                f"Mugshots: {config.describe()}",
-                mg.run_key(config),
-                lambda s, config=config: mg.train(config),
-            )
-        )
-    for name, preset in wl.PRESETS.items():
-        workload = wl.Workload(preset.size, preset.epochs, preset.train_images, seed=seed)
-        todo.append(
-            Task(
-                "carbon", f"CO2: {name}", wl.run_key(workload), lambda s, workload=workload: wl.train_workload(workload)
-            )
-        )
-    todo.append(
-        Task(
-            "carbon",
-            "CO2: the reference workloads of the energy fit",
-            wl.reference_key(seed),
-            lambda s: wl.measure_reference(seed=seed),
-        )
-    )
+    todo = []
+    for demo in DEMOS:
+        if not demo.is_live:
+            continue
+        module = importlib.import_module(demo.core_module)
+        for job in getattr(module, "warm_up_jobs", lambda seed: [])(seed):
+            todo.append(Task(demo.slug, job.label, job.key, lambda store, job=job: job.run(store, None)))
     return _unique(todo)
 
 
