@@ -7,6 +7,7 @@ import math
 import threading
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from core.demos import word_embeddings as eb
@@ -378,7 +379,7 @@ def test_debiasing_removes_projection_bias_but_gender_is_recoverable(emb, debias
 
 
 @pytest.fixture(scope="module")
-def figures(emb, debiased) -> dict[str, eb.go.Figure]:
+def figures(emb, debiased) -> dict[str, go.Figure]:
     """Every figure builder of the module, on the inputs the page uses by default."""
     g = eb.gender_direction(emb)
     axis = eb.axis_direction(emb, "rich", "poor")
