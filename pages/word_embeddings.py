@@ -5,8 +5,6 @@ the debiased vectors, the she-he list, the recovery experiment) are cached by th
 settings, so moving a slider never recomputes them.
 """
 
-import inspect
-
 import pandas as pd
 import streamlit as st
 
@@ -15,8 +13,8 @@ from ui.shell import require_shell
 require_shell()
 
 import core.demos.word_embeddings as eb  # noqa: E402  (after the guard: see ui.shell)
-from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
+from ui.code import show_code  # noqa: E402
 from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402
 
 SLUG = "word_embeddings"
@@ -73,12 +71,8 @@ def parsed(text: str, what: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------- page
 
 header(SLUG)
-try:
-    emb = vectors()
-except eb.VectorsNotFound as err:
-    st.error(str(err))
-    st.stop()
-glove = Provenance("measured", model=emb.name, data="400,000 lower-cased words", source=eb.GLOVE_SOURCE)
+emb = vectors()  # missing GloVe (eb.VectorsNotFound, an Unavailable): the shell's boundary says how to install it
+glove = eb.provenance(emb)  # measured on GloVe, all 400,000 words; each chart narrows it with .but(...)
 aside(
     f"All numbers are computed live on **{emb.name}** ({eb.GLOVE_SOURCE}). "
     "Published numbers are labelled *published* and come from the cited paper."
@@ -237,8 +231,7 @@ def show_weat() -> None:
             st.caption(f"Missing from the vocabulary in *{name}*: {literal(', '.join(words))}")
     if report.collisions:
         st.caption(f"Names that are also ordinary words once lower-cased: {literal(', '.join(report.collisions))}")
-    with st.expander("Show the code of the WEAT that ran"):
-        st.code(inspect.getsource(eb.weat) + "\n\n" + inspect.getsource(eb.permutation_p_value), language="python")
+    show_code(eb.weat, eb.permutation_p_value, title="Show the code of the WEAT that ran")
     with st.form(key("own_weat_form")):
         st.markdown("**Your own WEAT** — four word lists, comma-separated")
         c1, c2 = st.columns(2)

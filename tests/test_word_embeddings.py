@@ -498,3 +498,13 @@ def test_module_lesson_and_core_rules():
 
     source = inspect.getsource(eb.weat)
     assert len(source.splitlines()) <= 40  # shown to students: keep it short
+
+
+def test_provenance_of_a_number_measured_on_glove(emb):
+    from core.provenance import Provenance
+
+    assert eb.provenance(emb) == Provenance(
+        "measured", model=emb.name, data="400,000 lower-cased words", source=eb.GLOVE_SOURCE
+    )  # what the page showed under every chart before it was built in core
+    narrowed = eb.provenance(emb, "320 professions", seed=3, source=eb.BOLUKBASI_SOURCE)
+    assert (narrowed.data, narrowed.seed, narrowed.source) == ("320 professions", 3, eb.BOLUKBASI_SOURCE)
