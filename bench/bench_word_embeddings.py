@@ -1,4 +1,4 @@
-"""Benchmark of the "Bias in word embeddings" demo: ``python bench/bench_embeddings.py``.
+"""Benchmark of the "Bias in word embeddings" demo: ``python bench/bench_word_embeddings.py``.
 
 Prints markdown table rows (figure | target | measured | how) to paste into
 ``bench/RESULTS.md``, with the machine and date. Times are medians of several runs;
@@ -15,22 +15,18 @@ unseeded, so it is a different (bootstrap-like) null distribution.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+import numpy as np
+from common import REPO, machine, median_seconds, ms, row, table_header  # bench/ is on sys.path
 
-import numpy as np  # noqa: E402
-
-from core.demos import word_embeddings as eb  # noqa: E402
+from core.demos import word_embeddings as eb
 
 COLD_START = """
 import json, time
@@ -50,15 +46,6 @@ print(json.dumps({"import": t1 - t0, "load": t2 - t1, "ready": t2 - t0,
 """
 
 
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def cold_starts(runs: int = 3) -> dict[str, float]:
     """Fresh interpreters: time from `import core.glove` to vectors ready, and memory."""
     results = []
@@ -75,21 +62,9 @@ def cold_starts(runs: int = 3) -> dict[str, float]:
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
-def row(figure: str, target: str, measured: str, how: str) -> None:
-    print(f"| {figure} | {target} | {measured} | {how} |")
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
 def main() -> None:
-    print(
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-        f"numpy {np.__version__}; {datetime.date.today().isoformat()}\n"
-    )
-    print("| figure | target | measured | how |")
-    print("|---|---|---|---|")
+    print(f"{machine()}, numpy {np.__version__}\n")
+    table_header()
 
     cold = cold_starts()
     row(
@@ -109,7 +84,6 @@ def main() -> None:
     emb = eb.load_glove()
     row("load_glove(), warm file cache", "", f"{median_seconds(eb.load_glove, 3):.2f} s", "median of 3")
 
-    eb.analogy(emb, "man", "king", "woman")  # warm up BLAS and the caches
     for method in eb.ANALOGY_METHODS:
         t = median_seconds(lambda method=method: eb.analogy(emb, "man", "king", "woman", method=method), 50)
         row(f"analogy {method}, all 400k words, top 10 + input ranks", "≤ 50 ms", ms(t), "warm, median of 50")
@@ -117,7 +91,6 @@ def main() -> None:
     row("nearest neighbours, all 400k words", "≤ 50 ms", ms(t), "warm, median of 50")
 
     config = eb.WeatConfig()
-    eb.run_all_weats(emb, config=config)
     t = median_seconds(lambda: eb.run_all_weats(emb, config=config), 5)
     row(
         "all ten WEATs with p-values",
