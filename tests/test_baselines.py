@@ -1,6 +1,7 @@
 """Baselines an accuracy must beat: known answers on label vectors small enough to count by hand."""
 
 import doctest
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,3 +55,27 @@ def test_tensors_are_accepted_and_bad_input_is_refused():
 def test_the_docstring_examples_hold():
     result = doctest.testmod(baselines)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_balanced_accuracy_equals_scikit_learns_to_the_bit():
+    # The lab computes it with numpy (scikit-learn costs ~150 MB of server memory); the numbers on
+    # screen must not move: same value as balanced_accuracy_score on random and edge-case labels.
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(0)
+    for n, k in ((1856, 2), (2000, 10), (7, 3), (50, 5)):
+        labels, predictions = rng.integers(0, k, n), rng.integers(0, k, n)
+        assert baselines.balanced_accuracy(labels, predictions) == balanced_accuracy_score(labels, predictions)
+    with pytest.warns(UserWarning):  # a class predicted but never true: both leave it out
+        expected = balanced_accuracy_score([0, 0, 1], [0, 2, 1])
+    assert baselines.balanced_accuracy([0, 0, 1], [0, 2, 1]) == expected == 0.75
+
+
+def test_importing_baselines_loads_no_scikit_learn():
+    import subprocess
+    import sys
+
+    code = "import sys, core.baselines as b; b.report([0, 1, 1], [0, 1, 0]); print('sklearn' in sys.modules)"
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
+    assert out.stdout.strip() == "False"
