@@ -31,7 +31,6 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import torch
-from captum.attr import LRP, IntegratedGradients, LayerAttribution, LayerGradCam, Saliency
 from plotly.subplots import make_subplots
 from torch import nn
 
@@ -98,6 +97,10 @@ def attribute(model: nn.Module, images: torch.Tensor, targets: torch.Tensor, met
         raise ValueError(
             f"images must be (N,C,H,W) and targets (N,); got {tuple(images.shape)}, {tuple(targets.shape)}"
         )
+    # captum here, not at the top: ~35 MB of server memory and ~1 s, paid when a map is first asked for
+    # (a page that imports this module for its figures or colour key does not pay it).
+    from captum.attr import LRP, IntegratedGradients, LayerAttribution, LayerGradCam, Saliency
+
     net = _private_copy(model)
     x = images.detach().clone().float().requires_grad_()  # captum would warn and do it anyway
     t = targets.detach().long()

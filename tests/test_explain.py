@@ -171,3 +171,22 @@ def test_maps_figure_draws_panels_as_tall_as_asked(n_rows):
     assert len(panel_heights(big)) == 2 * n_rows and min(panel_heights(big)) >= 320 - 1e-6
     small = explain.maps_figure(rows, Provenance("measured", model="m"))
     assert min(panel_heights(small)) >= explain.MAPS_ROW_PX - 1e-6 and small.layout.height < big.layout.height
+
+
+def test_captum_is_imported_only_when_a_map_is_computed():
+    # ~35 MB of server memory: a page that imports explain for its figures must not pay it.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, torch\n"
+        "from core import explain\n"
+        "from core.models import CNNConfig, build_cnn\n"
+        "before = 'captum' in sys.modules\n"
+        "maps = explain.attribute(build_cnn(CNNConfig(), seed=0), torch.rand(2, 1, 28, 28), torch.tensor([0, 1]), 'LRP')\n"
+        "print(before, 'captum' in sys.modules, tuple(maps.shape))\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
+    assert out.stdout.split("\n")[-2] == "False True (2, 28, 28)"
