@@ -1,15 +1,12 @@
-"""CO2 of training (issue #6). Thin page: widgets -> core.demos.carbon.workloads / core.demos.carbon.footprint / core.ledger -> charts.
+"""CO2 of training (issue #6). Thin page: widgets -> core.demos.carbon (one module per lesson) -> charts.
 
 Five tabs a lecturer can jump to (the tab is in the URL, and only the open tab runs):
 measure a run live, the lab's own runs, the extrapolation to GPT-3, grams to tonnes, and
 the calculator with the grid comparison. A live run, and the reference set the
-extrapolation is fitted on, are trained only on a button, once per configuration for the
-whole server (this page's SharedRuns store); while a live run trains, codecarbon's running
-totals are drawn at most twice a second. Everything else reads the ledger and published figures.
+extrapolation is fitted on, are trained only on a button (ui.runs.train_gate), once per
+configuration for the whole server; while a live run trains, codecarbon's running totals
+are drawn at most twice a second. Everything else reads the ledger and published figures.
 """
-
-import inspect
-import math
 
 import pandas as pd
 import streamlit as st
@@ -18,31 +15,29 @@ from ui.shell import require_shell
 
 require_shell()
 
-from core import carbon  # noqa: E402  (after the guard: see ui.shell)
-from core.demos.carbon import footprint as fp  # noqa: E402
+from core.demos.carbon import calculator as calc  # noqa: E402  (after the guard: see ui.shell)
+from core.demos.carbon import figures, fit, lab_runs  # noqa: E402
+from core.demos.carbon import published as pub  # noqa: E402
 from core.demos.carbon import workloads as wl  # noqa: E402
+from core.demos.carbon.live import LiveChart, LiveTrace, live_figure, live_provenance  # noqa: E402
+from core.errors import BadInput  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
-from core.provenance import Provenance  # noqa: E402
-from core.training import SharedRuns  # noqa: E402
+from core.training import Job  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.runs import page_runs  # noqa: E402
+from ui.code import show_code  # noqa: E402
+from ui.runs import page_runs, train_gate  # noqa: E402
 from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "carbon"
 key = page_key(SLUG)  # "carbon.<name>": the URL holds these and "reset" finds them
 COMPARE_GRIDS = ["FRA", "USA", "DEU", "POL"]  # nuclear, average, mixed, coal: Patterson's several-fold spread
-GPT3 = "GPT-3 (175B)"
 # The five reference trainings, click to result in Chromium on a fresh 2-core server: 14.1 s (6.0 s of training
 # in process; bench/bench_warmup.py --cold and --per-task, 2026-11-30). The warm-up precomputes them.
 REFERENCE_TIME = "≈ 14 s on 2 cores"
 
 
-def shared_runs() -> SharedRuns:
-    return page_runs(SLUG)  # this page's own store: see ui/runs.py
-
-
 def country_names() -> dict[str, str]:
-    return dict(fp.countries())
+    return dict(calc.countries())
 
 
 def country_label(code: str) -> str:
@@ -57,16 +52,9 @@ def read_ledger() -> tuple[pd.DataFrame, str]:
         return pd.DataFrame(), str(err)
 
 
-def reference_fit(measured: pd.DataFrame) -> tuple[pd.DataFrame, wl.EnergyFit | None, str]:
+def reference_fit(measured: pd.DataFrame) -> tuple[pd.DataFrame, fit.EnergyFit | None, str]:
     """The reference points (from the ledger, else from this page's store), their fit or why there is none."""
-    points = wl.reference_points(measured, seed())
-    stored = shared_runs().peek(wl.reference_key(seed()))
-    if len(points) < len(wl.REFERENCE) and stored:  # e.g. the ledger cannot be read: the store still knows
-        points = wl.reference_points(wl.runs_frame(stored), seed())
-    try:
-        return points, wl.fit_energy(points), ""
-    except ValueError as err:
-        return points, None, str(err)
+    return fit.reference_fit(measured, page_runs(SLUG).peek(wl.reference_key(seed())), seed())
 
 
 # ----------------------------------------------------------------------------- tab: measure a run
@@ -101,40 +89,31 @@ def workload_controls() -> wl.Workload:
     return wl.Workload(size, int(epochs), int(images), seed=seed())
 
 
-def train_live(workload: wl.Workload) -> None:
-    """Train with a progress bar and a live power/energy chart, redrawn at most every 0.5 s."""
-    bar = st.progress(0.0, text="Starting codecarbon and the training…")
-    chart_slot = st.empty()
-    trace = wl.LiveTrace(redraw_every_s=0.5)
-    method = carbon.active_method(wait=False) or "estimated"
-    live_prov = Provenance(
-        "measured" if method.startswith("measured") else "estimated",
-        model=f"{fp.codecarbon_name()} running totals (1 s samples)",
-        data=workload.describe(),
-        seed=workload.seed,
-    )
-    chart = wl.LiveChart("Live: power and energy so far", live_prov)
+def live_chart_job(workload: wl.Workload) -> Job:
+    """The live run's job, whose progress also draws codecarbon's running totals (at most every 0.5 s).
 
-    def on_progress(step: int, total: int, metrics: dict) -> None:
-        if "loss" in metrics:  # after each batch (the epoch summaries have no loss key)
-            bar.progress(step / total, text=f"Training {workload.describe()}: step {step}/{total}")
-        if metrics.get("redraw") and trace.readings:
-            chart_slot.plotly_chart(chart.update(trace.readings))
+    The chart is made when the job runs, under the Train gate's progress bar, and goes with the rerun.
+    """
+    trace = LiveTrace(redraw_every_s=0.5)
+    job = wl.live_job(workload, trace=trace)
 
-    shared_runs().get_or_run(wl.run_key(workload), lambda: wl.train_workload(workload, on_progress, trace))
-    bar.empty()
-    chart_slot.empty()
+    def run(store, on_progress=None):
+        chart, slot = LiveChart("Live: power and energy so far", live_provenance(workload)), st.empty()
+
+        def progress(step: int, total: int, metrics: dict) -> None:
+            if on_progress:
+                on_progress(step, total, metrics)
+            if metrics.get("redraw") and trace.readings:
+                slot.plotly_chart(chart.update(trace.readings))
+
+        return job.run(store, progress)
+
+    return Job(job.key, job.label, run)
 
 
 def show_report(run: wl.WorkloadRun) -> None:
     """The headline first (energy, emissions, duration), then how it was measured and the run's grids."""
-    report = run.result.carbon
-    prov = Provenance(
-        "estimated" if report.is_estimate else "measured",
-        model=f"{fp.codecarbon_name()} offline tracker; {report.hardware or 'hardware unknown'}",
-        data=f"live run: {run.workload.describe()}, Fashion-MNIST (shipped 10k split)",
-        seed=run.workload.seed,
-    )
+    report, prov = run.result.carbon, run.provenance()
     if not report.is_measured:
         st.warning(
             f"**Not measured**: {report.method}. The training finished (test accuracy "
@@ -144,7 +123,7 @@ def show_report(run: wl.WorkloadRun) -> None:
         return
     top, bottom = st.columns(3), st.columns(3)
     top[0].metric("Energy", f"{report.energy_kwh * 1000:.3g} Wh", help=f"{report.energy_kwh:.3e} kWh")
-    top[1].metric("Emissions", f"{fp.mass_text(report.emissions_kg)} CO2e", help=f"{report.emissions_kg:.3e} kg")
+    top[1].metric("Emissions", f"{figures.mass_text(report.emissions_kg)} CO2e", help=f"{report.emissions_kg:.3e} kg")
     top[2].metric("Duration", f"{report.duration_s:.1f} s")
     bottom[0].metric("Average power", f"{report.energy_kwh * 3.6e6 / report.duration_s:.1f} W")
     bottom[1].metric(
@@ -169,7 +148,7 @@ def show_report(run: wl.WorkloadRun) -> None:
         )
     if run.readings:
         charts.chart(
-            wl.live_figure(run.readings, "Power and cumulative energy during the run", prov),
+            live_figure(run.readings, "Power and cumulative energy during the run", prov),
             pd.DataFrame([r.__dict__ for r in run.readings]),
             prov,
             "live_run",
@@ -187,10 +166,10 @@ def show_report(run: wl.WorkloadRun) -> None:
         key=key("run_grid"),
         bind="query-params",
     )
-    other = fp.emissions_kg(report.energy_kwh, where)
+    other = calc.emissions_kg(report.energy_kwh, where)
     st.metric(
         f"Same {report.energy_kwh * 1000:.3g} Wh in {names[where]}",
-        f"{fp.mass_text(other)} CO2e",
+        f"{figures.mass_text(other)} CO2e",
         delta=(
             f"{other / report.emissions_kg:.2g}× the emissions in {names.get(report.country, report.country)}"
             if where != report.country
@@ -212,21 +191,12 @@ def grid_chart(energy_kwh: float, what: str) -> None:
         bind="query-params",
     )
     try:
-        frame = fp.grid_comparison(energy_kwh, chosen)
-    except ValueError as err:
+        frame = calc.grid_comparison(energy_kwh, chosen)
+    except BadInput as err:
         st.warning(str(err))
         return
-    charts.chart(
-        fp.grid_comparison_figure(frame, energy_kwh, what),
-        frame,
-        Provenance(
-            "estimated",
-            model="energy x grid intensity",
-            data=f"{energy_kwh:,.4g} kWh ({what})",
-            source="codecarbon's global_energy_mix.json",
-        ),
-        "grid_comparison",
-    )
+    prov = calc.grid_provenance(frame, energy_kwh, what)
+    charts.chart(calc.grid_comparison_figure(frame, energy_kwh, what), frame, prov, "grid_comparison")
     aside(
         "Patterson et al. (2021): *geographic location matters* — the same job's emissions vary roughly "
         "5–10× with the grid it runs on. Same kWh, same model; only the power station changes."
@@ -236,44 +206,25 @@ def grid_chart(energy_kwh: float, what: str) -> None:
 def show_measure(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     """Presets, the three settings, then the Train button; once trained, the result in its place."""
     workload = workload_controls()
-    run = shared_runs().peek(wl.run_key(workload))
-    if run is not None:
-        show_report(run)
+    trained = train_gate(SLUG, [live_chart_job(workload)], button="Train and measure", icon=":material/bolt:")
+    if trained:
+        show_report(trained[0])
         return
-    if st.button("Train and measure", type="primary", icon=":material/bolt:", key=key("train")):
-        train_live(workload)
-        st.rerun()
-    flops = wl.training_flops(workload)
-    hint = f"Compute of this workload ≈ {flops:.3g} FLOPs."
+    flops = wl.training_flops(workload)  # counted before training: what the fit predicts for it
     _, energy_fit, _ = reference_fit(measured)
-    if energy_fit:
-        low, high = energy_fit.predict_range_kwh(flops)
-        hint += (
-            f" The reference fit (tab *Extrapolate*) *predicts* {low * 1000:.2g} – {high * 1000:.2g} Wh "
-            f"({wl.CONFIDENCE:.0%} prediction range; "
-            f"{'an extrapolation' if energy_fit.is_extrapolation(flops) else 'within the measured range'}): "
-            "train it to see the measurement."
-        )
-    st.caption(hint)
+    prediction = f" {fit.prediction_sentence(energy_fit, flops)}" if energy_fit else ""
+    st.caption(f"Compute of this workload ≈ {flops:.3g} FLOPs.{prediction}")
 
 
 # ----------------------------------------------------------------------------- tab: the lab's runs
 
 
-def ledger_provenance() -> Provenance:
-    return Provenance(
-        "measured",
-        model=f"{fp.codecarbon_name()} offline tracker (see each row's method)",
-        data="this installation's ledger, all demos and sessions",
-    )
-
-
 def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
-    ledger_prov = ledger_provenance()
+    ledger_prov = lab_runs.ledger_provenance()
     if not len(rows):
         st.caption("No training run has been recorded on this installation yet: the demos that train will add rows.")
         return
-    per_demo = fp.per_demo_frame(rows)
+    per_demo = lab_runs.per_demo_frame(rows)
     charts.table(per_demo, ledger_prov, "ledger_per_demo")
     methods = sorted(set(rows.loc[rows["status"] == "measured", "method"]))
     st.caption("Methods in these sums: " + ("; ".join(methods) or "none measured"))
@@ -281,11 +232,8 @@ def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         charts.table(rows, ledger_prov, "ledger_runs")
     if len(measured):
         st.subheader("Accuracy vs energy")
-        acc_prov = ledger_prov.but(
-            data=f"{int(measured['test_acc'].notna().sum())} ledger runs that recorded a "
-            "test accuracy (each on its own demo's task)"
-        )
-        charts.chart(wl.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
+        acc_prov = lab_runs.accuracy_provenance(measured)
+        charts.chart(figures.accuracy_energy_figure(measured, acc_prov), measured, acc_prov, "accuracy_energy")
         aside(
             "Accuracy is measured on each demo's own test set, so compare points of one colour only. Within a "
             "demo the curve flattens: the last points of accuracy cost the most energy."
@@ -293,20 +241,6 @@ def show_ledger(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
 
 
 # ----------------------------------------------------------------------------- tab: extrapolate
-
-
-def measure_reference() -> None:
-    bar = st.progress(0.0, text="Starting codecarbon…")
-
-    def progress(step: int, total: int, metrics: dict) -> None:
-        if "loss" in metrics:
-            bar.progress(
-                step / total,
-                text=f"Reference workload {metrics['index'] + 1} of {len(wl.REFERENCE)}: {metrics['workload']}",
-            )
-
-    shared_runs().get_or_run(wl.reference_key(seed()), lambda: wl.measure_reference(progress, seed=seed()))
-    bar.empty()
 
 
 def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
@@ -317,92 +251,52 @@ def show_extrapolation(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         "move with whatever else was trained today."
     )
     aside("Reference workloads: " + "; ".join(w.describe() for w in wl.reference_workloads(seed())) + ".")
-    if len(points) < len(wl.REFERENCE) and shared_runs().peek(wl.reference_key(seed())) is None:
-        if st.button(
-            f"Measure the reference workloads ({len(wl.REFERENCE)} trainings, {REFERENCE_TIME})",
-            type="primary",
+    if len(points) < len(wl.REFERENCE):  # the ledger lacks some: measure them here (or find them in the store)
+        train_gate(
+            SLUG,
+            [wl.reference_job(seed())],
+            button=f"Measure the reference workloads ({len(wl.REFERENCE)} trainings, {REFERENCE_TIME})",
             icon=":material/bolt:",
-            key=key("reference"),
-        ):
-            measure_reference()
-            st.rerun()
+            key="reference",
+        )
     if energy_fit is None:
         st.info(why + f" ({len(points)} of {len(wl.REFERENCE)} measured so far.)", icon=":material/info:")
         return
-    gpt3 = fp.published(GPT3)
-    low, high = energy_fit.predict_range_kwh(fp.GPT3_TRAIN_FLOPS)
+    gpt3 = pub.published(fit.GPT3)
     slope_low, slope_high = energy_fit.slope_ci()
     m1, m2 = st.columns(2)
     m1.metric(
         "Slope of the fit",
         f"{energy_fit.slope:.2f} ({slope_low:.2f} – {slope_high:.2f})",
-        help=f"The exponent b of energy ∝ FLOPs^b, with its {wl.CONFIDENCE:.0%} confidence interval in "
+        help=f"The exponent b of energy ∝ FLOPs^b, with its {fit.CONFIDENCE:.0%} confidence interval in "
         "brackets; 1 would mean energy proportional to compute.",
     )
-    m2.metric("GPT-3, published", f"{gpt3.energy_kwh:,.0f} kWh", help=fp.PATTERSON_2021)
-    gpt3_range = f"{fp.power_of_ten(low)} – {fp.power_of_ten(high)} kWh"
+    m2.metric("GPT-3, published", f"{gpt3.energy_kwh:,.0f} kWh", help=pub.PATTERSON_2021)
     st.metric(
-        f"GPT-3 by our fit: extrapolated, {wl.CONFIDENCE:.0%} prediction range",
-        gpt3_range,
-        help=f"Point estimate {energy_fit.predict_kwh(fp.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
+        f"GPT-3 by our fit: extrapolated, {fit.CONFIDENCE:.0%} prediction range",
+        fit.range_text(energy_fit, pub.GPT3_TRAIN_FLOPS),
+        help=f"Point estimate {energy_fit.predict_kwh(pub.GPT3_TRAIN_FLOPS):.3g} kWh; the range assumes the "
         "power law holds that far beyond the reference runs.",
     )
-    others = measured[~wl.is_reference(measured, seed())] if len(measured) else measured
-    fit_prov = Provenance(
-        "estimated",
-        model=energy_fit.describe(),
-        data=f"{energy_fit.n} reference workloads measured here (median of each one's runs); "
-        f"{len(others)} other ledger runs drawn, not fitted; beyond "
-        f"{energy_fit.flops_range[1]:.2g} FLOPs the line is an extrapolation",
-        seed=seed(),
-        source=f"GPT-3 compute: {fp.BROWN_2020}; energy: {fp.PATTERSON_2021}",
+    others = measured[~fit.is_reference(measured, seed())] if len(measured) else measured
+    fit_prov = fit.fit_provenance(energy_fit, len(others), seed())
+    figure = figures.extrapolation_figure(
+        points, others, energy_fit, pub.GPT3_TRAIN_FLOPS, "GPT-3", gpt3.energy_kwh, fit_prov
     )
-    fig = wl.extrapolation_figure(points, others, energy_fit, fp.GPT3_TRAIN_FLOPS, "GPT-3", gpt3.energy_kwh, fit_prov)
-    charts.chart(fig, points, fit_prov, "energy_fit")
-    inside = low <= gpt3.energy_kwh <= high
-    beyond = fp.GPT3_TRAIN_FLOPS / energy_fit.flops_range[1]
-    st.markdown(
-        f"**Extrapolation, not a measurement:** pushed {fp.power_of_ten(beyond)}× beyond our largest "
-        f"reference run, the fit puts GPT-3's compute at **{gpt3_range}** on this machine's CPU (a "
-        f"{wl.CONFIDENCE:.0%} prediction range {math.log10(high / low):.0f} orders of magnitude wide, and only "
-        f"if the power law held that far); Patterson et al. report {gpt3.energy_kwh:,.0f} kWh on 10,000 V100 "
-        f"GPUs, {'inside' if inside else 'outside'} that range. The width of the range is the lesson: "
-        f"{energy_fit.n} small runs on a CPU cannot say what a GPU cluster costs."
-    )
-    st.markdown(wl.slope_sentence(energy_fit))
-    with st.expander("Show the code: the fit"):
-        st.code(inspect.getsource(wl.fit_energy), language="python")
+    charts.chart(figure, points, fit_prov, "energy_fit")
+    st.markdown(fit.gpt3_sentence(energy_fit))
+    st.markdown(fit.slope_sentence(energy_fit))
+    show_code(fit.fit_energy, title="Show the code: the fit")
 
 
 # ----------------------------------------------------------------------------- tab: grams to tonnes
 
 
 def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
-    published_prov = Provenance(
-        "published",
-        data="see each row's citation and what it includes",
-        source="Strubell et al. 2019; Patterson et al. 2021; Luccioni et al. 2022; Touvron et al. 2023",
-    )
-    table = pd.DataFrame(
-        [
-            {
-                "name": p.name,
-                "kg_co2e": p.kg_co2e,
-                "as published": f"{p.value:,g} {p.unit}",
-                "includes": p.includes,
-                "citation": p.citation,
-                "verified": p.verified,
-                "note": p.note,
-            }
-            for p in fp.PUBLISHED
-        ]
-    )
-    ladder_runs = 12  # the most recent runs; the total stands for the rest (hundreds of rows would not fit)
+    published_prov, table = pub.published_provenance(), pub.published_table()
     lab_kg = float(measured["emissions_kg"].sum()) if len(measured) else 0.0
-    points = fp.ladder_points(rows)[-ladder_runs:] + (
-        [("all measured runs of this lab, total", lab_kg)] if lab_kg else []
-    )
-    charts.chart(fp.scale_ladder_figure(points), table, published_prov, "scale_ladder")
+    points = lab_runs.ladder_runs(rows, lab_kg)
+    charts.chart(figures.scale_ladder_figure(points), table, published_prov, "scale_ladder")
     aside(
         "Scopes differ (one training run, a whole search, a life cycle with hardware manufacture): read "
         "*includes* before comparing two rows. *verified* means the number was checked against the paper's own "
@@ -412,26 +306,26 @@ def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
 
     st.subheader("In everyday terms")
     choices = {"all runs of this lab": lab_kg} | {
-        p.name: p.kg_co2e for p in fp.PUBLISHED if "life" not in p.name and "flight" not in p.name
+        p.name: p.kg_co2e for p in pub.PUBLISHED if "life" not in p.name and "flight" not in p.name
     }
     what = st.selectbox("Emissions of", list(choices), key=key("equivalent"), bind="query-params")
     kg = choices[what]
-    cols = st.columns(len(fp.EQUIVALENTS))
-    for col, (equivalent, amount) in zip(cols, fp.equivalents(kg)):
+    cols = st.columns(len(calc.EQUIVALENTS))
+    for col, (equivalent, amount) in zip(cols, calc.equivalents(kg)):
         col.metric(equivalent.name, equivalent.readable(kg), help=f"{amount:,.4g} {equivalent.unit}")
     st.caption(
         f"{what}: {kg:,.4g} kg CO2e "
         + ("(measured here)" if what.startswith("all runs") else "(published)")
         + " · factors: "
-        + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})" for e in fp.EQUIVALENTS)
+        + "; ".join(f"{e.kg_per_unit:g} kg per {e.unit.rstrip('s')} ({e.source})" for e in calc.EQUIVALENTS)
     )
 
     st.subheader("Power: a brain and AlphaGo")
-    cols = st.columns(len(fp.POWER_COMPARISONS))
-    for col, comparison in zip(cols, fp.POWER_COMPARISONS):
+    cols = st.columns(len(pub.POWER_COMPARISONS))
+    for col, comparison in zip(cols, pub.POWER_COMPARISONS):
         col.metric(f"{comparison.name} (estimate)", f"{comparison.watts:,.0f} W")
         col.caption(f"{comparison.caveat} Source: {comparison.citation}.")
-    ratio = fp.POWER_COMPARISONS[1].watts / fp.POWER_COMPARISONS[0].watts
+    ratio = pub.POWER_COMPARISONS[1].watts / pub.POWER_COMPARISONS[0].watts
     st.markdown(
         f"Order of magnitude only: AlphaGo's hardware drew roughly **{ratio:,.0f}×** the power of the "
         "brain of the human it played — both figures are estimates, neither was metered."
@@ -442,7 +336,7 @@ def show_scale(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
 
 
 def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
-    aside(fp.__doc__.split("\n\n")[-1])
+    aside(calc.__doc__.split("\n\n")[-1])
     st.subheader("Same energy, different grid")
     filled = float(measured["energy_kwh"].sum()) if len(measured) else 0.0
     filled = round(filled, 6) or 1.0  # what the box shows; 1 kWh when no run has been measured
@@ -457,12 +351,12 @@ def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         help="Filled in with the total energy of this lab's measured runs (or 1 kWh when "
         "there are none); type any other value.",
     )
-    grid_chart(energy, fp.energy_source(energy, filled, len(measured)))
+    grid_chart(energy, calc.energy_source(energy, filled, len(measured)))
 
     st.subheader("Calculator")
     names = country_names()
     c1, c2, c3 = st.columns(3)
-    hardware = c1.selectbox("Hardware", list(fp.HARDWARE), index=1, key=key("hw"), bind="query-params")
+    hardware = c1.selectbox("Hardware", list(calc.HARDWARE), index=1, key=key("hw"), bind="query-params")
     count = c2.number_input("How many", min_value=1, max_value=100_000, value=8, key=key("count"), bind="query-params")
     hours = c3.number_input("Hours", min_value=0.0, max_value=1e7, value=24.0, key=key("hours"), bind="query-params")
     c4, c5 = st.columns(2)
@@ -470,31 +364,31 @@ def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
         "PUE (data-centre overhead, ≥ 1)",
         min_value=1.0,
         max_value=3.0,
-        value=fp.DEFAULT_PUE,
+        value=calc.DEFAULT_PUE,
         key=key("pue"),
         bind="query-params",
     )
     country = c5.selectbox(
         "Grid",
         list(names),
-        index=list(names).index(fp.DEFAULT_COUNTRY),
+        index=list(names).index(calc.DEFAULT_COUNTRY),
         format_func=country_label,
         key=key("country"),
         bind="query-params",
     )
     try:
-        result = fp.estimate(hardware, int(count), float(hours), float(pue), country)
+        result = calc.estimate(hardware, int(count), float(hours), float(pue), country)
         m1, m2 = st.columns(2)
         m1.metric("Energy (estimated)", f"{result.energy_kwh:,.4g} kWh")
         m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
         st.caption(result.formula)
         st.caption(result.provenance.caption())
         aside(
-            f"{fp.HARDWARE[hardware].name}: {fp.HARDWARE[hardware].tdp_w:g} W nominal "
-            f"({fp.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
+            f"{calc.HARDWARE[hardware].name}: {calc.HARDWARE[hardware].tdp_w:g} W nominal "
+            f"({calc.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
             "tends to overestimate."
         )
-    except ValueError as err:
+    except BadInput as err:
         st.warning(str(err))
 
 
@@ -512,7 +406,7 @@ header(SLUG)
 ledger_rows, ledger_error = read_ledger()
 if ledger_error:
     st.warning(f"The carbon ledger is unavailable: {ledger_error}")
-measured_rows = wl.measured_runs(ledger_rows)
+measured_rows = lab_runs.measured_runs(ledger_rows)
 for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
     if tab.open:
         with tab:

@@ -9,7 +9,8 @@ import pytest
 
 from core import carbon, plots
 from core.carbon import LiveReading
-from core.demos.carbon import footprint, workloads
+from core.demos.carbon import figures, lab_runs, live, workloads
+from core.demos.carbon import fit as energy_fit
 from core.ledger import Ledger, LedgerRow
 from core.provenance import Provenance
 
@@ -36,7 +37,7 @@ def reading(t, kwh=1e-6, w=20.0):
 
 
 def test_live_trace_throttles_redraws_and_thins_readings():
-    trace = workloads.LiveTrace(redraw_every_s=0.5, keep_every_s=0.25)
+    trace = live.LiveTrace(redraw_every_s=0.5, keep_every_s=0.25)
     # 128 batches, one every 1/64 s (exact in binary) over two seconds of wall time
     due = [trace.add(reading(i / 64), now=i / 64) for i in range(128)]
     assert due[0] and sum(due) == 4  # at 0, 0.5, 1 and 1.5 s: twice a second, never more
@@ -67,10 +68,10 @@ def test_measured_runs_unpack_metrics_and_skip_unmeasured(tmp_path):
     ledger.append(ledger_row(metrics={"test_acc": 0.9, "train_flops": 1e12, "parameters": 1000}))
     ledger.append(ledger_row(status="not measured", metrics={"test_acc": 0.8}))
     ledger.append(ledger_row(metrics="{not json"))  # a damaged cell: no metrics, not a crash
-    runs = workloads.measured_runs(ledger.rows())
+    runs = lab_runs.measured_runs(ledger.rows())
     assert len(runs) == 2 and list(runs["test_acc"][:1]) == [0.9] and runs["train_flops"][0] == 1e12
     assert math.isnan(runs["test_acc"][1]) and math.isnan(runs["train_flops"][1])
-    assert workloads.measured_runs(pd.DataFrame()).empty
+    assert lab_runs.measured_runs(pd.DataFrame()).empty
 
 
 # ------------------------------------------------------------------ the fit
@@ -95,7 +96,7 @@ def runs_frame(flops, energy, demo="d"):
 def test_fit_recovers_a_known_power_law():
     flops = [1e9, 1e10, 1e11, 1e12]
     energy = [2e-12 * f**0.8 for f in flops]
-    fit = workloads.fit_energy(runs_frame(flops, energy))
+    fit = energy_fit.fit_energy(runs_frame(flops, energy))
     assert fit.slope == pytest.approx(0.8) and 10**fit.intercept == pytest.approx(2e-12)
     assert fit.r2 == pytest.approx(1.0) and fit.n == 4 and fit.flops_range == pytest.approx((1e9, 1e12))
     assert fit.predict_kwh(1e13) == pytest.approx(2e-12 * 1e13**0.8)
@@ -105,17 +106,17 @@ def test_fit_recovers_a_known_power_law():
 def test_noisy_runs_give_a_fit_below_one():
     flops = [1e9, 1e10, 1e11, 1e12]
     energy = [2e-12 * f**0.8 * k for f, k in zip(flops, (1.3, 0.7, 1.2, 0.9))]
-    assert 0 < workloads.fit_energy(runs_frame(flops, energy)).r2 < 1
+    assert 0 < energy_fit.fit_energy(runs_frame(flops, energy)).r2 < 1
 
 
 def test_fit_refuses_too_few_or_identical_runs():
     with pytest.raises(ValueError, match="at least 3"):
-        workloads.fit_energy(runs_frame([1e9, 1e10], [1e-3, 1e-2]))
+        energy_fit.fit_energy(runs_frame([1e9, 1e10], [1e-3, 1e-2]))
     with pytest.raises(ValueError, match="same compute"):
-        workloads.fit_energy(runs_frame([1e9, 1e9, 1.01e9], [1e-3, 2e-3, 1e-3]))
+        energy_fit.fit_energy(runs_frame([1e9, 1e9, 1.01e9], [1e-3, 2e-3, 1e-3]))
     no_flops = runs_frame([1e9, 1e10, 1e11], [1e-3, 1e-2, 1e-1]).assign(train_flops=math.nan)
     with pytest.raises(ValueError, match="there are 0"):
-        workloads.fit_energy(no_flops)
+        energy_fit.fit_energy(no_flops)
 
 
 NOISY_FLOPS = [3.7e9, 7.4e9, 1.5e10, 5.4e10, 1.1e11]
@@ -125,7 +126,7 @@ NOISY_ENERGY = [2e-12 * f**0.8 * k for f, k in zip(NOISY_FLOPS, (1.3, 0.8, 1.1, 
 def test_fit_slope_intercept_and_standard_error_match_scipy_linregress():
     from scipy import stats
 
-    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
+    fit = energy_fit.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
     oracle = stats.linregress(np.log10(NOISY_FLOPS), np.log10(NOISY_ENERGY))
     assert fit.slope == pytest.approx(oracle.slope) and fit.intercept == pytest.approx(oracle.intercept)
     assert fit.slope_se == pytest.approx(oracle.stderr) and fit.r2 == pytest.approx(oracle.rvalue**2)
@@ -136,7 +137,7 @@ def test_fit_slope_intercept_and_standard_error_match_scipy_linregress():
 
 
 def test_prediction_range_brackets_the_estimate_and_widens_away_from_the_runs():
-    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
+    fit = energy_fit.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
     widths = []
     for flops in (2e10, 1e13, 3.14e23):
         low, high = fit.predict_range_kwh(flops)
@@ -162,15 +163,15 @@ def test_prediction_range_brackets_the_estimate_and_widens_away_from_the_runs():
 )
 def test_slope_sentence_follows_from_the_interval_shown(factors, says, never):
     energy = [2e-12 * f**0.8 * k for f, k in zip(NOISY_FLOPS, factors)]
-    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
-    sentence = workloads.slope_sentence(fit)
+    fit = energy_fit.fit_energy(runs_frame(NOISY_FLOPS, energy))
+    sentence = energy_fit.slope_sentence(fit)
     low, high = fit.slope_ci()
     assert f"Slope {fit.slope:.2f}" in sentence and f"{low:.2f} – {high:.2f}" in sentence
     assert says in sentence and never not in sentence
 
 
 def test_an_interval_printed_as_reaching_1_00_is_not_called_below_1():
-    fit = workloads.EnergyFit(
+    fit = energy_fit.EnergyFit(
         slope=0.77,
         intercept=-12.0,
         r2=0.97,
@@ -183,7 +184,7 @@ def test_an_interval_printed_as_reaching_1_00_is_not_called_below_1():
         t=3.1824,
     )
     assert fit.slope_ci()[1] == pytest.approx(0.9969, abs=1e-4)  # below 1, but printed as 1.00
-    sentence = workloads.slope_sentence(fit)
+    sentence = energy_fit.slope_sentence(fit)
     assert "0.54 – 1.00" in sentence and "below 1" not in sentence and "reaches 1" in sentence
 
 
@@ -191,9 +192,9 @@ def test_a_slope_of_1_01_is_never_called_usually_below_1():
     """Issue #13, defect 3: "usually below 1" was printed beside a slope of 1.01."""
     energy = [1e-15 * f**1.01 for f in NOISY_FLOPS]
     energy[1] *= 0.85  # some noise, so the interval has a width
-    fit = workloads.fit_energy(runs_frame(NOISY_FLOPS, energy))
+    fit = energy_fit.fit_energy(runs_frame(NOISY_FLOPS, energy))
     assert fit.slope > 1
-    assert "below 1" not in workloads.slope_sentence(fit)
+    assert "below 1" not in energy_fit.slope_sentence(fit)
 
 
 # ------------------------------------------------------------------ the reference workloads
@@ -252,16 +253,16 @@ def test_the_fit_ignores_every_ledger_row_that_is_not_a_reference_run(tmp_path):
     ledger = Ledger(tmp_path / "l.sqlite3")
     for row in reference_rows(3):
         ledger.append(row)
-    before = workloads.fit_energy(workloads.reference_points(workloads.measured_runs(ledger.rows()), 3))
+    before = energy_fit.fit_energy(energy_fit.reference_points(lab_runs.measured_runs(ledger.rows()), 3))
     for row in junk_rows(3):
         ledger.append(row)
-    runs = workloads.measured_runs(ledger.rows())
-    points = workloads.reference_points(runs, 3)
-    after = workloads.fit_energy(points)
+    runs = lab_runs.measured_runs(ledger.rows())
+    points = energy_fit.reference_points(runs, 3)
+    after = energy_fit.fit_energy(points)
     assert after == before and after.n == len(workloads.REFERENCE)
     assert list(points["train_flops"]) == NOISY_FLOPS and list(points["runs"]) == [1] * 5
-    assert int(workloads.is_reference(runs, 3).sum()) == 5  # the other rows are drawn, not fitted
-    assert workloads.reference_points(runs, 4)["runs"].tolist() == [1]  # seed 4 has one reference run
+    assert int(energy_fit.is_reference(runs, 3).sum()) == 5  # the other rows are drawn, not fitted
+    assert energy_fit.reference_points(runs, 4)["runs"].tolist() == [1]  # seed 4 has one reference run
 
 
 def test_a_repeated_reference_measurement_moves_its_point_to_the_median(tmp_path):
@@ -269,7 +270,7 @@ def test_a_repeated_reference_measurement_moves_its_point_to_the_median(tmp_path
     for energies in (NOISY_ENERGY, [e * 2 for e in NOISY_ENERGY], [e * 3 for e in NOISY_ENERGY]):
         for row in reference_rows(0, energy=energies):
             ledger.append(row)
-    points = workloads.reference_points(workloads.measured_runs(ledger.rows()), 0)
+    points = energy_fit.reference_points(lab_runs.measured_runs(ledger.rows()), 0)
     assert len(points) == 5 and points["runs"].tolist() == [3] * 5
     assert points["energy_kwh"].tolist() == pytest.approx([e * 2 for e in NOISY_ENERGY])
 
@@ -299,7 +300,7 @@ def trace(spec: dict, name_start: str) -> dict:
 
 
 def extrapolation_spec():
-    reference = workloads.reference_points(
+    reference = energy_fit.reference_points(
         runs_frame(NOISY_FLOPS, NOISY_ENERGY).assign(
             demo="carbon",
             seed=0,
@@ -310,16 +311,16 @@ def extrapolation_spec():
     others = pd.concat(
         [runs_frame([1e9, 1e12], [1e-6, 1e-2], "mugshots"), runs_frame([2e10], [1e-3], "carbon")], ignore_index=True
     )
-    fit = workloads.fit_energy(reference)
-    fig = workloads.extrapolation_figure(reference, others, fit, 3.14e23, "GPT-3", 1_287_000.0, PROV)
+    fit = energy_fit.fit_energy(reference)
+    fig = figures.extrapolation_figure(reference, others, fit, 3.14e23, "GPT-3", 1_287_000.0, PROV)
     return fit, fig, figure_dict(fig)
 
 
 def test_extrapolation_figure_fits_the_references_draws_the_rest_grey_and_shows_a_range():
     fit, fig, spec = extrapolation_spec()
     ref = trace(spec, "reference workloads")
-    assert list(ref["x"]) == pytest.approx(NOISY_FLOPS) and ref["marker"]["color"] == footprint.demo_colour("carbon")
-    grey = trace(spec, workloads.OTHER_RUNS)
+    assert list(ref["x"]) == pytest.approx(NOISY_FLOPS) and ref["marker"]["color"] == figures.demo_colour("carbon")
+    grey = trace(spec, figures.OTHER_RUNS)
     assert len(grey["x"]) == 3 and grey["marker"]["color"] == plots.GREY  # drawn, every demo, not fitted
     dashed = trace(spec, "extrapolation")
     assert dashed["line"]["dash"] == "dash" and dashed["x"][-1] == pytest.approx(3.14e23)
@@ -350,7 +351,7 @@ def decade_ticks(axis: dict) -> list[int]:
 def test_log_axes_show_only_decades_even_over_a_narrow_range():
     """Issue #13, defect 10: a log axis read "2 3 … 9 0.1 2 3"."""
     runs = runs_frame([1e9, 2e9, 3e9], [5e-5, 1.5e-4, 3.8e-4], "carbon")  # 0.05 – 0.38 Wh: under a decade
-    axis = figure_dict(workloads.accuracy_energy_figure(runs, PROV))["layout"]["xaxis"]
+    axis = figure_dict(figures.accuracy_energy_figure(runs, PROV))["layout"]["xaxis"]
     assert len(decade_ticks(axis)) >= 2 and axis["exponentformat"] == "power"
     spec = extrapolation_spec()[2]["layout"]
     for name in ("xaxis", "yaxis"):
@@ -360,12 +361,12 @@ def test_log_axes_show_only_decades_even_over_a_narrow_range():
 
 def test_each_demo_has_one_colour_in_every_ledger_chart():
     """Issue #13, defect 10: a demo's colour depended on which other demos had runs in that chart."""
-    alone = workloads.accuracy_energy_figure(runs_frame([1e9], [1e-4], "mugshots"), PROV)
-    both = workloads.accuracy_energy_figure(
+    alone = figures.accuracy_energy_figure(runs_frame([1e9], [1e-4], "mugshots"), PROV)
+    both = figures.accuracy_energy_figure(
         pd.concat([runs_frame([1e9], [1e-4], "carbon"), runs_frame([1e9], [1e-4], "mugshots")]), PROV
     )
     colours = {t.name: t.marker.color for t in both.data}
-    assert alone.data[0].marker.color == colours["mugshots"] == footprint.demo_colour("mugshots")
+    assert alone.data[0].marker.color == colours["mugshots"] == figures.demo_colour("mugshots")
     # the fitted points of the energy chart are the carbon demo's runs, in the carbon demo's colour
     assert trace(extrapolation_spec()[2], "reference workloads")["marker"]["color"] == colours["carbon"]
 
@@ -378,20 +379,20 @@ def test_accuracy_energy_figure_has_one_series_per_demo_and_skips_runs_without_a
         ],
         ignore_index=True,
     )
-    fig = workloads.accuracy_energy_figure(runs, Provenance("measured"))
+    fig = figures.accuracy_energy_figure(runs, Provenance("measured"))
     assert [t.name for t in fig.data] == ["carbon"]
     assert list(fig.data[0].x) == pytest.approx([0.1, 1.0]) and list(fig.data[0].y) == pytest.approx([90, 90])
 
 
 def test_live_figure_plots_power_and_energy_in_a_readable_unit():
-    fig = workloads.live_figure([reading(0.0, 0.0, 25.0), reading(1.0, 7e-6, 25.0)], "live", PROV)
+    fig = live.live_figure([reading(0.0, 0.0, 25.0), reading(1.0, 7e-6, 25.0)], "live", PROV)
     assert list(fig.data[0].y) == [25.0, 25.0] and list(fig.data[1].y) == pytest.approx([0.0, 7.0])  # 7 mWh
     assert fig.layout.yaxis2.title.text == "energy so far (mWh)" == fig.data[1].name
 
 
 def test_live_energy_axis_prints_zero_as_zero():
     """Issue #13, defect 10: the energy axis's ".2g" tick format printed the zero tick as 4.6e-17."""
-    spec = figure_dict(workloads.live_figure([reading(0.0, 0.0), reading(2.0, 3e-3)], "live", PROV))["layout"]
+    spec = figure_dict(live.live_figure([reading(0.0, 0.0), reading(2.0, 3e-3)], "live", PROV))["layout"]
     for axis in ("yaxis", "yaxis2"):
         fmt = spec[axis].get("tickformat", "")
         assert not fmt or fmt.rstrip("~")[-1:] in "f%d", (axis, fmt)  # g, e, r and s print float residue
@@ -399,9 +400,9 @@ def test_live_energy_axis_prints_zero_as_zero():
 
 
 def test_energy_unit_keeps_the_number_at_least_one():
-    assert workloads.energy_unit(7e-6) == ("mWh", 1e6) and workloads.energy_unit(3e-4) == ("mWh", 1e6)
-    assert workloads.energy_unit(2e-3) == ("Wh", 1e3) and workloads.energy_unit(5.0) == ("kWh", 1.0)
-    assert workloads.energy_unit(0.0) == ("mWh", 1e6)
+    assert live.energy_unit(7e-6) == ("mWh", 1e6) and live.energy_unit(3e-4) == ("mWh", 1e6)
+    assert live.energy_unit(2e-3) == ("Wh", 1e3) and live.energy_unit(5.0) == ("kWh", 1.0)
+    assert live.energy_unit(0.0) == ("mWh", 1e6)
 
 
 # ------------------------------------------------------------------ a real (tiny) live run
@@ -442,7 +443,7 @@ def test_train_workload_traces_readings_and_ledgers_its_compute(monkeypatch):
         tracker._total_energy.kWh += 1e-8  # the sampler's totals move on
         redraws.append(metrics["redraw"])
 
-    trace = workloads.LiveTrace(redraw_every_s=0.0, keep_every_s=0.0)
+    trace = live.LiveTrace(redraw_every_s=0.0, keep_every_s=0.0)
     workload = workloads.Workload("S", 1, 2_000)
     run = workloads.train_workload(workload, on_progress, trace)
     assert run.result.carbon.energy_kwh == 1e-5 and run.flops == workloads.training_flops(workload)
@@ -453,7 +454,7 @@ def test_train_workload_traces_readings_and_ledgers_its_compute(monkeypatch):
 
 
 def test_live_chart_is_built_once_and_fed_new_points():
-    chart = workloads.LiveChart("live", PROV)
+    chart = live.LiveChart("live", PROV)
     first = chart.update([reading(0.0, 0.0)])
     second = chart.update([reading(0.0, 0.0), reading(1.0, 2e-6, 30.0)])
     assert first is second and list(second.data[0].y) == [20.0, 30.0]
@@ -475,8 +476,8 @@ def test_measure_reference_trains_each_workload_as_a_reference_run(monkeypatch):
     steps = [c[0] for c in calls]
     assert steps == sorted(steps) and steps[-1] == calls[-1][1] == 32 + 63  # batches of 64, over both runs
     assert {c[2] for c in calls} == {0, 1}
-    found = workloads.reference_points(workloads.measured_runs(Ledger().rows()), 11)
+    found = energy_fit.reference_points(lab_runs.measured_runs(Ledger().rows()), 11)
     assert found["label"].tolist() == [r.label for r in runs]  # the page finds them again in the ledger
     assert found["train_flops"].tolist() == [r.flops for r in runs]
-    frame = workloads.runs_frame(runs)  # and from the store, when the ledger cannot be read
-    assert workloads.reference_points(frame, 11)["energy_kwh"].tolist() == [1e-5, 1e-5]
+    frame = energy_fit.runs_frame(runs)  # and from the store, when the ledger cannot be read
+    assert energy_fit.reference_points(frame, 11)["energy_kwh"].tolist() == [1e-5, 1e-5]
