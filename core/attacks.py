@@ -31,7 +31,6 @@ direction destroys accuracy. :func:`epsilon_curves` measures both.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +40,7 @@ from scipy.optimize import differential_evolution
 from torch import nn
 from torch.nn import functional as F
 
-ProgressCallback = Callable[[int, int, dict], None]
-
+from core.training import ProgressCallback, predict, predict_proba
 
 # ----------------------------------------------------------------------------- white-box, gradient
 
@@ -152,14 +150,6 @@ def sign_noise(images: torch.Tensor, eps: float, generator: torch.Generator | No
 # ----------------------------------------------------------------------------- measuring
 
 
-@torch.no_grad()
-def probabilities(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """Softmax probabilities ``(N, K)`` (the model is only read, no gradients)."""
-    return torch.cat(
-        [torch.softmax(model(images[i : i + batch_size]), dim=1) for i in range(0, len(images), batch_size)]
-    )
-
-
 def change_size(images: torch.Tensor, adversarial: torch.Tensor) -> dict[str, float]:
     """How big the change is, for one image or the largest of a batch: L∞, L2 and L0.
 
@@ -205,7 +195,7 @@ def epsilon_curves(
     step = 0
     for start in range(0, len(images), batch_size):
         x, y = images[start : start + batch_size], labels[start : start + batch_size]
-        was_right = probabilities(model, x).argmax(1) == y
+        was_right = predict(model, x) == y
         clean_correct += int(was_right.sum())
         for attack in attacks:
             sign = gradient_sign(model, x, y) if attack == "FGSM" else None
@@ -218,7 +208,7 @@ def epsilon_curves(
                     adv = sign_noise(x, eps, generator)
                 else:
                     raise ValueError(f"unknown attack {attack!r}; choose from FGSM, PGD, noise")
-                now_right = probabilities(model, adv).argmax(1) == y
+                now_right = predict(model, adv) == y
                 correct[attack, eps] += int(now_right.sum())
                 flipped[attack, eps] += int((was_right & ~now_right).sum())
             step += 1
@@ -306,12 +296,12 @@ def one_pixel(
 
     def badness(genes: np.ndarray) -> np.ndarray:  # (D, S) -> (S,): lower is better for the attacker
         nonlocal queries
-        probs = probabilities(model, _paint_pixels(image, genes))
+        probs = predict_proba(model, _paint_pixels(image, genes))
         queries += len(probs)
         return (probs[:, label] if target is None else 1 - probs[:, target]).numpy()
 
     def fooled(genes: np.ndarray) -> bool:
-        predicted = int(probabilities(model, _paint_pixels(image, genes[:, None])).argmax())
+        predicted = int(predict(model, _paint_pixels(image, genes[:, None]))[0])
         return predicted != label if target is None else predicted == target
 
     result = differential_evolution(
@@ -355,7 +345,7 @@ def simba(
         a :class:`SearchResult` with the number of queries used.
     """
     x = image.unsqueeze(0).clone()
-    probs = probabilities(model, x)[0]
+    probs = predict_proba(model, x)[0]
     queries = 1
     order = torch.randperm(x.numel(), generator=torch.Generator().manual_seed(seed))
     for index in order.tolist():
@@ -366,7 +356,7 @@ def simba(
             trial.view(-1)[index] = (trial.view(-1)[index] + step).clamp(0, 1)
             if torch.equal(trial, x) or queries >= max_queries:
                 continue  # at the edge of [0, 1] (nothing to ask), or the budget is spent
-            trial_probs = probabilities(model, trial)[0]
+            trial_probs = predict_proba(model, trial)[0]
             queries += 1
             if trial_probs[label] < probs[label]:  # keep a change only if the true class got less likely
                 x, probs = trial, trial_probs
@@ -412,8 +402,8 @@ def universal_perturbation(
 
 def fooling_rate(model: nn.Module, images: torch.Tensor, delta: torch.Tensor) -> float:
     """Share of images whose predicted class changes when ``δ`` is added (Moosavi-Dezfooli's measure)."""
-    before = probabilities(model, images).argmax(1)
-    after = probabilities(model, torch.clamp(images + delta, 0, 1)).argmax(1)
+    before = predict(model, images)
+    after = predict(model, torch.clamp(images + delta, 0, 1))
     return float((before != after).float().mean())
 
 
@@ -483,5 +473,5 @@ def patch_success(
     """Share of images *not* of class ``target`` that the model calls ``target`` once ``patch`` is pasted at random places."""
     keep = labels != target
     rows, cols = random_places(int(keep.sum()), images.shape[-1], patch.shape[-1], torch.Generator().manual_seed(seed))
-    predicted = probabilities(model, paste(images[keep], patch, rows, cols)).argmax(1)
+    predicted = predict(model, paste(images[keep], patch, rows, cols))
     return float((predicted == target).float().mean())

@@ -6,10 +6,13 @@ import json
 import pytest
 import torch
 
-from core import attacks
+from core import attacks, imagenet
 from core.data import FASHION_CLASSES, fashion_mnist_10k, train_test_split
 from core.demos import adversarial as adv
+from core.demos.adversarial import classifier, curves
+from core.errors import BadInput
 from core.provenance import Provenance
+from core.training import SharedRuns, predict
 
 PROV = Provenance("measured", model="test model", data="test data", seed=0)
 
@@ -59,12 +62,12 @@ def test_the_lesson_survives_the_faster_preset(preset_run):
 def test_every_single_image_preset_flips_the_preset_image(preset_run):
     run, i = preset_run, adv.PRESET_IMAGE
     x, y = run.test.images[i : i + 1], run.test.labels[i : i + 1]
-    assert int(attacks.probabilities(run.model, x).argmax()) == int(y)  # right before the attack
+    assert int(predict(run.model, x)[0]) == int(y)  # right before the attack
     bag = FASHION_CLASSES.index("Bag")
     for attack, eps in (("FGSM", 0.1), ("PGD", 0.05), ("FGSM", 0.25)):
-        assert int(attacks.probabilities(run.model, adv.attack_one(run.model, x, y, attack, eps)).argmax()) != int(y)
+        assert int(predict(run.model, adv.attack_one(run.model, x, y, attack, eps))[0]) != int(y)
     reached = adv.attack_one(run.model, x, y, "PGD, targeted", 0.15, target=bag)
-    assert int(attacks.probabilities(run.model, reached).argmax()) == bag
+    assert int(predict(run.model, reached)[0]) == bag
 
 
 # ----------------------------------------------------------------------------- moved from the page
@@ -76,10 +79,12 @@ def test_attack_one_dispatches_every_named_attack_within_eps(small_run):
         out = adv.attack_one(small_run.model, x, y, attack, 0.05, target=8, seed=0)
         assert float((out - x).abs().max()) <= 0.05 + 1e-6 and 0 <= float(out.min()) and float(out.max()) <= 1
     assert torch.equal(adv.attack_one(small_run.model, x, y, "FGSM", 0.05), attacks.fgsm(small_run.model, x, y, 0.05))
-    with pytest.raises(ValueError, match="unknown attack"):
+    with pytest.raises(BadInput, match="unknown attack"):  # a LabError: the shell shows it as a warning
         adv.attack_one(small_run.model, x, y, "DeepFool", 0.05)
-    with pytest.raises(ValueError, match="target"):
+    with pytest.raises(BadInput, match="target"):
         adv.attack_one(small_run.model, x, y, "PGD, targeted", 0.05)
+    with pytest.raises(BadInput, match="defence_eps"):
+        adv.ModelPreset(defence_eps=0.9)
 
 
 def test_universal_and_patch_come_with_their_random_controls(small_run):
@@ -93,7 +98,97 @@ def test_universal_and_patch_come_with_their_random_controls(small_run):
     example = adv.patch_example(small_run, sticker.perturbation, 8, seed=0, first=50)
     assert example.pasted.shape == (1, 28, 28) and 0 <= example.hits <= 50
     if example.hits:  # the example shown is one where the sticker worked
-        assert int(attacks.probabilities(small_run.model, example.pasted[None]).argmax()) == 8
+        assert int(predict(small_run.model, example.pasted[None])[0]) == 8
+
+
+# ----------------------------------------------------------------------------- the page's work, now in core (#14)
+
+
+def test_an_attacked_test_image_is_compared_before_and_after(small_run):
+    pair = adv.attack_test_image(small_run, 3, "FGSM", 0.1)
+    assert 0 < pair.size["linf"] <= 0.1 + 1e-6 and pair.size["l0"] > 0
+    assert pair.before["class"][0] == FASHION_CLASSES[int(predict(small_run.model, small_run.test.images[3:4])[0])]
+    assert pair.titles[0] == f"original: {pair.before['class'][0]} ({pair.before['probability'][0]:.0%})"
+    assert pair.titles[1].startswith(f"attacked: {pair.after['class'][0]} (")
+    assert list(pair.table()["when"]) == ["before"] * 5 + ["after"] * 5
+    assert "amplified × 5" in pair.wording  # FGSM moves every pixel by 0.1 (bar clipping): shown x 5
+    batched = adv.compare_test_image(small_run, 3, pair.adversarial[None])  # a search's (1, C, H, W) result
+    assert torch.equal(batched.adversarial, pair.adversarial) and batched.size == pair.size
+
+
+def test_already_wrong_names_the_model_s_answer_and_the_truth(small_run):
+    answers = predict(small_run.model, small_run.test.images)
+    right, wrong = (
+        int((answers == small_run.test.labels).nonzero()[0]),
+        int((answers != small_run.test.labels).nonzero()[0]),
+    )
+    assert adv.already_wrong(small_run, right) is None
+    said = adv.already_wrong(small_run, wrong)
+    assert said == (FASHION_CLASSES[int(answers[wrong])], small_run.true_class(wrong)) and said[0] != said[1]
+
+
+def test_simba_search_moves_the_image_off_the_model_s_own_answer(small_run):
+    found = adv.simba_search(small_run, 2, 0.2, 500, seed=1)
+    direct = attacks.simba(small_run.model, small_run.test.images[2], adv.predicted_class(small_run, 2), 0.2, 500, 1)
+    assert torch.equal(found.adversarial, direct.adversarial) and found.queries <= 500
+
+
+def test_a_photo_is_cropped_and_pushed_off_the_model_s_answer_by_grey_levels():
+    """A tiny stand-in classifier: the photo path needs no ResNet weights (tests/test_imagenet.py loads those)."""
+    with torch.random.fork_rng():  # leave the global generator as other tests expect it
+        torch.manual_seed(0)
+        layers = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 8, stride=8),
+            torch.nn.AdaptiveAvgPool2d(1),
+            torch.nn.Flatten(),
+            torch.nn.Linear(4, 10),
+        )
+    stand_in = imagenet.Normalized(layers).eval()
+    pair = adv.attack_photo(stand_in, tuple(f"class {i}" for i in range(10)), torch.rand(3, 120, 200), 4)
+    assert pair.original.shape == pair.adversarial.shape == (3, 224, 224)
+    assert 0 < pair.size["linf"] <= 4 / 255 + 1e-6
+    assert "ResNet-18" in imagenet.provenance("a photo").caption() and "He, Zhang" in imagenet.provenance("x").source
+
+
+def test_run_summary_says_accuracy_beside_its_baseline_and_the_energy(small_run):
+    line = small_run.summary()
+    assert f"{small_run.result.test_accuracy:.1%} clean test accuracy" in line
+    assert "always answering the commonest class" in line and "energy" in line
+    prov = small_run.provenance("five test images")
+    assert prov.model == small_run.preset.describe() and prov.data == "five test images" and prov.seed == 0
+
+
+# ----------------------------------------------------------------------------- the Train buttons and the warm-up
+
+
+def test_jobs_are_the_page_s_train_steps_in_order():
+    preset = adv.ModelPreset(seed=3)
+    twin = preset.defence()
+    assert [j.key for j in adv.jobs(preset)] == [adv.run_key(preset)]
+    assert [j.key for j in adv.jobs(preset, curves=True)] == [adv.run_key(preset), adv.curves_key(preset)]
+    keys = [adv.run_key(preset), adv.curves_key(preset), adv.run_key(twin), adv.curves_key(twin)]
+    assert [j.key for j in adv.jobs(preset, defence=True)] == keys
+    warm = adv.warm_up_jobs(seed=3)
+    assert [j.key for j in warm] == keys
+    assert [j.label for j in warm] == [
+        "Adversarial: the classifier",
+        "Adversarial: the ε-curves",
+        "Adversarial: the defence",
+        "Adversarial: the defence's curves",
+    ]
+
+
+def test_the_curves_job_measures_the_stored_model_and_trains_it_only_if_missing(small_run, monkeypatch):
+    monkeypatch.setattr(curves, "CURVE_IMAGES", 20)  # the measurement itself is tested in test_attacks.py
+    trained = []
+    monkeypatch.setattr(classifier, "train_model", lambda preset, on_progress=None: trained.append(preset) or small_run)
+    job = adv.jobs(small_run.preset, curves=True)[1]
+    store, steps = SharedRuns(), []
+    store.get_or_run(adv.run_key(small_run.preset), lambda: small_run)
+    frame = job.run(store, lambda step, total, metrics: steps.append((step, total)))
+    assert trained == [] and len(frame) == 3 * len(adv.EPSILONS) and set(frame["n"]) == {20}
+    assert steps[-1] == (3, 3)  # one batch x FGSM, PGD, noise
+    assert job.run(SharedRuns(), None).equals(frame) and trained == [small_run.preset]  # evicted: trained again
 
 
 # ----------------------------------------------------------------------------- defect 10: wording and axes

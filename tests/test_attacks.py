@@ -6,7 +6,7 @@ import torch
 from core import attacks
 from core.data import fashion_mnist_10k, train_test_split
 from core.demos import adversarial as adv
-from core.training import accuracy
+from core.training import accuracy, predict, predict_proba
 
 torchattacks = pytest.importorskip("torchattacks", reason="torchattacks 3.3.0 is a test extra (the oracle)")
 
@@ -76,9 +76,9 @@ def test_targeted_attack_raises_the_targets_probability(run, batch):
     x, y = batch
     keep = y != 8
     x, target = x[keep], torch.full((int(keep.sum()),), 8)
-    before = attacks.probabilities(run.model, x)[:, 8]
+    before = predict_proba(run.model, x)[:, 8]
     for attack in (attacks.fgsm, attacks.pgd):
-        after = attacks.probabilities(run.model, attack(run.model, x, target, 0.1, targeted=True))[:, 8]
+        after = predict_proba(run.model, attack(run.model, x, target, 0.1, targeted=True))[:, 8]
         assert float(after.mean()) > float(before.mean()) + 0.1
         assert float((after > before).float().mean()) > 0.9
 
@@ -107,9 +107,7 @@ def test_curves_start_at_clean_accuracy_and_the_attack_beats_noise(run):
 def test_fgsm_curve_equals_fgsm_per_epsilon(run, batch):
     x, y = batch
     curves = attacks.epsilon_curves(run.model, x, y, (0.05,), attacks=("FGSM",))
-    manual = float(
-        (attacks.probabilities(run.model, attacks.fgsm(run.model, x, y, 0.05)).argmax(1) == y).float().mean()
-    )
+    manual = float((predict(run.model, attacks.fgsm(run.model, x, y, 0.05)) == y).float().mean())
     assert curves["accuracy"].iloc[0] == pytest.approx(manual)
 
 
@@ -123,7 +121,7 @@ def test_one_pixel_changes_at_most_k_pixels(run, k):
 
 
 def test_one_pixel_finds_some_fooling_pixels(run):
-    probs = attacks.probabilities(run.model, run.test.images)
+    probs = predict_proba(run.model, run.test.images)
     right = probs.argmax(1) == run.test.labels
     margin = torch.where(right, probs.max(1).values, 2.0)  # the least confident correct predictions first
     found = [
@@ -175,7 +173,7 @@ def test_adversarial_training_buys_robustness(run, small_split):
     x, y = run.test.images, run.test.labels
 
     def fgsm_accuracy(model):
-        return float((attacks.probabilities(model, attacks.fgsm(model, x, y, 0.1)).argmax(1) == y).float().mean())
+        return float((predict(model, attacks.fgsm(model, x, y, 0.1)) == y).float().mean())
 
     assert fgsm_accuracy(defended.model) > fgsm_accuracy(run.model) + 0.1
     assert defended.result.carbon is not None and "adversarially trained" in defended.preset.describe()
@@ -189,3 +187,11 @@ def test_change_size_reports_linf_l2_l0():
     size = attacks.change_size(x, y)
     assert size["linf"] == pytest.approx(0.4) and size["l0"] == 2
     assert size["l2"] == pytest.approx((3 * 0.09 + 0.16) ** 0.5)
+
+
+def test_attacks_use_the_lab_s_one_prediction_helper_and_progress_callback():
+    """One of each primitive (issue #14): no private softmax helper or callback type beside core.training's."""
+    from core import training
+
+    assert not hasattr(attacks, "probabilities")
+    assert attacks.ProgressCallback is training.ProgressCallback
