@@ -8,17 +8,13 @@ reported too); ResNet-18 uses random-init weights (timing only, no download).
 
 from __future__ import annotations
 
-import datetime
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import machine, median_seconds, ms, paired_ratio, row, table_header
+
 os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_adv_"))  # keep the real ledger clean
 
 import torch  # noqa: E402
@@ -29,51 +25,9 @@ from core.demos import adversarial as adv  # noqa: E402
 from core.torchvision_compat import torchvision  # noqa: E402
 
 
-def median_seconds(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def paired_ratio(fn_a, fn_b, repeat: int) -> tuple[float, float, float, float, float]:
-    """``fn_a``'s time over ``fn_b``'s, timed alternately: ``(median ratio, q25, q75, median a, median b)``.
-
-    Timed one block after the other, whichever runs first is slower on this VM (measured:
-    ours/torchattacks FGSM 1.10 when ours ran first, 0.94 when theirs did), so a ratio of two
-    sequential blocks measures the order, not the code. Here each repeat times A and B back to
-    back (A first on even repeats, B first on odd ones) and the ratio is taken within the pair,
-    so slow drifts of the machine cancel; the quartiles of the pair ratios show the noise left.
-    """
-    fn_a(), fn_b()  # warm-up
-    times_a, times_b = [], []
-    for i in range(repeat):
-        for fn, times in ((fn_a, times_a), (fn_b, times_b)) if i % 2 == 0 else ((fn_b, times_b), (fn_a, times_a)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(times_a, times_b)]
-    q25, _, q75 = statistics.quantiles(ratios, n=4)
-    return statistics.median(ratios), q25, q75, statistics.median(times_a), statistics.median(times_b)
-
-
-def row(figure: str, target: str, measured: str, how: str) -> None:
-    print(f"| {figure} | {target} | {measured} | {how} |")
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
 def main() -> None:
-    print(
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads), Python {platform.python_version()}; {datetime.date.today()}\n"
-    )
-    print("| figure | target | measured | how |\n|---|---|---|---|")
+    print(machine() + "\n")
+    table_header()
     run = adv.train_model(adv.ModelPreset())
     row(
         "train the preset " + adv.MODEL.describe(),
