@@ -106,3 +106,30 @@ def test_corrupted_cifar10_and_missing_datasets_say_what_to_do(tmp_path):
         data.cifar10(root=tmp_path)
     status = {s.info.key: s.available for s in data.source_status(tmp_path / "empty")}
     assert status["fashion_mnist_10k"] and status["digits"] and not status["cifar10"]
+
+
+def test_uint8_storage_hands_out_the_floats_of_converting_once_on_load():
+    # Before issue #14 the shipped set was held as float32 (x / 255 once, on load); now it is held as
+    # uint8 (a quarter of the memory) and converted when handed out. The floats must be the same bits,
+    # whole or per batch, or every accuracy on screen would move.
+    ds = data.fashion_mnist_10k()
+    raw = data.read_idx(data.ASSETS / "fashion_mnist" / "t10k-images-idx3-ubyte.gz")
+    as_before = torch.from_numpy(raw.copy()).float().div_(255.0).unsqueeze(1)
+    assert ds.pixels.dtype == torch.uint8 and ds.pixels.untyped_storage().nbytes() == 10000 * 28 * 28
+    assert torch.equal(ds.images, as_before)
+    train, _ = data.train_test_split(ds, 0.2, seed=0)
+    order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(0))
+    assert train.pixels.dtype == torch.uint8 and torch.equal(train.images, as_before[order[2000:]])
+    batch = torch.tensor([5, 0, 7999, 42])
+    x, y = train.batch(batch)
+    assert x.dtype == torch.float32 and torch.equal(x, train.images[batch]) and torch.equal(y, train.labels[batch])
+
+
+def test_float_storage_is_handed_out_as_is_and_other_dtypes_are_refused():
+    floats = torch.rand(3, 1, 4, 4)
+    ds = data.ImageDataset(floats, torch.tensor([0, 1, 0]), ("a", "b"), data.DIGITS_INFO)
+    assert ds.images is floats and torch.equal(ds.batch(slice(1, 3))[0], floats[1:3])
+    with pytest.raises(ValueError, match="uint8"):
+        data.ImageDataset(
+            torch.zeros(3, 1, 4, 4, dtype=torch.int64), torch.tensor([0, 1, 0]), ("a", "b"), data.DIGITS_INFO
+        )
