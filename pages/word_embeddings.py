@@ -114,17 +114,16 @@ def show_analogies() -> None:
         except eb.WordListError as err:
             st.warning(literal(err))
             return
-        note = next((p.note for p in eb.ANALOGY_PRESETS if (p.a, p.b, p.c) == (result.a, result.b, result.c)), "")
         st.metric(literal(f"{result.a} : {result.b} :: {result.c} :"), result.answer)
-        top_input = result.inputs.sort_values("rank").iloc[0]
+        top_input = result.best_input
         if exclude and int(top_input["rank"]) == 1:  # the lesson: right under the answer
             st.warning(
                 f"Without the exclusion the answer would be **{literal(top_input['word'])}** — one of the inputs "
                 f"(score {top_input['score']:.3f}). The famous answer exists only because the procedure "
                 "forbids it (Nissim, van Noord & van der Goot 2020)."
             )
-        if note:
-            st.info(note)
+        if result.note:
+            st.info(result.note)
         charts.chart(
             eb.analogy_figure(result, emb),
             result.candidates,

@@ -508,3 +508,10 @@ def test_provenance_of_a_number_measured_on_glove(emb):
     )  # what the page showed under every chart before it was built in core
     narrowed = eb.provenance(emb, "320 professions", seed=3, source=eb.BOLUKBASI_SOURCE)
     assert (narrowed.data, narrowed.seed, narrowed.source) == ("320 professions", 3, eb.BOLUKBASI_SOURCE)
+
+
+def test_analogy_result_names_the_input_that_would_have_won_and_the_preset_note(emb):
+    doctor = eb.analogy(emb, "man", "doctor", "woman")
+    assert doctor.best_input["word"] == "doctor" and doctor.best_input["rank"] == 1
+    assert doctor.note == eb.ANALOGY_PRESETS[2].note
+    assert eb.analogy(emb, "woman", "doctor", "man").note == ""  # not a preset

@@ -114,6 +114,16 @@ class AnalogyResult:
         """The top answer."""
         return str(self.candidates["word"].iloc[0])
 
+    @property
+    def best_input(self) -> pd.Series:
+        """The row of :attr:`inputs` that scores highest: with ``rank`` 1 it would have been the answer."""
+        return self.inputs.sort_values("rank").iloc[0]
+
+    @property
+    def note(self) -> str:
+        """Why this analogy is worth showing, when a, b, c are one of :data:`ANALOGY_PRESETS`; else ''."""
+        return next((p.note for p in ANALOGY_PRESETS if (p.a, p.b, p.c) == (self.a, self.b, self.c)), "")
+
 
 def analogy_scores(
     emb: Embeddings, a: str, b: str, c: str, method: str = "3CosAdd", vocab_limit: int | None = None
