@@ -1,7 +1,8 @@
-"""Benchmark of the CO2 demo: ``python bench/bench_carbon.py [--repeats 5]``.
+"""Benchmark of the CO2 demo: ``python bench/bench_carbon.py [--repeats 5] [--reference]``.
 
 Two questions from issue #6, each answered by timing the same training with and without
-the thing under test, interleaved (A B A B ...) so slow drifts of the machine hit both:
+the thing under test, in pairs (A B, then B A ...: ``common.paired_ratio``) so slow drifts of
+the machine hit both:
 
 1. **Tracking overhead** — the page's "Lecture" workload trained by ``core.training.fit``
    with codecarbon's offline tracker (1 s sampling) vs with no tracker at all (the
@@ -12,9 +13,9 @@ the thing under test, interleaved (A B A B ...) so slow drifts of the machine hi
    how often the chart was redrawn (target: at least once a second).
 
 3. **Reference set** (``--reference``) — wall time of ``workloads.measure_reference``, the
-   five seeded trainings the CO2 page's energy fit is made on (its button promises ≈ 10 s on
-   2 cores), with each workload's own time and energy, and the slope of the fit with its 95 %
-   confidence interval: run it a few times to see how much the slope moves between measurements.
+   five seeded trainings the CO2 page's energy fit is made on, with each workload's own time
+   and energy, and the slope of the fit with its 95 % confidence interval: run it a few times
+   to see how much the slope moves between measurements.
 
 Prints markdown rows for ``bench/RESULTS.md``; asserts nothing.
 """
@@ -22,24 +23,20 @@ Prints markdown rows for ``bench/RESULTS.md``; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import machine, paired_ratio, row, table_header  # puts the repo root on sys.path
+
 os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_carbon_"))  # keep the real ledger clean
 
 import plotly.io as pio  # noqa: E402
-import torch  # noqa: E402
 
 from core import carbon  # noqa: E402
-from core.demos.carbon import workloads  # noqa: E402
+from core.demos.carbon import fit, workloads  # noqa: E402
+from core.demos.carbon.live import LiveChart, LiveTrace  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 
 WORKLOAD = workloads.PRESETS["Lecture (M, 2 epochs, 8k images)"]
@@ -50,10 +47,10 @@ def no_tracker(_country: str):
 
 
 def train(tracked: bool, live_chart: bool) -> tuple[float, int, float]:
-    """(wall seconds of fit, chart redraws, seconds spent drawing) for one training of WORKLOAD."""
+    """(seconds of fit, chart redraws, seconds spent drawing) for one training of WORKLOAD."""
     carbon.tracker_factory = carbon._new_tracker if tracked else no_tracker
-    trace = workloads.LiveTrace(redraw_every_s=0.5)
-    chart = workloads.LiveChart("live", Provenance("estimated", model="bench"))
+    trace = LiveTrace(redraw_every_s=0.5)
+    chart = LiveChart("live", Provenance("estimated", model="bench"))
     redraws, drawing = 0, 0.0
 
     def on_progress(step, total, metrics):
@@ -68,14 +65,6 @@ def train(tracked: bool, live_chart: bool) -> tuple[float, int, float]:
     return run.result.seconds, redraws, drawing
 
 
-def interleaved(a: dict, b: dict, repeats: int) -> tuple[list, list]:
-    results_a, results_b = [], []
-    for _ in range(repeats):
-        results_a.append(train(**a))
-        results_b.append(train(**b))
-    return results_a, results_b
-
-
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f} – {max(values):.2f})"
 
@@ -88,26 +77,18 @@ def reference(repeats: int) -> None:
         t = time.perf_counter()
         runs = workloads.measure_reference(seed=0)
         totals.append(time.perf_counter() - t)
-        frame = workloads.runs_frame(runs)
-        frame["label"] = [run.label for run in runs if run.result.carbon.is_measured]
-        fit = workloads.fit_energy(workloads.reference_points(frame, 0))
-        low, high = fit.slope_ci()
-        slopes.append(fit.slope)
-        print(
-            f"| set {repeat + 1}: "
-            + "; ".join(
-                f"{run.workload.size}·{run.workload.epochs}·{run.workload.train_images // 1000}k "
-                f"{run.result.seconds:.2f} s {run.result.carbon.energy_kwh or 0:.2e} kWh"
-                for run in runs
-            )
-            + f" | slope {fit.slope:.2f} (95 % CI {low:.2f} – {high:.2f}) |"
+        energy_fit = fit.fit_energy(fit.reference_points(fit.runs_frame(runs), 0))
+        low, high = energy_fit.slope_ci()
+        slopes.append(energy_fit.slope)
+        each = "; ".join(
+            f"{run.workload.size}·{run.workload.epochs}·{run.workload.train_images // 1000}k "
+            f"{run.result.seconds:.2f} s {run.result.carbon.energy_kwh or 0:.2e} kWh"
+            for run in runs
         )
-    within = "✔" if statistics.median(totals) <= 10 else "✘"
-    print(f"| reference set, wall time (measure_reference) | {spread(totals)} | ≤ 10 s {within} |")
-    print(
-        f"| slope across the {repeats} sets | {statistics.median(slopes):.2f} "
-        f"({min(slopes):.2f} – {max(slopes):.2f}) | |"
-    )
+        row(f"set {repeat + 1}", "", f"slope {energy_fit.slope:.2f} (95 % CI {low:.2f} – {high:.2f})", each)
+    row("reference set, wall time", "≤ 10 s", spread(totals), "workloads.measure_reference, seed 0")
+    slope_range = f"{statistics.median(slopes):.2f} ({min(slopes):.2f} – {max(slopes):.2f})"
+    row(f"slope across the {repeats} sets", "", slope_range, "median (min – max)")
 
 
 def main() -> None:
@@ -115,42 +96,45 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--reference", action="store_true", help="time the CO2 page's reference set only")
     args = parser.parse_args()
-    print(
-        f"{datetime.date.today()} · {platform.platform()} · {os.cpu_count()} CPUs · torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads) · Python {platform.python_version()}"
-    )
-    if args.reference:
-        carbon.active_method()  # codecarbon's one-off probe, and a warm-up of data loading and kernels
-        train(tracked=False, live_chart=False)
-        print("| figure | measured | target |\n|---|---|---|")
-        reference(args.repeats)
-        return
-    print(f"workload: {WORKLOAD.describe()}, {args.repeats} interleaved pairs each\n")
+    print(machine())
     carbon.active_method()  # pay codecarbon's one-off hardware probe before timing anything
     train(tracked=False, live_chart=False)  # warm-up: data loading, torch kernels
-
-    plain, tracked = interleaved(
-        dict(tracked=False, live_chart=False), dict(tracked=True, live_chart=False), args.repeats
+    if args.reference:
+        table_header()
+        reference(args.repeats)
+        return
+    print(f"workload: {WORKLOAD.describe()}, {args.repeats} pairs each\n")
+    ratio, q25, q75, tracked_s, plain_s = paired_ratio(
+        lambda: train(tracked=True, live_chart=False), lambda: train(tracked=False, live_chart=False), args.repeats
     )
-    t_plain, t_tracked = [r[0] for r in plain], [r[0] for r in tracked]
-    overhead = statistics.median(t_tracked) / statistics.median(t_plain) - 1
-    quiet, live = interleaved(dict(tracked=True, live_chart=False), dict(tracked=True, live_chart=True), args.repeats)
-    t_quiet, t_live = [r[0] for r in quiet], [r[0] for r in live]
-    slowdown = statistics.median(t_live) / statistics.median(t_quiet) - 1
-    rate = statistics.median(r[1] / r[0] for r in live)
-    per_draw = statistics.median(r[2] / r[1] for r in live if r[1])
-
-    print("| figure | measured | target |\n|---|---|---|")
-    print(f"| training without tracking | {spread(t_plain)} | |")
-    print(f"| training with codecarbon (1 s sampling) | {spread(t_tracked)} | |")
-    print(f"| tracking overhead (ratio of medians − 1) | {overhead:+.1%} | ≤ 3 % {'✔' if overhead <= 0.03 else '✘'} |")
-    print(f"| tracked training, no live chart | {spread(t_quiet)} | |")
-    print(f"| tracked training with the live chart | {spread(t_live)} | |")
-    print(
-        f"| live chart slowdown (ratio of medians − 1) | {slowdown:+.1%} | ≤ 5 % {'✔' if slowdown <= 0.05 else '✘'} |"
+    live_runs = []  # (seconds, redraws, drawing seconds) of each training with the live chart
+    slow, s25, s75, live_s, quiet_s = paired_ratio(
+        lambda: live_runs.append(train(tracked=True, live_chart=True)),
+        lambda: train(tracked=True, live_chart=False),
+        args.repeats,
     )
-    print(f"| chart redraws per second of training | {rate:.2f} /s | ≥ 1 /s {'✔' if rate >= 1 else '✘'} |")
-    print(f"| cost of one redraw (update figure + JSON) | {per_draw * 1000:.1f} ms | |")
+    rate = statistics.median(redraws / seconds for seconds, redraws, _ in live_runs)
+    per_draw = statistics.median(drawing / redraws for _, redraws, drawing in live_runs if redraws)
+
+    table_header()
+    row("training without tracking", "", f"{plain_s:.2f} s", "median wall time of the untracked half of each pair")
+    row("training with codecarbon (1 s sampling)", "", f"{tracked_s:.2f} s", "median wall time, tracked half")
+    row(
+        "tracking overhead",
+        "≤ 3 %",
+        f"{ratio - 1:+.1%} (IQR {q25 - 1:+.1%} – {q75 - 1:+.1%})",
+        "median of the paired ratios tracked / untracked − 1",
+    )
+    row("tracked training, no live chart", "", f"{quiet_s:.2f} s", "median wall time")
+    row("tracked training with the live chart", "", f"{live_s:.2f} s", "median wall time")
+    row(
+        "live chart slowdown",
+        "≤ 5 %",
+        f"{slow - 1:+.1%} (IQR {s25 - 1:+.1%} – {s75 - 1:+.1%})",
+        "median of the paired ratios with / without the chart − 1",
+    )
+    row("chart redraws per second of training", "≥ 1 /s", f"{rate:.2f} /s", "redraws / fit seconds, median")
+    row("cost of one redraw (update figure + JSON)", "", f"{per_draw * 1000:.1f} ms", "median over the runs")
 
 
 if __name__ == "__main__":

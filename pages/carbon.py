@@ -19,7 +19,7 @@ from core.demos.carbon import calculator as calc  # noqa: E402  (after the guard
 from core.demos.carbon import figures, fit, lab_runs  # noqa: E402
 from core.demos.carbon import published as pub  # noqa: E402
 from core.demos.carbon import workloads as wl  # noqa: E402
-from core.demos.carbon.live import LiveChart, LiveTrace, live_figure, live_provenance  # noqa: E402
+from core.demos.carbon.live import LiveChart, LiveTrace, live_figure, live_provenance, readings_frame  # noqa: E402
 from core.errors import BadInput  # noqa: E402
 from core.ledger import Ledger, LedgerUnavailable  # noqa: E402
 from core.training import Job  # noqa: E402
@@ -149,7 +149,7 @@ def show_report(run: wl.WorkloadRun) -> None:
     if run.readings:
         charts.chart(
             live_figure(run.readings, "Power and cumulative energy during the run", prov),
-            pd.DataFrame([r.__dict__ for r in run.readings]),
+            readings_frame(run.readings),
             prov,
             "live_run",
         )
@@ -378,18 +378,19 @@ def show_calculator(rows: pd.DataFrame, measured: pd.DataFrame) -> None:
     )
     try:
         result = calc.estimate(hardware, int(count), float(hours), float(pue), country)
-        m1, m2 = st.columns(2)
-        m1.metric("Energy (estimated)", f"{result.energy_kwh:,.4g} kWh")
-        m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
-        st.caption(result.formula)
-        st.caption(result.provenance.caption())
-        aside(
-            f"{calc.HARDWARE[hardware].name}: {calc.HARDWARE[hardware].tdp_w:g} W nominal "
-            f"({calc.HARDWARE[hardware].note}). TDP is a ceiling; real average draw is often 50–80 % of it, so this "
-            "tends to overestimate."
-        )
     except BadInput as err:
         st.warning(str(err))
+        return
+    m1, m2 = st.columns(2)
+    m1.metric("Energy (estimated)", f"{result.energy_kwh:,.4g} kWh")
+    m2.metric("Emissions (estimated)", f"{result.emissions_kg:,.4g} kg CO2e")
+    st.caption(result.formula)
+    st.caption(result.provenance.caption())
+    device = calc.HARDWARE[hardware]
+    aside(
+        f"{device.name}: {device.tdp_w:g} W nominal ({device.note}). TDP is a ceiling; real average draw is "
+        "often 50–80 % of it, so this tends to overestimate."
+    )
 
 
 # ----------------------------------------------------------------------------- page

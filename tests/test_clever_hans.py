@@ -12,9 +12,12 @@ import pytest
 import torch
 
 from core import data as datasets
+from core import explain
 from core.data import CIFAR10_CLASSES, ImageDataset
 from core.demos import clever_hans as ch
 from core.models import CNNConfig, build_cnn, forward_macs
+from core.provenance import Provenance
+from core.training import SharedRuns
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,9 @@ def test_the_tag_is_white_pixels_inside_its_box_only():
     top, left, h, w = ch.tag_box(28, 28)
     assert (top + h, left) == (27, 1) and mask.sum() == h * w  # bottom-left, one pixel from the border
     assert ch.stamp_tag(torch.ones(1, 3, 32, 32)).max() == 1.0  # colour images too, still in [0, 1]
+    picture = ch.tag_picture()  # what the page shows beside its Train button: the tag alone on black
+    assert picture.shape == (28, 28) and set(np.unique(picture)) == {0.0, 1.0}
+    assert (picture[~mask.numpy()] == 0).all()
 
 
 def test_with_tags_stamps_exactly_the_fraction_of_one_class_reproducibly():
@@ -201,9 +207,9 @@ def test_spray_finds_the_tag_strategy_cluster(runs):
     rows = ch.cluster_examples(result, result.tag_cluster, n=2)
     assert len(rows) == 2 and set(rows[0][2]) == {"LRP"}
     # Presenter mode (issue #13, defect 8): each cluster's mean map at least 300 px tall.
-    prov = ch.Provenance("measured", model="SmallCNN", data="test", seed=0)
+    prov = Provenance("measured", model="SmallCNN", data="test", seed=0)
     big = ch.spray_figure(result, prov, panel_px=320)
-    plot = big.layout.height - ch.explain.margins_px(big)
+    plot = big.layout.height - explain.margins_px(big)
     maps = [big.layout[f"yaxis{c + 2}"].domain for c in range(3)]
     assert all((top - bottom) * plot >= 320 - 1e-6 for bottom, top in maps)
     assert big.layout.height > ch.spray_figure(result, prov).layout.height
@@ -211,7 +217,7 @@ def test_spray_finds_the_tag_strategy_cluster(runs):
 
 def test_figures_carry_provenance(runs):
     tag, clean = runs
-    prov = ch.Provenance("measured", model="SmallCNN", data="test", seed=0)
+    prov = Provenance("measured", model="SmallCNN", data="test", seed=0)
     table = ch.measurements(tag, clean)
     assert set(table["model"]) == {tag.config.describe(), clean.config.describe()} and len(table) == 6
     for fig in (
@@ -219,3 +225,56 @@ def test_figures_carry_provenance(runs):
         ch.paste_figure(ch.paste_share(tag.model, tag.test, tag.cls), "Pullover", prov),
     ):
         assert fig.layout.meta["provenance"]["seed"] == "0"
+
+
+# ----------------------------------------------------------------------------- what the page and the warm-up run
+
+
+def test_jobs_train_what_the_page_needs_under_the_store_keys_it_reads(runs):
+    """The Train step's jobs: the tag model, then its clean baseline, keyed by run_key; one job at share 0.
+    The warm-up gets every preset once: the two tag models and the clean baseline they share."""
+    config = ch.TagConfig(fraction=1.0)
+    assert [job.key for job in ch.jobs(config)] == [ch.run_key(config), ch.run_key(config.baseline())]
+    assert [job.label for job in ch.jobs(ch.TagConfig(fraction=0))] == ["Clever Hans: clean baseline (no tags)"]
+    warm = ch.warm_up_jobs(seed=3)
+    assert [job.key for job in warm] == [
+        ch.run_key(ch.TagConfig(fraction=0.2, seed=3)),
+        ch.run_key(ch.TagConfig(fraction=0.0, seed=3)),
+        ch.run_key(ch.TagConfig(fraction=1.0, seed=3)),
+    ]
+    assert [job.label for job in warm] == [
+        "Clever Hans: tag model (20% of 'Pullover' tagged)",
+        "Clever Hans: clean baseline (no tags)",
+        "Clever Hans: tag model (100% of 'Pullover' tagged)",
+    ]
+    store, seen = SharedRuns(), []
+    trained = ch.jobs(config)[1].run(store, lambda step, total, metrics: seen.append(step))
+    assert trained.config == runs[1].config and seen[-1] == 8000 // 64  # progress up to the last of 125 batches
+    assert torch.equal(trained.model.fc1.weight, runs[1].model.fc1.weight)  # same seed, same weights
+
+
+def test_the_one_image_grid_and_its_box_shares_agree_with_the_table_over_many_images(runs):
+    """The page's heatmap grid (one image) and its CSV come from the same function as the share table:
+    the shares of one image are box_shares of its maps, and over the first images they average to the table."""
+    tag, clean = runs
+    rows, shares = ch.one_image_maps(tag, clean, 0, with_tag=True, methods=["Saliency", "LRP"])
+    assert [name for name, _, _ in rows] == ["tag model", "clean baseline", "randomised"]
+    assert all(set(maps) == {"Saliency", "LRP"} and image.shape == (1, 28, 28) for _, image, maps in rows)
+    assert len(shares) == 6 and (shares["images"] == 1).all() and shares["share_inside"].between(0, 1).all()
+    images, targets = ch.explained_images(tag, limit=1)
+    one = ch.relevance_shares({"tag model": tag.model}, images, targets).set_index("method")["share_inside"]
+    mine = shares[shares["model"] == "tag model"].set_index("method")["share_inside"]
+    assert mine["LRP"] == pytest.approx(one["LRP"], abs=1e-6)
+    clean_image = tag.test.images[tag.test.labels == tag.cls][0]
+    assert torch.equal(rows[0][1], ch.stamp_tag(clean_image[None])[0])
+    without = ch.one_image_maps(tag, clean, 0, with_tag=False, methods=["LRP"])[0]
+    assert torch.equal(without[0][1], clean_image)
+
+
+def test_provenance_says_model_data_and_seed(runs):
+    tag, clean = runs
+    prov = tag.provenance("test split, 2,000 images")
+    assert prov.kind == "measured" and prov.seed == tag.config.seed
+    assert "vs clean baseline" in prov.model and tag.config.describe() in prov.model
+    assert prov.data == "Fashion-MNIST 10k (shipped), test split, 2,000 images"
+    assert "vs clean baseline" not in clean.provenance("x").model

@@ -150,22 +150,23 @@ def test_presenter_mode_draws_every_heatmap_at_least_300_px(trained):
 
 def test_a_programming_error_is_not_shown_as_a_warning(monkeypatch):
     """House issue: the page caught every ValueError and showed a bug as a yellow warning, as if the
-    user had done something wrong. Now only ExperimentError (a setting) is a warning."""
+    user had done something wrong. Now the page catches nothing: a bug reaches the shell's error
+    boundary ("unexpected error"), and only ExperimentError (a setting, a BadInput) is a warning."""
 
-    def broken(images):
+    def broken(size=28):
         raise ValueError("a bug, not a setting")
 
-    monkeypatch.setattr(ch, "stamp_tag", broken)
+    monkeypatch.setattr(ch, "tag_picture", broken)
     app = AppTest.from_file(APP, default_timeout=120)
     app.switch_page("pages/clever_hans.py")
     app.run()
     assert not any("a bug, not a setting" in w.value for w in app.warning)
     assert any("unexpected error" in e.value for e in app.error)
 
-    def refused(images):
+    def refused(size=28):
         raise ch.ExperimentError("a setting")
 
-    monkeypatch.setattr(ch, "stamp_tag", refused)
+    monkeypatch.setattr(ch, "tag_picture", refused)
     app = AppTest.from_file(APP, default_timeout=120)
     app.switch_page("pages/clever_hans.py")
     app.run()

@@ -18,6 +18,7 @@ from core.demos.carbon.lab_runs import codecarbon_name
 from core.provenance import Provenance
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
 
     from core.demos.carbon.workloads import Workload
@@ -74,6 +75,13 @@ def energy_unit(kwh: float) -> tuple[str, float]:
         if kwh * factor >= 1:
             return unit, factor
     return "mWh", 1e6
+
+
+def readings_frame(readings: list[LiveReading]) -> pd.DataFrame:
+    """The readings as a table (``elapsed_s, energy_kwh, power_w``), for the chart's CSV download."""
+    import pandas as pd
+
+    return pd.DataFrame([reading.__dict__ for reading in readings])
 
 
 # --------------------------------------------------------------------------- the chart
