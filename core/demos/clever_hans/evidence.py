@@ -23,7 +23,7 @@ MapRow = tuple[str, torch.Tensor, dict[str, torch.Tensor]]
 
 def class_accuracy(model: torch.nn.Module, test: ImageDataset, cls: int) -> dict[str, float]:
     """Accuracy on the tagged class's test images, the very same images with and without the tag."""
-    images = test.images[test.labels == cls]
+    images, _ = test.batch(test.labels == cls)
     return {
         "without tag": float((predict(model, images) == cls).float().mean()),
         "with tag": float((predict(model, stamp_tag(images)) == cls).float().mean()),
@@ -38,7 +38,7 @@ def paste_share(model: torch.nn.Module, test: ImageDataset, cls: int) -> pd.Data
     """
     rows = []
     for other in range(len(test.classes)):
-        images = test.images[test.labels == other]
+        images, _ = test.batch(test.labels == other)
         if other == cls or len(images) == 0:
             continue
         rows.append(
@@ -88,7 +88,7 @@ def measurements(tag: TagRun, clean: TagRun) -> pd.DataFrame:
 
 def explained_images(run: TagRun, limit: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
     """The tagged class's first ``limit`` test images, tag stamped on, and their targets."""
-    images = run.test.images[run.test.labels == run.cls][:limit]
+    images = run.test.batch(run.test.labels == run.cls)[0][:limit]
     return stamp_tag(images), torch.full((len(images),), run.cls, dtype=torch.long)
 
 
@@ -142,7 +142,7 @@ def one_image_maps(
     each with the image and its map by method) and those maps' :func:`box_shares` (one image each).
     """
     stamped, targets = explained_images(tag, limit=EXPLAINED)
-    x = stamped[index : index + 1] if with_tag else tag.test.images[tag.test.labels == tag.cls][index : index + 1]
+    x = stamped[index : index + 1] if with_tag else tag.test.batch(tag.test.labels == tag.cls)[0][index : index + 1]
     maps = {
         name: {m: explain.attribute(model, x, targets[:1], m) for m in methods}
         for name, model in explained_models(tag, clean).items()
