@@ -5,12 +5,15 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core import plots
 from core.demos.carbon import calculator, figures, lab_runs, published
 from core.demos.carbon import fit as energy_fit
+from core.errors import BadInput
 from core.ledger import Ledger, LedgerRow
+from core.paths import REPO_ROOT
 
 
 def codecarbon_energy_mix() -> dict:
@@ -151,10 +154,10 @@ def test_estimate_small_cases_and_defaults():
     "kwargs, error",
     [
         (dict(hardware="TPU v9", count=1, hours=1), calculator.UnknownHardware),
-        (dict(hardware="NVIDIA T4", count=0, hours=1), ValueError),
-        (dict(hardware="NVIDIA T4", count=1.5, hours=1), ValueError),
-        (dict(hardware="NVIDIA T4", count=1, hours=-1), ValueError),
-        (dict(hardware="NVIDIA T4", count=1, hours=1, pue=0.9), ValueError),
+        (dict(hardware="NVIDIA T4", count=0, hours=1), BadInput),
+        (dict(hardware="NVIDIA T4", count=1.5, hours=1), BadInput),
+        (dict(hardware="NVIDIA T4", count=1, hours=-1), BadInput),
+        (dict(hardware="NVIDIA T4", count=1, hours=1, pue=0.9), BadInput),
         (dict(hardware="NVIDIA T4", count=1, hours=1, country="ZZZ"), calculator.UnknownCountry),
     ],
 )
@@ -224,12 +227,39 @@ def test_grid_comparison_is_energy_times_intensity_sorted():
     for _, row in frame.iterrows():
         assert row["emissions_kg"] == pytest.approx(2.0 * calculator.intensity_g_per_kwh(row["country"]) / 1000)
     assert frame["emissions_kg"].iloc[1] / frame["emissions_kg"].iloc[0] > 5  # coal vs nuclear: several-fold
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput, match="at least one country"):  # what the page shows as a warning
         calculator.grid_comparison(1.0, [])
     with pytest.raises(calculator.UnknownCountry):
         calculator.grid_comparison(1.0, ["XYZ"])
     fig = calculator.grid_comparison_figure(frame, 2.0, "typed")
     assert fig.layout.meta["provenance"]["what"] == "estimated"
+
+
+def test_the_grid_chart_says_the_years_of_its_intensities_as_the_data_gives_them():
+    """The chart once said "2023 intensities" for every grid; codecarbon's file mixes 2022 and 2023 figures."""
+    mix = codecarbon_energy_mix()
+    frame = calculator.grid_comparison(1.0, ["FRA", "USA", "DEU", "POL"])
+    assert frame["year"].tolist() == [mix[c]["year"] for c in frame["country"]]
+    years = sorted({mix[c]["year"] for c in frame["country"]})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else f"{years[0]}"
+    prov = calculator.grid_provenance(frame, 1.0, "typed on this page")
+    assert prov.source.endswith(f"(yearly averages, {span})") and prov.data == "1 kWh (typed on this page)"
+    assert calculator.grid_comparison_figure(frame, 1.0, "typed on this page").layout.meta["provenance"] == dict(
+        prov.items()
+    )  # the chart and the page's caption say the same
+
+
+def test_every_bad_calculator_input_is_the_lab_s_own_error():
+    """The page catches only BadInput: each of these must be one, or it would reach the error boundary."""
+    for bad in (
+        lambda: calculator.estimate("NVIDIA T4", 1, 1, pue=0.5),
+        lambda: calculator.estimate("TPU v9", 1, 1),
+        lambda: calculator.emissions_kg(-1.0, "USA"),
+        lambda: calculator.equivalents(-1.0),
+        lambda: calculator.intensity_g_per_kwh("XX"),
+    ):
+        with pytest.raises(BadInput):
+            bad()
 
 
 # ------------------------------------------------------------------ shared by the CO2 page's charts
@@ -270,6 +300,46 @@ def test_codecarbon_version_is_read_from_the_installed_package():
     from importlib.metadata import version
 
     assert lab_runs.codecarbon_name() == f"codecarbon {version('codecarbon')}"
+
+
+def test_captions_name_the_codecarbon_installed_now(monkeypatch):
+    """Issue #14: the page typed "codecarbon 3.3.2" three times; every caption now reads the version at run time."""
+    monkeypatch.setattr(lab_runs, "library_version", lambda name: {"codecarbon": "9.9.9"}[name])
+    assert "codecarbon 9.9.9 offline tracker" in lab_runs.ledger_provenance().caption()
+    runs = pd.DataFrame({"test_acc": [0.9, math.nan]})
+    prov = lab_runs.accuracy_provenance(runs)
+    assert "codecarbon 9.9.9" in prov.model and prov.data.startswith("1 ledger runs that recorded")
+
+
+def test_ladder_runs_keep_the_last_runs_and_add_the_lab_total(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    for i in range(5):
+        ledger.append(_row("carbon", f"run {i}", 1e-5 * (i + 1)))
+    points = lab_runs.ladder_runs(ledger.rows(), total_kg=1.5e-4, last=3)
+    assert [label.split(": ")[1] for label, _ in points[:3]] == ["run 2", "run 3", "run 4"]
+    assert points[-1] == ("all measured runs of this lab, total", 1.5e-4)
+    assert lab_runs.ladder_runs(ledger.rows().iloc[:0], total_kg=0.0) == []  # nothing measured: no total either
+
+
+def test_published_table_has_one_row_per_figure_as_printed():
+    table = published.published_table()
+    assert table["name"].tolist() == [p.name for p in published.PUBLISHED]
+    bert = table.set_index("name").loc["BERT base"]
+    assert bert["as published"] == "1,438 lbs CO2e" and bert["kg_co2e"] == pytest.approx(652.266, abs=1e-3)
+    assert published.published_provenance().kind == "published"
+
+
+def test_the_calculator_and_the_published_figures_import_without_torch_or_pandas():
+    """The package's __init__ and the light modules stay light: the home page and the calculator pay nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import core.demos.carbon.published, core.demos.carbon.calculator; "
+        "print(sorted(m for m in ('torch', 'pandas', 'plotly') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT).stdout
+    assert out.strip() == "[]"
 
 
 def test_energy_source_says_where_the_value_came_from():

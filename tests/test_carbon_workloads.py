@@ -9,7 +9,7 @@ import pytest
 
 from core import carbon, plots
 from core.carbon import LiveReading
-from core.demos.carbon import figures, lab_runs, live, workloads
+from core.demos.carbon import figures, lab_runs, live, published, workloads
 from core.demos.carbon import fit as energy_fit
 from core.ledger import Ledger, LedgerRow
 from core.provenance import Provenance
@@ -481,3 +481,76 @@ def test_measure_reference_trains_each_workload_as_a_reference_run(monkeypatch):
     assert found["train_flops"].tolist() == [r.flops for r in runs]
     frame = energy_fit.runs_frame(runs)  # and from the store, when the ledger cannot be read
     assert energy_fit.reference_points(frame, 11)["energy_kwh"].tolist() == [1e-5, 1e-5]
+    # the page's reference_fit: an unreadable ledger (no rows) falls back to the store's runs
+    points, no_fit, why = energy_fit.reference_fit(lab_runs.measured_runs(pd.DataFrame()), runs, 11)
+    assert points["label"].tolist() == [r.label for r in runs] and no_fit is None and "at least 3" in why
+
+
+# ------------------------------------------------------------------ jobs: the Train buttons and the warm-up
+def test_warm_up_jobs_are_the_presets_then_the_reference_set_under_the_page_s_keys():
+    """Same tasks, labels and keys as the warm-up listed for the CO2 page before issue #14."""
+    import core.demos.carbon as co2
+
+    jobs = co2.warm_up_jobs(seed=5)
+    assert [job.label for job in jobs] == [
+        "CO2: Quick (S, 1 epoch, 2k images)",
+        "CO2: Lecture (M, 2 epochs, 8k images)",
+        "CO2: Bigger (L, 3 epochs, 8k images)",
+        "CO2: the reference workloads of the energy fit",
+    ]
+    presets = [workloads.Workload(w.size, w.epochs, w.train_images, seed=5) for w in workloads.PRESETS.values()]
+    assert [job.key for job in jobs] == [*map(workloads.run_key, presets), workloads.reference_key(5)]
+    (live_run,) = co2.jobs(presets[0])
+    assert live_run.key == workloads.run_key(presets[0]) and live_run.label == presets[0].describe()
+
+
+def test_a_job_runs_without_a_progress_callback_and_counts_what_fit_counted(monkeypatch):
+    """Job.run(store, None) as the warm-up calls it; the run's FLOPs are fit's own (FitResult.metrics), equal to
+    the count the page shows before training (training_flops), so the prediction and the result compare."""
+    from core.training import SharedRuns
+
+    monkeypatch.setattr(carbon, "tracker_factory", lambda country: TotalsTracker())
+    workload = workloads.Workload("S", 1, 2_000, seed=12)
+    (job,) = workloads.jobs(workload)
+    store = SharedRuns()
+    run = store.get_or_run(job.key, lambda: job.run(store, None))
+    assert store.peek(workloads.run_key(workload)) is run
+    assert run.flops == run.result.metrics["train_flops"] == workloads.training_flops(workload)
+    assert run.result.metrics["parameters"] == sum(p.numel() for p in run.result.model.parameters())
+    frame = energy_fit.runs_frame([run])
+    assert frame["parameters"].tolist() == [run.result.metrics["parameters"]]  # was NaN: the runs never knew it
+    prov = run.provenance()
+    assert prov.seed == 12 and workload.describe() in prov.data and prov.model.startswith(lab_runs.codecarbon_name())
+
+
+def test_the_live_chart_names_the_codecarbon_installed_now(monkeypatch):
+    monkeypatch.setattr(lab_runs, "library_version", lambda name: "9.9.9")
+    monkeypatch.setattr(carbon, "active_method", lambda wait=True: "estimated: CPU power from TDP x load")
+    prov = live.live_provenance(workloads.Workload(seed=4))
+    assert prov.kind == "estimated" and prov.model == "codecarbon 9.9.9 running totals (1 s samples)" and prov.seed == 4
+
+
+# ------------------------------------------------------------------ what the page says of the fit
+def test_a_fit_that_cannot_be_made_is_the_lab_s_own_error():
+    """The page catches only LabErrors: too few reference runs must be one (it was a plain ValueError)."""
+    from core.errors import BadInput
+
+    with pytest.raises(energy_fit.CannotFit) as info:
+        energy_fit.fit_energy(runs_frame([1e9, 1e10], [1e-3, 1e-2]))
+    assert isinstance(info.value, BadInput)
+
+
+def test_the_prediction_and_the_gpt3_sentence_follow_from_the_fit():
+    fit = energy_fit.fit_energy(runs_frame(NOISY_FLOPS, NOISY_ENERGY))
+    low, high = fit.predict_range_kwh(2e10)
+    inside = energy_fit.prediction_sentence(fit, 2e10)
+    assert f"{low * 1000:.2g} – {high * 1000:.2g} Wh" in inside and "within the measured range" in inside
+    assert "an extrapolation" in energy_fit.prediction_sentence(fit, 1e14)
+    sentence = energy_fit.gpt3_sentence(fit)
+    low, high = fit.predict_range_kwh(published.GPT3_TRAIN_FLOPS)
+    published_kwh = published.published(energy_fit.GPT3).energy_kwh
+    assert energy_fit.range_text(fit, published.GPT3_TRAIN_FLOPS) in sentence
+    assert ("inside that range" in sentence) == (low <= published_kwh <= high)
+    assert f"{fit.n} small runs" in sentence
+    prov = energy_fit.fit_provenance(fit, other_runs=7, seed=3)
+    assert prov.kind == "estimated" and "7 other ledger runs" in prov.data and prov.seed == 3

@@ -235,3 +235,14 @@ def test_a_tracker_that_raises_leaves_the_run_complete_and_says_not_measured(mon
     warning = next(w.value for w in app.warning if "Not measured" in w.value)
     assert "no power sensors" in warning and "test accuracy" in warning  # the training itself finished
     assert not any(m.label in ("Energy", "Emissions") for m in app.metric)  # no invented number
+
+
+def test_the_ledger_caption_names_the_codecarbon_installed_now(monkeypatch):
+    """Issue #14: "codecarbon 3.3.2" was typed into the page's captions; they now read the version at run time."""
+    from tests.test_carbon_workloads import ledger_row
+
+    Ledger().append(ledger_row(demo="carbon", label="a run for the caption", metrics={"test_acc": 0.8}))
+    monkeypatch.setattr(lab_runs, "library_version", lambda name: "9.9.9-test")
+    app = open_tab("This lab's runs")
+    captions = [c.value for c in app.caption]
+    assert any("codecarbon 9.9.9-test offline tracker" in c for c in captions), captions
