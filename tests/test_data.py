@@ -133,3 +133,21 @@ def test_float_storage_is_handed_out_as_is_and_other_dtypes_are_refused():
         data.ImageDataset(
             torch.zeros(3, 1, 4, 4, dtype=torch.int64), torch.tensor([0, 1, 0]), ("a", "b"), data.DIGITS_INFO
         )
+
+
+def test_training_on_uint8_storage_gives_the_numbers_of_float_storage():
+    # Same seed, same numbers: a model trained on the uint8-stored split and one trained on the same
+    # split held as float32 (as before issue #14) end with identical weights and accuracy.
+    from core.models import CNNConfig, build_cnn
+    from core.training import TrainConfig, fit
+
+    train, test = data.train_test_split(data.fashion_mnist_10k().subset(slice(0, 640)), 0.25, seed=0)
+    as_floats = [data.ImageDataset(d.images, d.labels, d.classes, d.info) for d in (train, test)]
+    config, results = TrainConfig(epochs=1, batch_size=64, seed=0), []
+    for tr, te in ((train, test), as_floats):
+        results.append(fit(build_cnn(CNNConfig(widths=(4, 8), hidden=16), seed=0), tr, te, config, demo="t", label="t"))
+    uint8_run, float_run = results
+    assert train.pixels.dtype == torch.uint8 and as_floats[0].pixels.dtype == torch.float32
+    assert uint8_run.test_accuracy == float_run.test_accuracy
+    for a, b in zip(uint8_run.model.state_dict().values(), float_run.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
