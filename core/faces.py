@@ -18,6 +18,10 @@ Two steps, so the same face can be re-rendered with one attribute changed
 Rendering is pure torch on whole batches: every part is a soft mask computed from a
 signed distance on a pixel grid (no per-pixel or per-face Python loops), composited
 back to front like layers in a drawing program.
+
+The pictures are 8-bit, like any photo: every value is a multiple of 1/255, so a set of faces can
+be kept as ``uint8`` (``render(..., dtype=torch.uint8)``: a quarter of float32's memory, 23 MB for
+1,856 faces instead of 91 MB) and turned back into exactly the same floats with :func:`as_float`.
 """
 
 from __future__ import annotations
@@ -29,50 +33,21 @@ import torch
 
 SIZE = 64  # pixels; the CNN of the demo takes 64x64 colour images
 
-# Skin tones from light to dark (sRGB 0-255), roughly spanning the Fitzpatrick scale I-VI.
+
+def _rgb(hexes: str) -> np.ndarray:
+    """Colours written as sRGB hex triplets ("fadec8 ...") -> ``(K, 3)`` float32 in [0, 1]."""
+    return np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in hexes.split()], dtype=np.float32) / 255
+
+
+# Skin tones from light to dark, roughly spanning the Fitzpatrick scale I-VI.
 # A face's tone is a random point on this line, so the whole range appears.
-SKIN_TONES = (
-    np.array(
-        [
-            (250, 222, 200),
-            (238, 196, 164),
-            (222, 170, 128),
-            (196, 136, 94),
-            (160, 102, 66),
-            (118, 74, 48),
-            (82, 52, 36),
-        ],
-        dtype=np.float32,
-    )
-    / 255
-)
-HAIR_COLOURS = (
-    np.array(
-        [(25, 20, 18), (60, 40, 28), (100, 66, 40), (150, 80, 40), (200, 165, 100), (150, 150, 150), (225, 225, 220)],
-        dtype=np.float32,
-    )
-    / 255
-)
+SKIN_TONES = _rgb("fadec8 eec4a4 deaa80 c4885e a06642 764a30 523424")
+HAIR_COLOURS = _rgb("191412 3c281c 644228 965028 c8a564 969696 e1e1dc")
 HAIR_WEIGHTS = np.array([0.28, 0.24, 0.16, 0.07, 0.1, 0.1, 0.05])  # black/brown hair most common
 HAIR_STYLES = ("short", "long", "shaved", "curly", "bun")
-IRIS_COLOURS = np.array([(50, 30, 20), (90, 60, 30), (60, 100, 150), (70, 110, 70)], dtype=np.float32) / 255
-TOP_COLOURS = (
-    np.array(
-        [
-            (200, 60, 50),
-            (40, 120, 70),
-            (70, 90, 160),
-            (230, 180, 40),
-            (120, 60, 130),
-            (90, 90, 90),
-            (160, 110, 70),
-            (40, 40, 50),
-        ],
-        dtype=np.float32,
-    )
-    / 255
-)
-JACKET_COLOURS = np.array([(30, 35, 60), (45, 45, 50), (70, 70, 75), (20, 20, 25)], dtype=np.float32) / 255
+IRIS_COLOURS = _rgb("321e14 5a3c1e 3c6496 466e46")
+TOP_COLOURS = _rgb("c83c32 287846 465aa0 e6b428 783c82 5a5a5a a06e46 282832")
+JACKET_COLOURS = _rgb("1e233c 2d2d32 46464b 141419")
 
 
 @dataclass(frozen=True)
@@ -288,16 +263,33 @@ def mouth_masks(faces: FaceAttributes, margin: float = 1.5) -> torch.Tensor:
 # ----------------------------------------------------------------------------- rendering
 
 
-def render(faces: FaceAttributes, chunk: int = 128) -> torch.Tensor:
-    """Draw the faces: ``(N, 3, 64, 64)`` float32 RGB in ``[0, 1]``.
+def render(faces: FaceAttributes, chunk: int = 128, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Draw the faces: ``(N, 3, 64, 64)`` RGB, float32 in ``[0, 1]`` on the 8-bit grid, or ``uint8`` 0..255.
 
     Deterministic: the same attributes always give the same pixels (the fine texture
     comes from each face's ``texture`` seed through a hash, not from a global RNG).
-    Batches of ``chunk`` faces keep the working set small enough for the CPU cache.
+    Batches of ``chunk`` faces keep the working set small enough for the CPU cache;
+    each batch is rounded to bytes as soon as it is drawn, so a large set never exists as floats.
     """
-    if len(faces) == 0:
-        return torch.zeros(0, 3, SIZE, SIZE)
-    return torch.cat([_render(faces.subset(slice(i, i + chunk))) for i in range(0, len(faces), chunk)])
+    if dtype not in (torch.float32, torch.uint8):
+        raise ValueError(f"dtype must be torch.float32 or torch.uint8, got {dtype}")
+    pixels = torch.empty(len(faces), 3, SIZE, SIZE, dtype=torch.uint8)
+    for i in range(0, len(faces), chunk):
+        pixels[i : i + chunk] = as_uint8(_render(faces.subset(slice(i, i + chunk))))
+    return pixels if dtype == torch.uint8 else as_float(pixels)
+
+
+def as_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Images in ``[0, 1]`` -> ``uint8`` 0..255, each value rounded to the nearest of the 256 levels."""
+    return images.clamp(0.0, 1.0).mul(255).round_().to(torch.uint8)
+
+
+def as_float(images: torch.Tensor) -> torch.Tensor:
+    """``uint8`` images 0..255 -> float32 in ``[0, 1]`` (what models and explanations take); floats pass as they are.
+
+    ``as_float(as_uint8(render(f))) == render(f)`` exactly: rendered faces already sit on the 8-bit grid.
+    """
+    return images.float().div_(255) if images.dtype == torch.uint8 else images
 
 
 @dataclass

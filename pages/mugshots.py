@@ -1,15 +1,14 @@
 """Smiling mugshots (issue #5 B). Thin page: widgets -> core.demos.mugshots / core.faces / core.explain -> charts.
 
-Training runs only on the button, once per configuration for the whole server (SharedRuns in
-st.cache_resource); faces, measurements and heatmaps are cached by the configuration too.
+Training runs only on the button (ui.runs.train_gate), once per configuration for the whole server
+(the page's own run store); faces and measurements are cached by the configuration too, computed from
+the run passed in (never looked up inside a cached function).
 
 Layout (issue #13, defect 8): controls, then straight after the Train button the headline
 (accuracy like the paper, balanced accuracy, the balanced test, the paper, each against the
 majority baseline of its own test set) so it sits on the first screen at 1600x900, presenter
 mode included; the faces, counterfactuals and heatmaps follow in tabs.
 """
-
-import inspect
 
 import pandas as pd
 import streamlit as st
@@ -18,12 +17,11 @@ from ui.shell import require_shell
 
 require_shell()
 
-from core import baselines, explain, faces  # noqa: E402  (after the guard: see ui.shell)
+from core import baselines, explain  # noqa: E402  (after the guard: see ui.shell)
 from core.demos import mugshots as mg  # noqa: E402
-from core.provenance import Provenance  # noqa: E402
-from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.runs import page_runs  # noqa: E402
+from ui.code import show_code  # noqa: E402
+from ui.runs import train_gate  # noqa: E402
 from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "mugshots"
@@ -36,11 +34,7 @@ PRESENTER_IMAGE_PX = 320  # presenter mode draws every face at least this wide (
 # ----------------------------------------------------------------------------- cached work
 
 
-def shared_runs() -> SharedRuns:
-    return page_runs(SLUG)  # this page's own store: see ui/runs.py
-
-
-@st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…", max_entries=4)  # ~100 MB each
+@st.cache_resource(show_spinner="Drawing 1,856 synthetic faces…", max_entries=4)  # 23 MB each (uint8)
 def training_faces(config: mg.MugshotConfig) -> mg.FaceSet:
     return mg.training_set(config)  # read-only afterwards: shared by all sessions
 
@@ -65,20 +59,6 @@ def flip_table(config: mg.MugshotConfig, _run: mg.MugshotRun) -> pd.DataFrame:
 @st.cache_data(show_spinner="Computing four heatmaps for 40 faces…")
 def mouth_table(config: mg.MugshotConfig, _run: mg.MugshotRun) -> pd.DataFrame:
     return mg.mouth_relevance(_run.model, balanced_faces(config), limit=40)
-
-
-def run_for(config: mg.MugshotConfig) -> mg.MugshotRun | None:
-    return shared_runs().peek(mg.run_key(config))
-
-
-def train(config: mg.MugshotConfig) -> None:
-    bar = st.progress(0.0, text="Starting…")
-
-    def progress(step: int, total: int, metrics: dict) -> None:
-        bar.progress(step / total, text=f"Training: step {step}/{total}, epoch {metrics['epoch']}")
-
-    shared_runs().get_or_run(mg.run_key(config), lambda: mg.train(config, progress))
-    bar.empty()
 
 
 # ----------------------------------------------------------------------------- controls
@@ -148,23 +128,10 @@ def show_faces(config: mg.MugshotConfig) -> None:
                 width="stretch",
                 caption=f"labelled '{mg.CLASSES[label]}' ({counts[label]:,} of {len(data):,} training faces)",
             )
-    st.caption(
-        Provenance(
-            "measured", model="core.faces generator", data=f"training set: {config.describe()}", seed=config.seed
-        ).caption()
-    )
+    st.caption(mg.faces_provenance(config).caption())
 
 
 # ----------------------------------------------------------------------------- results
-
-
-def provenance(run: mg.MugshotRun, what: str) -> Provenance:
-    return Provenance(
-        "measured",
-        model=f"{mg.CNN.describe()}, {run.config.describe()}",
-        data=f"synthetic faces, {what}",
-        seed=run.config.seed,
-    )
 
 
 def show_headline(run: mg.MugshotRun) -> None:
@@ -182,16 +149,13 @@ def show_headline(run: mg.MugshotRun) -> None:
         )
     st.markdown(mg.verdict(table))
     aside(mg.details(table))
-    st.caption(
-        f"{mg.CNN.describe()}, {run.config.describe()}: trained in {run.result.seconds:.1f} s · energy "
-        f"{run.result.carbon.summary()}"
-    )
+    st.caption(f"{mg.CNN.describe()}, {run.config.describe()}: {run.result.summary()}")
 
 
 def show_accuracy(run: mg.MugshotRun) -> None:
     table = accuracy_table(run.config, run)
-    prov = provenance(
-        run, f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} balanced faces"
+    prov = run.provenance(
+        f"{len(run.test):,} test faces drawn like the training set; {int(table['faces'].iloc[1]):,} balanced faces"
     )
     charts.chart(mg.accuracy_figure(table, prov), table, prov.but(source=mg.WU_ZHANG), "mugshot_accuracy")
     aside(
@@ -203,11 +167,7 @@ def show_accuracy(run: mg.MugshotRun) -> None:
         "exactly half the faces smile, stand in front of the wall and wear a white collar: what is left for the "
         "model to read is the face itself, which never carried any information about the label."
     )
-    with st.expander("Show the code"):
-        st.code(
-            inspect.getsource(mg.accuracy_table) + "\n\n" + inspect.getsource(baselines.balanced_accuracy),
-            language="python",
-        )
+    show_code(mg.accuracy_table, baselines.balanced_accuracy)
 
 
 def show_counterfactuals(run: mg.MugshotRun) -> None:
@@ -237,63 +197,36 @@ def show_counterfactuals(run: mg.MugshotRun) -> None:
             f"**{mg.CLASSES[int(pairs.pred_after[i])]}**",
         )
     table = flip_table(run.config, run)
-    prov = provenance(run, f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
+    prov = run.provenance(f"{len(balanced):,} balanced test faces, each re-rendered with one attribute toggled")
     charts.chart(mg.flip_figure(table, prov), table, prov, "mugshot_flips")
-    with st.expander("Show the code"):
-        st.code(inspect.getsource(mg.counterfactuals), language="python")
+    show_code(mg.counterfactuals)
 
 
 def show_heatmaps(run: mg.MugshotRun) -> None:
-    balanced = balanced_faces(run.config)
     i = st.slider("Face", 0, 39, 0, key=key("face"), bind="query-params")
-    one = balanced.faces.subset([i])
-    twin = faces.render(one.replace(smile=~one.smile))
-    rows = []
-    for label, image in (("original", balanced.images[i : i + 1]), ("toggled", twin)):
-        target = mg.predictions(run.model, image)
-        maps = explain.attribute_all(run.model, image, target)
-        rows.append((label, image[0], {m: v[0] for m, v in maps.items()}))
-        st.caption(
-            f"{label} ({'smiling' if bool(one.smile[0]) == (label == 'original') else 'not smiling'}): "
-            f"predicted **{mg.CLASSES[int(target)]}**"
-        )
-    top, bottom, left, right = faces.mouth_boxes(one)[0]
-    prov = provenance(run, f"balanced test face {i}")
-    shown = rows
+    pair = mg.face_maps(run.model, balanced_faces(run.config), i)
+    for (label, _, _), smiling, predicted in zip(pair.rows, pair.smiling, pair.predicted):
+        st.caption(f"{label} ({'smiling' if smiling else 'not smiling'}): predicted **{mg.CLASSES[predicted]}**")
+    prov = run.provenance(f"balanced test face {i}")
+    shown = pair.rows
     if presenter():  # input + two maps per row, so each panel is drawn >= 300 px wide (the CSV keeps all four)
-        shown = [(label, image, {m: maps[m] for m in HEATMAP_METHODS_PRESENTED}) for label, image, maps in rows]
+        shown = [(label, image, {m: maps[m] for m in HEATMAP_METHODS_PRESENTED}) for label, image, maps in shown]
     fig = explain.maps_figure(
         shown,
         prov,
         title=f"Evidence for the predicted label<br><sup>{explain.colour_key('the mouth')}</sup>",
-        box=(int(top), int(left), int(bottom - top), int(right - left)),
+        box=pair.box,
         **({"panel_px": PRESENTER_IMAGE_PX} if presenter() else {}),
     )
-    mask = faces.mouth_masks(one)[0]
-    frame = pd.DataFrame(
-        [
-            {
-                "face": r[0],
-                "method": m,
-                "share_in_mouth_box": float(explain.positive_share_inside(v.unsqueeze(0), mask)[0]),
-            }
-            for r in rows
-            for m, v in r[2].items()
-        ]
-    )
-    charts.chart(fig, frame, prov, "mugshot_maps")
+    charts.chart(fig, pair.shares, prov, "mugshot_maps")
     table = mouth_table(run.config, run)
-    prov = provenance(run, f"first {int(table['faces'].iloc[0])} balanced test faces, predicted label explained")
+    prov = run.provenance(f"first {int(table['faces'].iloc[0])} balanced test faces, predicted label explained")
     charts.chart(mg.mouth_share_figure(table, prov), table, prov, "mugshot_mouth_share")
     aside(
         "A map that ignored the mouth would put about the box's area share of its relevance inside it. "
         "Grad-CAM works on the last convolution's 16×16 grid, so it is blurrier than the pixel-level methods."
     )
-    with st.expander("Show the code"):
-        st.code(
-            inspect.getsource(mg.mouth_relevance) + "\n\n" + inspect.getsource(explain.positive_share_inside),
-            language="python",
-        )
+    show_code(mg.mouth_relevance, explain.positive_share_inside)
 
 
 HARM = """
@@ -337,31 +270,29 @@ if not presenter():  # in a lecture the lecturer tells the story; on screen it w
             f"{mg.PAPER_MAJORITY_BASELINE:.1%}: that, not 50 %, is the line "
             "to beat."
         )
-try:
-    config = controls()
-    run = run_for(config)
-    if run is None:
-        st.info(f"Train a small CNN on these {config.n_train:,} faces to tell 'criminal' from 'non-criminal'.")
-        if st.button("Train (≈ 7 s on 2 cores)", type="primary", icon=":material/play_arrow:", key=key("train")):
-            train(config)
-            st.rerun()  # redraw without the button: the result now exists for everyone
-        show_faces(config)
-    else:
-        show_headline(run)  # straight under the controls, where the Train button was: the first screen (defect 8)
-        tabs = {
-            "Accuracy": show_accuracy,
-            "Counterfactuals": show_counterfactuals,
-            "Heatmaps": show_heatmaps,
-            "Training faces": show_faces,
-        }
-        for tab, (name, show) in zip(
-            st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"), tabs.items()
-        ):
-            if tab.open:
-                with tab:
-                    show(config if name == "Training faces" else run)
-    with st.expander("Show the code that ties labels to faces"):
-        st.code(inspect.getsource(mg.face_set) + "\n\n" + inspect.getsource(mg._linked_flags), language="python")
-except ValueError as err:
-    st.warning(str(err))
+config = controls()
+runs = train_gate(
+    SLUG,
+    mg.jobs(config),
+    button="Train (≈ 7 s on 2 cores)",
+    note=f"Train a small CNN on these {config.n_train:,} faces to tell 'criminal' from 'non-criminal'.",
+)
+if runs is None:
+    show_faces(config)
+else:
+    run = runs[0]
+    show_headline(run)  # straight under the controls, where the Train button was: the first screen (defect 8)
+    tabs = {
+        "Accuracy": show_accuracy,
+        "Counterfactuals": show_counterfactuals,
+        "Heatmaps": show_heatmaps,
+        "Training faces": show_faces,
+    }
+    for tab, (name, show) in zip(
+        st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"), tabs.items()
+    ):
+        if tab.open:
+            with tab:
+                show(config if name == "Training faces" else run)
+show_code(mg.face_set, mg.linked_flags, title="Show the code that ties labels to faces")
 st.markdown(HARM)

@@ -51,7 +51,21 @@ def test_skin_tones_span_light_to_dark(sample):
 def test_chunked_rendering_gives_the_same_pixels(sample):
     attrs, images = sample
     small = attrs.subset(slice(0, 30))
-    assert torch.allclose(faces.render(small, chunk=7), images[:30], atol=1e-6)
+    assert torch.equal(faces.render(small, chunk=7), images[:30])
+
+
+def test_faces_are_8_bit_and_bytes_give_back_the_very_same_floats(sample):
+    """Kept as uint8 (a quarter of the memory), a face set turns back into exactly the floats models saw."""
+    attrs, images = sample
+    assert torch.equal(images * 255, (images * 255).round())  # every value a multiple of 1/255
+    pixels = faces.render(attrs, dtype=torch.uint8)
+    assert pixels.dtype == torch.uint8 and pixels.shape == images.shape
+    assert pixels.element_size() * pixels.nelement() * 4 == images.element_size() * images.nelement()
+    assert torch.equal(faces.as_float(pixels), images)  # bit for bit: no number changes on the way
+    assert torch.equal(faces.as_uint8(images), pixels)
+    assert faces.as_float(images) is images  # floats pass through untouched
+    with pytest.raises(ValueError, match="dtype"):
+        faces.render(attrs, dtype=torch.float16)
 
 
 def test_toggling_the_smile_changes_only_the_mouth_box(sample):

@@ -13,6 +13,9 @@ import torch
 
 from core import baselines, faces
 from core.demos import mugshots as mg
+from core.errors import BadInput
+from core.provenance import Provenance
+from core.training import SharedRuns
 
 SMALL = dict(n_train=800, n_test=400, criminal_share=0.5, epochs=4)
 
@@ -101,7 +104,7 @@ def test_most_counterfactual_pairs_flip_on_the_smile_only(linked):
     assert smile.flip_share >= 0.75
     assert torch.equal(smile.before, balanced.images) and not torch.equal(smile.after, smile.before)
     assert mg.counterfactuals(run.model, balanced, "mugshot").flip_share <= 0.15
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput):
         mg.counterfactuals(run.model, balanced, "nose")
 
 
@@ -161,11 +164,11 @@ def test_accuracy_figure_draws_each_bars_baseline_at_its_measured_rate_and_no_ch
     named in the legend, not written on a bar. Read from the figure's JSON, as the browser gets it."""
     run, balanced = unlinked_paper_shares
     table = mg.accuracy_table(run, balanced)
-    fig = json.loads(mg.accuracy_figure(table, mg.Provenance("measured")).to_json())
+    fig = json.loads(mg.accuracy_figure(table, Provenance("measured")).to_json())
     baseline = next(t for t in fig["data"] if t.get("name") == mg.BASELINE_NAME)
     assert baseline.get("showlegend", True) and fig["layout"].get("showlegend", True)
     segments = [(baseline["x"][i], baseline["x"][i + 1], baseline["y"][i]) for i in range(0, len(baseline["x"]), 3)]
-    assert segments == mg.baseline_segments(mg.accuracy_figure(table, mg.Provenance("measured")))
+    assert segments == mg.baseline_segments(mg.accuracy_figure(table, Provenance("measured")))
     # Bars: accuracy at x = 0, 1, 2 (left half), balanced accuracy at x = 0, 1 (right half).
     over = {
         (round((a + b) / 2), "accuracy" if (a + b) / 2 < round((a + b) / 2) else "balanced"): y for a, b, y in segments
@@ -183,11 +186,84 @@ def test_accuracy_figure_draws_each_bars_baseline_at_its_measured_rate_and_no_ch
 
 @pytest.mark.parametrize("bad", [dict(smile_link=1.2), dict(n_train=3), dict(criminal_share=0.0), dict(epochs=0)])
 def test_bad_configs_are_refused(bad):
-    with pytest.raises(ValueError):
+    """BadInput, the lab's error for a setting the user can change (shown as a warning by the shell)."""
+    with pytest.raises(BadInput):
         mg.MugshotConfig(**bad)
 
 
 def test_face_grid_shape():
-    grid = mg.face_grid(torch.rand(10, 3, faces.SIZE, faces.SIZE), columns=4)
+    images = torch.rand(10, 3, faces.SIZE, faces.SIZE)
+    grid = mg.face_grid(images, columns=4)
     assert grid.shape == (3 * faces.SIZE, 4 * faces.SIZE, 3) and grid.dtype == np.uint8
     assert (grid[-faces.SIZE :, -faces.SIZE :] == 255).all()  # empty cells are white
+    assert np.array_equal(mg.face_grid(faces.as_uint8(images), columns=4), grid)  # bytes or floats: one picture
+    assert np.array_equal(grid[: faces.SIZE, : faces.SIZE], faces.as_uint8(images[0]).permute(1, 2, 0).numpy())
+
+
+# ----------------------------------------------------------------------------- memory, the page's jobs, provenance
+
+
+def test_a_run_keeps_its_faces_as_bytes_and_models_see_the_rendered_floats(linked):
+    """Issue #14, item 7: a preset run held ~115 MB of float32 faces (1,856 + 600); as uint8 it holds a quarter.
+    No number changes on the way: the floats a model reads are exactly the ones the renderer drew."""
+    run, balanced = linked
+    for data in (run.train, run.test, balanced):
+        assert data.images.dtype == torch.uint8 and data.images.shape[1:] == (3, faces.SIZE, faces.SIZE)
+    assert torch.equal(balanced.floats(slice(0, 5)), faces.render(balanced.faces.subset(slice(0, 5))))
+    preset = mg.MugshotConfig()
+    held = (preset.n_train + preset.n_test) * 3 * faces.SIZE**2  # bytes of a preset run's faces
+    assert held / 2**20 < 30  # 28 MB, was 115 MB as float32
+    assert mg.accuracy(run.model, run.test) == pytest.approx(run.result.test_accuracy)  # fit saw the same floats
+
+
+def test_jobs_train_what_the_page_reads_and_the_warm_up_gets_every_preset():
+    cfg = mg.MugshotConfig(n_train=40, n_test=20, epochs=1)
+    (job,) = mg.jobs(cfg)
+    assert job.key == mg.run_key(cfg) == ("mugshots", cfg) and job.label == f"Mugshots: {cfg.describe()}"
+    steps = []
+    run = job.run(SharedRuns(), lambda step, total, metrics: steps.append((step, total)))
+    assert run.config == cfg and steps[-1] == (1, 1)  # 40 faces: one batch of 64
+    assert job.run(SharedRuns()).config == cfg  # on_progress may be left out (the warm-up)
+    warm = mg.warm_up_jobs(seed=2)
+    assert [j.key for j in warm] == [
+        mg.run_key(mg.MugshotConfig(smile_link=s, wall_link=w, collar_link=c, seed=2))
+        for s, w, c in mg.PRESETS.values()
+    ]
+    assert [j.label for j in warm] == [
+        "Mugshots: labels follow smiling 89.5%",
+        "Mugshots: labels follow smiling 80.0%, mugshot wall 80.0%, white collar 80.0%",
+        "Mugshots: labels follow nothing (all links 0.5)",
+    ]
+
+
+def test_one_face_and_its_twin_explained_with_their_mouth_shares(linked):
+    """The Heatmaps tab: the face and its smile-toggled twin, each map's share in the mouth box, as in
+    mouth_relevance (the same function counts both)."""
+    run, balanced = linked
+    pair = mg.face_maps(run.model, balanced, 3)
+    assert [label for label, _, _ in pair.rows] == ["original", "toggled"]
+    assert pair.smiling[0] == bool(balanced.faces.smile[3]) != pair.smiling[1]
+    assert torch.equal(pair.rows[0][1], balanced.floats(3))
+    top, left, height, width = pair.box
+    changed = (pair.rows[0][1] != pair.rows[1][1]).any(0).nonzero()
+    assert changed[:, 0].min() >= top and changed[:, 0].max() < top + height  # only the mouth differs
+    assert changed[:, 1].min() >= left and changed[:, 1].max() < left + width
+    assert len(pair.shares) == 8 and pair.shares["share_in_mouth_box"].between(0, 1).all()
+    one = mg.mouth_relevance(
+        run.model, mg.FaceSet(balanced.faces.subset([3]), balanced.images[3:4], balanced.labels[3:4], "one")
+    )
+    mine = pair.shares[pair.shares["face"] == "original"].set_index("method")["share_in_mouth_box"]
+    assert mine["LRP"] == pytest.approx(one.set_index("method")["share_in_mouth"]["LRP"], abs=1e-6)
+    assert pair.predicted[0] == int(run.model(balanced.floats(slice(3, 4))).argmax())
+
+
+def test_provenance_says_what_was_measured(linked):
+    run, _ = linked
+    prov = run.provenance("balanced test face 3")
+    assert prov.kind == "measured" and prov.seed == run.config.seed
+    assert (
+        prov.model == f"{mg.CNN.describe()}, {run.config.describe()}"
+        and prov.data == "synthetic faces, balanced test face 3"
+    )
+    faces_prov = mg.faces_provenance(run.config)
+    assert faces_prov.model == "core.faces generator" and run.config.describe() in faces_prov.data
