@@ -1,11 +1,10 @@
-"""Adversarial fooling (issue #4). Thin page: widgets -> core.attacks / core.demos.adversarial -> charts.
+"""Adversarial fooling (issue #4). Thin page: widgets -> core.demos.adversarial -> charts.
 
-Training runs only on a button, once per configuration for the whole server (SharedRuns in
-st.cache_resource), and so do the expensive sweeps (curves, universal perturbation, patch,
-one-pixel search). Single-image FGSM/PGD/SimBA take milliseconds and follow the sliders.
+Training runs only on a button (ui.runs.train_gate), once per configuration for the whole server,
+and so do the expensive sweeps (curves, universal perturbation, patch, one-pixel search).
+Single-image FGSM/PGD/SimBA take milliseconds and follow the sliders.
 """
 
-import inspect
 import logging
 
 import pandas as pd
@@ -15,15 +14,13 @@ from ui.shell import require_shell
 
 require_shell()
 
-import torch  # noqa: E402  (after the guard: see ui.shell)
-
-from core import attacks, baselines, imagenet, images  # noqa: E402
+from core import attacks, imagenet, images  # noqa: E402  (after the guard: see ui.shell)
 from core.data import FASHION_CLASSES  # noqa: E402
 from core.demos import adversarial as adv  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
-from core.training import SharedRuns  # noqa: E402
 from ui import charts  # noqa: E402
-from ui.runs import page_runs  # noqa: E402
+from ui.code import show_code  # noqa: E402
+from ui.runs import page_runs, train_gate  # noqa: E402
 from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402
 
 SLUG = "adversarial"
@@ -59,39 +56,6 @@ def seconds_label(seconds: float) -> str:
 # ----------------------------------------------------------------------------- cached work
 
 
-def shared_runs() -> SharedRuns:
-    return page_runs(SLUG)  # this page's own store: see ui/runs.py
-
-
-def run_for(preset: adv.ModelPreset) -> adv.AttackRun | None:
-    return shared_runs().peek(adv.run_key(preset))
-
-
-def train(preset: adv.ModelPreset) -> None:
-    """Train (or wait for another session's identical training), with a live time-left estimate."""
-    bar, say = st.progress(0.0, text="Starting…"), adv.TrainingProgress(preset.describe())
-
-    def progress(step, total, metrics):
-        bar.progress(step / total, text=say(step, total, metrics))
-
-    shared_runs().get_or_run(adv.run_key(preset), lambda: adv.train_model(preset, progress))
-    bar.empty()
-
-
-def curves_for(preset: adv.ModelPreset) -> pd.DataFrame | None:
-    return shared_runs().peek(adv.curves_key(preset))
-
-
-def compute_curves(run: adv.AttackRun) -> None:
-    bar = st.progress(0.0, text="Attacking…")
-
-    def progress(step, total, metrics):
-        bar.progress(step / total, text=f"{metrics['attack']}: {step}/{total}")
-
-    shared_runs().get_or_run(adv.curves_key(run.preset), lambda: adv.measure_curves(run, progress))
-    bar.empty()
-
-
 # The run goes in as ``_run`` (not hashed: keyed by its preset, which fixes the model), so a cached function
 # never looks the run up itself and cannot find it evicted from the store in between.
 @st.cache_data(show_spinner="Searching with differential evolution…")
@@ -110,11 +74,10 @@ def patch(preset: adv.ModelPreset, target: int, size: int, _run: adv.AttackRun) 
 
 
 def say_if_already_wrong(run: adv.AttackRun, index: int) -> None:
-    truth, answer = int(run.test.labels[index]), adv.predicted_class(run, index)
-    if truth != answer:
+    if wrong := adv.already_wrong(run, index):
         st.warning(
-            f"The model already gets this image wrong ({FASHION_CLASSES[answer]}, truly "
-            f"{FASHION_CLASSES[truth]}); the attack tries to move it off its current answer."
+            f"The model already gets this image wrong ({wrong[0]}, truly {wrong[1]}); "
+            "the attack tries to move it off its current answer."
         )
 
 
@@ -131,30 +94,18 @@ def image_px() -> int:
     return adv.PRESENTER_IMAGE_PX if presenter() else adv.IMAGE_PX
 
 
-def show_pair(model, classes, original, adversarial, prov: Provenance, name: str) -> None:
+def show_pair(pair: adv.Comparison, prov: Provenance, name: str) -> None:
     """Original | change | adversarial, sizes of the change, top-5 before and after."""
-    probs = attacks.probabilities(model, torch.stack([original, adversarial]))
-    before, after = adv.top_k(probs[0], classes), adv.top_k(probs[1], classes)
-    titles = (
-        f"original: {before['class'][0]} ({before['probability'][0]:.0%})",
-        f"attacked: {after['class'][0]} ({after['probability'][0]:.0%})",
-    )
-    frame = pd.concat([before.assign(when="before"), after.assign(when="after")])
-    charts.chart(adv.triptych_figure(original, adversarial, titles, prov, image_px()), frame, prov, f"{name}_images")
-    delta = adversarial - original
-    st.caption(adv.change_wording(adv.amplification(delta), delta)[1])
-    size = attacks.change_size(original[None], adversarial[None])
+    frame, size = pair.table(), pair.size
+    figure = adv.triptych_figure(pair.original, pair.adversarial, pair.titles, prov, image_px())
+    charts.chart(figure, frame, prov, f"{name}_images")
+    st.caption(pair.wording)
     cols = st.columns(3)
     cols[0].metric("L∞ (largest pixel change)", f"{size['linf']:.3f}")
     cols[1].metric("L2 (length of the change)", f"{size['l2']:.2f}")
     cols[2].metric("pixels changed (L0)", f"{size['l0']:,}")
     st.caption("Pixel values in [0, 1]; the provenance is under the images above.")
-    charts.chart(adv.top5_figure(before, after, prov), frame, prov, f"{name}_top5")
-
-
-def show_code(*functions) -> None:
-    with st.expander("Show the code"):
-        st.code("\n\n".join(inspect.getsource(f) for f in functions), language="python")
+    charts.chart(adv.top5_figure(pair.before, pair.after, prov), frame, prov, f"{name}_top5")
 
 
 def image_slider(run: adv.AttackRun, default: int = 0, name: str = "image") -> int:
@@ -188,12 +139,10 @@ def show_single(run: adv.AttackRun) -> None:
         bind="query-params",
         disabled="targeted" not in attack,
     )
-    x, y = run.test.images[index : index + 1], run.test.labels[index : index + 1]
-    adversarial = adv.attack_one(run.model, x, y, attack, eps, FASHION_CLASSES.index(target_name), seed())
-    truth = FASHION_CLASSES[int(y)]
-    prov = run.provenance(f"test image {index} (true class: {truth}), {attack}, ε = {eps:g}")
+    pair = adv.attack_test_image(run, index, attack, eps, FASHION_CLASSES.index(target_name), seed())
+    prov = run.provenance(f"test image {index} (true class: {run.true_class(index)}), {attack}, ε = {eps:g}")
     with result:
-        show_pair(run.model, FASHION_CLASSES, x[0], adversarial[0], prov, "single")
+        show_pair(pair, prov, "single")
     aside(
         f"ε = {eps:g} means no pixel moved by more than {eps:.0%} of the grey range. On 28×28 thumbnails a "
         "large ε is visible if you look for it; try the PGD preset (ε = 0.05): faint, yet the confident "
@@ -208,20 +157,17 @@ def show_curves(run: adv.AttackRun) -> None:
         "control adds random ±ε to every pixel: the same L∞ and L2 as FGSM, in a random direction."
     )
     preset, defence_preset = run.preset, run.preset.defence()
-    if curves_for(preset) is None:
-        if st.button(
-            f"Compute the curves ({seconds_label(adv.CURVES_SECONDS)}; FGSM, PGD-{adv.CURVE_PGD_STEPS}, noise)",
-            type="primary",
-            key=key("curves_button"),
-            icon=":material/play_arrow:",
-        ):
-            compute_curves(run)
-            st.rerun()
+    computed = train_gate(
+        SLUG,
+        adv.jobs(preset, curves=True),
+        button=f"Compute the curves ({seconds_label(adv.CURVES_SECONDS)}; FGSM, PGD-{adv.CURVE_PGD_STEPS}, noise)",
+        key="curves_button",
+    )
+    if computed is None:
         return
-    defence = run_for(defence_preset)
-    curves = {"standard model": curves_for(preset)}
-    if defence is not None and curves_for(defence_preset) is not None:
-        curves["adversarially trained"] = curves_for(defence_preset)
+    curves = {"standard model": computed[1]}
+    if (defended := page_runs(SLUG).peek(adv.curves_key(defence_preset))) is not None:  # drawn dashed once trained
+        curves["adversarially trained"] = defended
     metric = st.radio(
         "Show",
         ("accuracy", "success_rate"),
@@ -232,8 +178,7 @@ def show_curves(run: adv.AttackRun) -> None:
     )
     prov = adv.curves_provenance(run, defence_drawn=len(curves) > 1)
     frame = pd.concat([f.assign(model=m) for m, f in curves.items()])
-    majority = baselines.majority_baseline(run.test.labels[: adv.CURVE_IMAGES])
-    charts.chart(adv.curves_figure(curves, metric, prov, majority=majority), frame, prov, "curves")
+    charts.chart(adv.curves_figure(curves, metric, prov, majority=adv.curves_majority(run)), frame, prov, "curves")
     st.caption(
         f"★ Published, a different model and data: Goodfellow et al. 2015 report {adv.GOODFELLOW_ERROR:.1%} "
         f"error (accuracy {1 - adv.GOODFELLOW_ERROR:.1%}) for FGSM at ε = {adv.GOODFELLOW_EPS} on a maxout "
@@ -246,18 +191,16 @@ def show_curves(run: adv.AttackRun) -> None:
         f"start is the cheap version of {adv.WONG_2020}. {defence_preset.epochs} epochs instead of "
         f"{preset.epochs}: each step also crafts its examples."
     )
-    if defence is None:
-        if st.button(
-            f"Train the defence ({seconds_label(adv.DEFENCE_SECONDS)}, curves included)",
-            key=key("defence_button"),
-            icon=":material/shield:",
-        ):
-            train(defence_preset)
-            st.rerun()
+    trained = train_gate(
+        SLUG,
+        adv.jobs(preset, defence=True),
+        button=f"Train the defence ({seconds_label(adv.DEFENCE_SECONDS)}, curves included)",
+        icon=":material/shield:",
+        key="defence_button",
+    )
+    if trained is None:
         return
-    if curves_for(defence_preset) is None:
-        compute_curves(defence)
-        st.rerun()
+    defence = trained[2]
     cols = st.columns(2)
     cols[0].metric("Clean accuracy, standard", f"{run.result.test_accuracy:.1%}")
     cols[1].metric(
@@ -287,7 +230,7 @@ def show_one_pixel(run: adv.AttackRun) -> None:
         f"{'Fooled' if result.success else 'Not fooled'} by changing {len(result.pixels)} pixel(s) at "
         f"{', '.join(map(str, result.pixels))} after {result.queries:,} model queries."
     )
-    show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "pixel")
+    show_pair(adv.compare_test_image(run, index, result.adversarial), prov, "pixel")
     show_code(adv.one_pixel_search, attacks.one_pixel, attacks._paint_pixels)
 
 
@@ -328,13 +271,13 @@ def show_black_box(run: adv.AttackRun) -> None:
     eps = left.slider("Change per pixel", 0.05, 0.5, 0.2, 0.05, key=key("simba_eps"), bind="query-params")
     budget = right.slider("Query budget", 100, 5000, 3000, 100, key=key("budget"), bind="query-params")
     say_if_already_wrong(run, index)
-    result = attacks.simba(run.model, run.test.images[index], adv.predicted_class(run, index), eps, budget, seed())
+    result = adv.simba_search(run, index, eps, budget, seed())
     (st.success if result.success else st.warning)(
         f"{'Fooled' if result.success else 'Not fooled'} after **{result.queries:,} queries**, no gradients used."
     )
     prov = run.provenance(f"test image {index}, SimBA, {result.queries:,} queries")
-    show_pair(run.model, FASHION_CLASSES, run.test.images[index], result.adversarial[0], prov, "simba")
-    show_code(attacks.simba)
+    show_pair(adv.compare_test_image(run, index, result.adversarial), prov, "simba")
+    show_code(adv.simba_search, attacks.simba)
 
 
 def show_patch(run: adv.AttackRun) -> None:
@@ -365,7 +308,7 @@ def show_patch(run: adv.AttackRun) -> None:
             f"The sticker worked on none of the first {example.first} test images; below: test image 0 "
             "with it, for comparison."
         )
-    show_pair(run.model, FASHION_CLASSES, run.test.images[example.index], example.pasted, prov, "patch")
+    show_pair(adv.compare_test_image(run, example.index, example.pasted), prov, "patch")
     show_code(adv.patch_with_control, attacks.adversarial_patch, attacks.paste)
 
 
@@ -399,15 +342,9 @@ def show_imagenet() -> None:
         return
     for notice in loaded.notices:
         st.caption(notice)
-    x = imagenet.prepare(loaded.pixels)
     step = st.slider("ε in 1/255 steps (one grey level)", 1, 16, 2, key=key("imagenet_eps"), bind="query-params")
-    label = attacks.probabilities(model, x).argmax(1)
-    adversarial = attacks.fgsm(model, x, label, step / 255)
-    prov = Provenance(
-        "measured", model="ResNet-18, torchvision IMAGENET1K_V1", data=loaded.source, source=imagenet.RESNET_SOURCE
-    )
-    show_pair(model, classes, x[0], adversarial[0], prov, "imagenet")
-    show_code(attacks.fgsm, imagenet.Normalized)
+    show_pair(adv.attack_photo(model, classes, loaded.pixels, step), imagenet.provenance(loaded.source), "imagenet")
+    show_code(adv.attack_photo, attacks.fgsm, imagenet.Normalized)
 
 
 # ----------------------------------------------------------------------------- page
@@ -418,21 +355,15 @@ aside(
     "a small CNN trained here, live, on the shipped Fashion-MNIST split; pixel values are in [0, 1]."
 )
 preset = adv.ModelPreset(seed=seed())
-run = run_for(preset)
-if run is None:
-    st.info(f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.")
-    if st.button(
-        f"Train ({seconds_label(adv.TRAIN_SECONDS)})", type="primary", icon=":material/play_arrow:", key=key("train")
-    ):
-        train(preset)
-        st.rerun()  # redraw without the button: the model now exists for everyone
-elif not presenter():  # secondary in presenter mode: the charts' captions carry model, data and seed
-    st.caption(
-        f"{preset.describe()}: {run.result.test_accuracy:.1%} clean test accuracy on "
-        f"{len(run.test):,} held-out images (always answering the commonest class: "
-        f"{run.result.majority_baseline:.1%}), trained in {run.result.seconds:.0f} s · energy "
-        f"{run.result.carbon.summary()}"
-    )
+trained = train_gate(
+    SLUG,
+    adv.jobs(preset),
+    button=f"Train ({seconds_label(adv.TRAIN_SECONDS)})",
+    note=f"First train the classifier to attack: {preset.describe()} on 8,000 Fashion-MNIST images.",
+)
+run = trained[0] if trained else None
+if run is not None and not presenter():  # secondary in presenter mode: the charts' captions carry model, data, seed
+    st.caption(run.summary())
 
 TABS = {
     "Single image": show_single,

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.data import fashion_mnist_10k, train_test_split
-from core.demos import adversarial as adv
+from core.demos.adversarial import classifier
 from tests.test_pages import APP, assert_clean
 
 K = "adversarial."
@@ -33,7 +33,7 @@ def trained():
     """The page's model trained once, on a small split so the module stays fast (~5 s)."""
     train, test = train_test_split(fashion_mnist_10k(), 0.2, 0)
     mp = pytest.MonkeyPatch()
-    mp.setattr(adv, "load_split", lambda seed: (train.subset(slice(0, 1500)), test.subset(slice(0, 300))))
+    mp.setattr(classifier, "load_split", lambda seed: (train.subset(slice(0, 1500)), test.subset(slice(0, 300))))
     app = open_tab("Single image")
     button(app, "Train").click().run()
     assert_clean(app)
@@ -128,6 +128,20 @@ def test_curves_with_noise_control_and_the_defence_button(trained):
     # No defence drawn yet: nothing on the page may mention its dashed lines (defect 10).
     assert "dashed" not in all_text(app)
     assert "s on 2 cores" in button(app, "Train the defence").label
+
+
+def test_the_defence_button_trains_the_twin_and_draws_its_curves_dashed(trained):
+    app = open_tab("Curves & defence")
+    if any("Compute the curves" in b.label for b in app.button):  # run alone: the curves first
+        button(app, "Compute the curves").click().run()
+    button(app, "Train the defence").click().run()
+    assert_clean(app)
+    assert not any("Train the defence" in b.label for b in app.button)
+    assert any(m.label == "Clean accuracy, adversarially trained" for m in app.metric)
+    traces = chart_specs(app)[0]["data"]
+    dashed = [t for t in traces if t.get("line", {}).get("dash") == "dash"]
+    assert dashed and all("adversarially trained" in t["name"] for t in dashed)
+    assert "dashed" in all_text(app)  # the provenance now names the dashed lines
 
 
 def test_one_pixel_change_panel_is_not_called_amplified_when_it_is_toned_down(trained):
