@@ -1,6 +1,7 @@
 """Benchmark: the server's memory, page by page, for one user who visits every page.
 
-    python bench/bench_memory.py                  # both readings below, on this tree (~2 min)
+    python bench/bench_memory.py                  # both readings below, on this tree (~2 min on a quiet machine)
+    python bench/bench_memory.py --pressed-only   # (or --opened-only) one reading
     python bench/bench_memory.py --root /tmp/before   # the same on another checkout (e.g. a git worktree)
     python bench/bench_memory.py --imports        # what each library costs to import, in a fresh interpreter
 
@@ -126,35 +127,36 @@ def press(page, slug: str) -> None:
     wait_until_rendered(page, 300_000)
 
 
-def walk(browser, root: Path, pressing: bool) -> tuple[list[tuple[str, float]], float]:
-    """One fresh server, one user: ``([(step, RSS MB after it)], peak MB)``."""
-    steps = []
+def walk(browser, root: Path, pressing: bool) -> float:
+    """One fresh server, one user: prints a row per step (RSS after it) as it goes; returns the peak MB."""
+    title = "Every page opened and its main button pressed" if pressing else "Every page opened, nothing pressed"
+    print(f"\n**{title}**\n\n| step | server RSS after it | added by this step |\n|---|---|---|", flush=True)
+    previous = 0.0
+
+    def record(step: str, proc: psutil.Process) -> None:
+        nonlocal previous
+        mb = tree_rss(proc) / 1e6
+        print(f"| {step} | {mb:,.0f} MB | {mb - previous:+,.0f} MB |", flush=True)
+        previous = mb
+
     with tempfile.TemporaryDirectory() as data_dir, server_at(root, Path(data_dir)) as (base, proc, _):
         server = psutil.Process(proc.pid)
         sampler = PeakSampler(proc.pid)
-        steps.append(("server started (nothing opened)", tree_rss(server) / 1e6))
+        record("server started (nothing opened)", server)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         for slug in PAGES:
             open_page(page, base, slug)
             time.sleep(1.0)  # let the tail of the run (and codecarbon's probe thread) settle
-            steps.append((f"{slug} opened", tree_rss(server) / 1e6))
+            record(f"{slug} opened", server)
             if pressing and slug in PRESS:
                 press(page, slug)
                 time.sleep(1.0)
-                steps.append((f"{slug}: '{PRESS[slug][0].strip(' (')}' pressed", tree_rss(server) / 1e6))
+                record(f"{slug}: '{PRESS[slug][0].strip(' (')}' pressed", server)
         page.close()
         peak = sampler.stop() / 1e6
-    return steps, peak
-
-
-def print_walk(title: str, steps: list[tuple[str, float]], peak: float) -> None:
-    print(f"\n**{title}**\n\n| step | server RSS after it | added by this step |\n|---|---|---|")
-    previous = 0.0
-    for step, mb in steps:
-        print(f"| {step} | {mb:,.0f} MB | {mb - previous:+,.0f} MB |")
-        previous = mb
     verdict = "✔" if peak <= BUDGET_MB else "✘"
-    print(f"| **peak (sampled every 50 ms)** | **{peak:,.0f} MB** | ≤ {BUDGET_MB} MB {verdict} |")
+    print(f"| **peak (sampled every 50 ms)** | **{peak:,.0f} MB** | ≤ {BUDGET_MB} MB {verdict} |", flush=True)
+    return peak
 
 
 def import_cost(library: str, after: str = "") -> float:
@@ -184,6 +186,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=REPO, help="the checkout whose app.py is served")
     parser.add_argument("--imports", action="store_true", help="only the import costs of the libraries")
     parser.add_argument("--opened-only", action="store_true", help="skip the reading with the buttons pressed")
+    parser.add_argument("--pressed-only", action="store_true", help="skip the reading with nothing pressed")
     args = parser.parse_args()
     print(machine(), f"· tree {args.root}")
     if args.imports:
@@ -193,9 +196,10 @@ def main() -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        print_walk("Every page opened, nothing pressed", *walk(browser, args.root, pressing=False))
+        if not args.pressed_only:
+            walk(browser, args.root, pressing=False)
         if not args.opened_only:
-            print_walk("Every page opened and its main button pressed", *walk(browser, args.root, pressing=True))
+            walk(browser, args.root, pressing=True)
         browser.close()
 
 
