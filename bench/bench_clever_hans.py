@@ -14,44 +14,14 @@ machine says so.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import machine, markdown, median_seconds, row, table_header  # bench/ is on sys.path; puts the repo there
 
-import torch  # noqa: E402
-
-from core import explain  # noqa: E402
-from core.demos import clever_hans as ch  # noqa: E402
-
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def markdown(frame) -> str:
-    """A DataFrame as a markdown table (pandas' to_markdown needs tabulate, not a lab dependency)."""
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
-    lines += [
-        "| " + " | ".join(f"{v:.1%}" if isinstance(v, float) else str(v) for v in r) + " |"
-        for r in frame.itertuples(index=False)
-    ]
-    return "\n".join(lines)
-
-
-def row(figure: str, target: str, measured: str, how: str) -> None:
-    print(f"| {figure} | {target} | {measured} | {how} |")
+from core import explain
+from core.demos import clever_hans as ch
 
 
 def preset_seconds(config: ch.TagConfig) -> float:
@@ -69,13 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed repeats of the preset (median)")
     repeat = parser.parse_args().repeat
-    print(
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads), Python {platform.python_version()}; "
-        f"{datetime.date.today().isoformat()}\n"
-    )
-    print("| figure | target | measured | how |")
-    print("|---|---|---|---|")
+    print(machine() + "\n")
+    table_header()
     ch.load_split("fashion", 0)  # the shipped split is read once per process (lru_cache)
     preset = ch.TagConfig()
     times, loads = [], []
@@ -106,8 +71,7 @@ def main() -> None:
 
     tag, clean = numbers[0], numbers[1]
     images, targets = ch.explained_images(tag, limit=50)
-    explain.attribute_all(tag.model, images[:1], targets[:1])  # warm-up
-    t = median_seconds(lambda: explain.attribute_all(tag.model, images[:1], targets[:1]), 10)
+    t = median_seconds(lambda: explain.attribute_all(tag.model, images[:1], targets[:1]), 10)  # after one warm-up
     row(
         "all four heatmaps, one image",
         "≤ 1 s",
@@ -117,9 +81,8 @@ def main() -> None:
     for method in explain.METHODS:
         t = median_seconds(lambda method=method: explain.attribute(tag.model, images[:1], targets[:1], method), 10)
         row(f"{method}, one image", "", f"{t * 1000:.1f} ms", "median of 10")
-    models = {"tag model": tag.model, "clean baseline": clean.model, "randomised": explain.randomized_copy(tag.model)}
     start = time.perf_counter()
-    shares = ch.relevance_shares(models, images, targets)
+    shares = ch.relevance_shares(ch.explained_models(tag, clean), images, targets)
     row(
         "relevance-share table (3 models x 4 methods x 50 images)",
         "",

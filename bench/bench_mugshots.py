@@ -7,47 +7,28 @@ shares, relevance in the mouth box). Times are medians; nothing here asserts a t
 
 from __future__ import annotations
 
-import datetime
 import os
-import platform
-import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import machine, median_seconds, row, table_header  # bench/ is on sys.path; puts the repo there
+
 os.environ.setdefault("DLLAB_DATA_DIR", tempfile.mkdtemp(prefix="bench_mugshots_"))  # keep the real ledger clean
-
-import torch  # noqa: E402
 
 from core import explain, faces  # noqa: E402
 from core.demos import mugshots as mg  # noqa: E402
+from core.training import predict  # noqa: E402
 
 
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def row(figure: str, target: str, measured: str, how: str) -> None:
-    print(f"| {figure} | {target} | {measured} | {how} |")
+def megabytes(*tensors) -> float:
+    """What tensors hold, in MiB (their elements, not Python's overhead)."""
+    return sum(t.element_size() * t.nelement() for t in tensors) / 2**20
 
 
 def main() -> None:
-    print(
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads); {datetime.date.today().isoformat()}\n"
-    )
-    print("| figure | target | measured | how |")
-    print("|---|---|---|---|")
-    faces.generate(200)  # warm up
-    t = median_seconds(lambda: faces.generate(2000, seed=1), 5)
+    print(machine() + "\n")
+    table_header()
+    t = median_seconds(lambda: faces.generate(2000, seed=1), 5)  # after one warm-up
     row("2,000 synthetic faces (sample + render)", "≤ 1 s", f"{t:.2f} s", "median of 5")
 
     config = mg.MugshotConfig()
@@ -60,12 +41,17 @@ def main() -> None:
         f"{run.result.seconds:.1f} s",
         f"fit() incl. per-epoch test; {total:.1f} s with drawing 2,456 faces; one run",
     )
+    row(
+        "faces a preset run holds (training + test)",
+        "",
+        f"{megabytes(run.train.images, run.test.images):.1f} MiB",
+        "uint8 0..255 (float32 would be 4x); converted to floats only where a model reads them",
+    )
 
     balanced = mg.balanced_test(config)
-    image = balanced.images[:1]
-    target = mg.predictions(run.model, image)
-    explain.attribute_all(run.model, image, target)
-    t = median_seconds(lambda: explain.attribute_all(run.model, image, target), 5)
+    image = balanced.floats(slice(0, 1))
+    target = predict(run.model, image)
+    t = median_seconds(lambda: explain.attribute_all(run.model, image, target), 5)  # after one warm-up
     row(
         "four heatmaps for one image",
         "≤ 1 s",
