@@ -35,10 +35,11 @@ GOODFELLOW_ADV_TRAINED_ERROR = 0.179  # published: 17.9 % error on FGSM examples
 
 def measure_curves(run: AttackRun, on_progress: ProgressCallback | None = None) -> pd.DataFrame:
     """FGSM, PGD-7 and the random ±ε control on the first :data:`CURVE_IMAGES` test images, at each of :data:`EPSILONS`."""
+    images, labels = run.test.batch(slice(0, CURVE_IMAGES))  # converts only these rows to float
     return attacks.epsilon_curves(
         run.model,
-        run.test.images[:CURVE_IMAGES],
-        run.test.labels[:CURVE_IMAGES],
+        images,
+        labels,
         EPSILONS,
         pgd_steps=CURVE_PGD_STEPS,
         seed=run.preset.seed,

@@ -28,13 +28,18 @@ LEARN_IMAGES = 2000  # training images the universal perturbation and the patch 
 def one_pixel_search(run: AttackRun, index: int, pixels: int) -> attacks.SearchResult:
     """The one-pixel attack on test image ``index``, moving it off the model's own answer (page budget)."""
     return attacks.one_pixel(
-        run.model, run.test.images[index], predicted_class(run, index), pixels, seed=run.preset.seed, **ONE_PIXEL_BUDGET
+        run.model,
+        run.test.batch(index)[0],
+        predicted_class(run, index),
+        pixels,
+        seed=run.preset.seed,
+        **ONE_PIXEL_BUDGET,
     )
 
 
 def simba_search(run: AttackRun, index: int, eps: float, budget: int, seed: int = 0) -> attacks.SearchResult:
     """SimBA on test image ``index``: ``±eps`` per pixel, at most ``budget`` queries, off the model's own answer."""
-    return attacks.simba(run.model, run.test.images[index], predicted_class(run, index), eps, budget, seed)
+    return attacks.simba(run.model, run.test.batch(index)[0], predicted_class(run, index), eps, budget, seed)
 
 
 def _learning_split(run: AttackRun) -> ImageDataset:
@@ -64,10 +69,8 @@ class Controlled:
 
 def universal_with_control(run: AttackRun, eps: float, steps: int = 100) -> Controlled:
     """A universal δ learned on :data:`LEARN_IMAGES` training images; its fooling rate on the test split vs ±ε noise."""
-    train = _learning_split(run)
-    delta = attacks.universal_perturbation(
-        run.model, train.images[:LEARN_IMAGES], train.labels[:LEARN_IMAGES], eps, steps=steps, seed=run.preset.seed
-    )
+    images, labels = _learning_split(run).batch(slice(0, LEARN_IMAGES))
+    delta = attacks.universal_perturbation(run.model, images, labels, eps, steps=steps, seed=run.preset.seed)
     noise = random_sign_delta(delta, eps, run.preset.seed)
     images = run.test.images
     return Controlled(
@@ -77,7 +80,7 @@ def universal_with_control(run: AttackRun, eps: float, steps: int = 100) -> Cont
 
 def universal_examples(run: AttackRun, delta: torch.Tensor, n: int = 5) -> tuple[torch.Tensor, list[tuple[int, int]]]:
     """The first ``n`` test images and, for each, the model's class ``(before, after)`` adding ``delta``."""
-    examples = run.test.images[:n]
+    examples = run.test.batch(slice(0, n))[0]
     before = predict(run.model, examples).tolist()
     after = predict(run.model, torch.clamp(examples + delta, 0, 1)).tolist()
     return examples, list(zip(before, after))
@@ -85,16 +88,16 @@ def universal_examples(run: AttackRun, delta: torch.Tensor, n: int = 5) -> tuple
 
 def patch_with_control(run: AttackRun, target: int, size: int, steps: int = 300) -> Controlled:
     """A sticker for ``target`` learned on :data:`LEARN_IMAGES` training images; success on the test split vs a random one."""
-    train = _learning_split(run)
+    images = _learning_split(run).batch(slice(0, LEARN_IMAGES))[0]
     sticker = attacks.adversarial_patch(
-        run.model, train.images[:LEARN_IMAGES], target, size=size, steps=steps, step_size=0.02, seed=run.preset.seed
+        run.model, images, target, size=size, steps=steps, step_size=0.02, seed=run.preset.seed
     )
     noise = torch.rand(sticker.shape, generator=torch.Generator().manual_seed(run.preset.seed))
-    test, seed = run.test, run.preset.seed
+    (images, labels), seed = run.test.batch(slice(None)), run.preset.seed
     return Controlled(
         sticker,
-        attacks.patch_success(run.model, test.images, test.labels, sticker, target, seed),
-        attacks.patch_success(run.model, test.images, test.labels, noise, target, seed),
+        attacks.patch_success(run.model, images, labels, sticker, target, seed),
+        attacks.patch_success(run.model, images, labels, noise, target, seed),
     )
 
 
@@ -110,7 +113,7 @@ class PatchExample:
 
 def patch_example(run: AttackRun, sticker: torch.Tensor, target: int, seed: int, first: int = 100) -> PatchExample:
     """Paste ``sticker`` at random places on the first ``first`` test images; the first that becomes ``target``."""
-    images, labels = run.test.images[:first], run.test.labels[:first]
+    images, labels = run.test.batch(slice(0, first))
     rows, cols = attacks.random_places(
         len(images), images.shape[-1], sticker.shape[-1], torch.Generator().manual_seed(seed)
     )

@@ -122,7 +122,7 @@ def compare(
 
 def predicted_class(run: AttackRun, index: int) -> int:
     """The model's own answer for test image ``index``: the class a search attack tries to leave."""
-    return int(predict(run.model, run.test.images[index : index + 1])[0])
+    return int(predict(run.model, run.test.batch(slice(index, index + 1))[0])[0])
 
 
 def already_wrong(run: AttackRun, index: int) -> tuple[str, str] | None:
@@ -176,14 +176,14 @@ def attack_test_image(
     run: AttackRun, index: int, attack: str, eps: float, target: int | None = None, seed: int = 0
 ) -> Comparison:
     """:func:`attack_one` on test image ``index`` of ``run`` (its true class as the label), compared."""
-    x, y = run.test.images[index : index + 1], run.test.labels[index : index + 1]
+    x, y = run.test.batch(slice(index, index + 1))
     adversarial = attack_one(run.model, x, y, attack, eps, target, seed)
     return compare(run.model, run.test.classes, x[0], adversarial[0])
 
 
 def compare_test_image(run: AttackRun, index: int, adversarial: torch.Tensor) -> Comparison:
     """Test image ``index`` of ``run`` beside ``adversarial`` (``(C, H, W)`` or ``(1, C, H, W)``), compared."""
-    return compare(run.model, run.test.classes, run.test.images[index], adversarial)
+    return compare(run.model, run.test.classes, run.test.batch(index)[0], adversarial)
 
 
 def attack_photo(
