@@ -190,3 +190,20 @@ def test_captum_is_imported_only_when_a_map_is_computed():
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
     assert out.stdout.split("\n")[-2] == "False True (2, 28, 28)"
+
+
+def test_integrated_gradients_in_passes_equal_one_pass_and_bound_the_memory(monkeypatch):
+    # The path runs in passes of whole steps (~470 MB of activations at once for 100 images otherwise);
+    # the maps must be those of one pass, to float rounding.
+    model = build_cnn(CNNConfig(widths=(4, 8), hidden=16), seed=0)
+    images = torch.rand(6, 1, 28, 28, generator=torch.Generator().manual_seed(2))
+    targets = torch.tensor([0, 1, 2, 3, 4, 5])
+    monkeypatch.setattr(explain, "IG_VALUES_PER_PASS", 6 * 784 * 5)  # 5 steps per pass: 7 passes
+    assert explain._ig_pass(images) == 6 * 5
+    in_passes = explain.attribute(model, images, targets, "Integrated Gradients")
+    monkeypatch.setattr(explain, "IG_VALUES_PER_PASS", 10**9)  # all 32 steps at once
+    assert explain._ig_pass(images) == 6 * explain.IG_STEPS
+    at_once = explain.attribute(model, images, targets, "Integrated Gradients")
+    assert torch.allclose(in_passes, at_once, rtol=1e-5, atol=1e-6 * float(at_once.abs().max()))
+    monkeypatch.setattr(explain, "IG_VALUES_PER_PASS", 1)
+    assert explain._ig_pass(images) == 6  # never less than one step for every image (captum's minimum)
