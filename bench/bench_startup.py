@@ -58,10 +58,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--before", type=Path, help="another checkout to time in the same run, interleaved")
+    parser.add_argument("--root", type=Path, default=REPO, help="the checkout measured as 'this' (default: here)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    trees = {"this": REPO} if args.before is None else {"before": args.before, "this": REPO}
+    trees = {"this": args.root} if args.before is None else {"before": args.before, "this": args.root}
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -70,7 +71,7 @@ def main() -> None:
                 runs[name].append(one_run(browser, trees[name]))
                 print(f"repeat {i + 1}, {name}: done", flush=True)
         browser.close()
-    print(machine(), f"· n={args.repeats}" + (f" · before = {args.before}" if args.before else ""))
+    print(machine(), f"· n={args.repeats} · this = {args.root}" + (f" · before = {args.before}" if args.before else ""))
     first = next(iter(runs.values()))[0]
     if args.before is None:
         print(f"| figure | median (min – max), n={args.repeats} |\n|---|---|")
