@@ -175,6 +175,16 @@ def show_heatmaps(tag: ch.TagRun, clean: ch.TagRun) -> None:
     show_code(explain.attribute, explain.positive_share_inside)
 
 
+def show_tag(where) -> None:
+    """The tag alone, as the model sees it (bottom-left, white on black)."""
+    where.image(
+        ch.tag_picture(),
+        caption="The tag (bottom-left, white)",
+        width=PRESENTER_PANEL_PX if presenter() else 84,
+        clamp=True,
+    )
+
+
 def panel() -> dict:
     """Image figures' size: the default, or >= 300 px a panel in presenter mode."""
     return {"panel_px": PRESENTER_PANEL_PX} if presenter() else {}
@@ -225,6 +235,8 @@ config = controls()
 # results must still start on the first screen after the button. Once trained, presenter mode drops
 # the tag picture (the heatmaps draw its box): the results are what the back row must see first.
 picture, action = st.columns([1, 2] if presenter() else [1, 5], vertical_alignment="center")
+if not presenter():
+    show_tag(picture)
 runs = train_gate(
     SLUG,
     ch.jobs(config),
@@ -234,13 +246,8 @@ runs = train_gate(
     else "At share 0 no image carries the tag: the tag model *is* the clean baseline, so one model is trained.",
     where=action,
 )
-if not (presenter() and runs):
-    picture.image(
-        ch.tag_picture(),
-        caption="The tag (bottom-left, white)",
-        width=PRESENTER_PANEL_PX if presenter() else 84,
-        clamp=True,
-    )
+if presenter() and not runs:
+    show_tag(picture)
 if runs:
     tag, clean = runs[0], runs[-1]  # at share 0 the one run is both
     for run in ch.compared(tag, clean).values() if not presenter() else ():  # one line at share 0

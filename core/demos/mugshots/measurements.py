@@ -18,10 +18,15 @@ from core.demos.mugshots.experiment import MugshotRun
 from core.errors import BadInput
 from core.training import predict
 
+# Faces per forward pass when measuring. A 64x64 face makes 8 x 64 x 64 floats per activation, so the
+# 600 test faces in one pass (predict's default batch of 1,000) peaked at +233 MB of server memory;
+# 128 at a time peaks at +55 MB (measured, bench/bench_mugshots.py's machine). Same predictions.
+BATCH = 128
+
 
 def accuracy(model: torch.nn.Module, data: FaceSet) -> float:
     """Share of ``data``'s faces whose label ``model`` predicts, in [0, 1]."""
-    return float((predict(model, data.floats()) == data.labels).float().mean())
+    return float((predict(model, data.floats(), BATCH) == data.labels).float().mean())
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,8 @@ def counterfactuals(model: torch.nn.Module, data: FaceSet, attribute: str = "smi
         attribute,
         data.images,
         after,
-        predict(model, data.floats()),
-        predict(model, faces.as_float(after)),
+        predict(model, data.floats(), BATCH),
+        predict(model, faces.as_float(after), BATCH),
         data.faces.smile.copy(),
     )
 
@@ -87,7 +92,7 @@ def accuracy_table(run: MugshotRun, balanced: FaceSet) -> pd.DataFrame:
     """
     rows = []
     for name, data in (("like training", run.test), ("balanced test", balanced)):
-        r = baselines.report(data.labels, predict(run.model, data.floats()))
+        r = baselines.report(data.labels, predict(run.model, data.floats(), BATCH))
         rows.append(
             {
                 "test_set": name,
@@ -143,7 +148,7 @@ def mouth_relevance(model: torch.nn.Module, data: FaceSet, limit: int = 40) -> p
     ``method, share_in_mouth`` (mean over faces), ``area_share`` (mean box area), ``faces``.
     """
     images = data.floats(slice(0, limit))
-    targets = predict(model, images)
+    targets = predict(model, images, BATCH)
     masks = faces.mouth_masks(data.faces.subset(slice(0, limit)))
     rows = []
     for method, maps in explain.attribute_all(model, images, targets).items():
@@ -191,7 +196,7 @@ def face_maps(model: torch.nn.Module, data: FaceSet, index: int) -> FaceMaps:
     mask = faces.mouth_masks(one)
     rows, predicted, frame = [], [], []
     for label, image in (("original", data.floats(slice(index, index + 1))), ("toggled", faces.render(twin))):
-        target = predict(model, image)
+        target = predict(model, image, BATCH)
         maps = explain.attribute_all(model, image, target)
         rows.append((label, image[0], {m: v[0] for m, v in maps.items()}))
         predicted.append(int(target))
