@@ -126,7 +126,12 @@ def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> fl
     """Share of ``data`` classified correctly, in [0, 1]."""
     if len(data) == 0:
         raise ValueError("cannot compute accuracy on an empty dataset")
-    return float((predict(model, data.images, batch_size) == data.labels).float().mean())
+    # In batches of the stored pixels: a uint8 split is converted to float only a batch at a time.
+    correct = sum(
+        int((predict(model, x, batch_size) == y).sum())
+        for x, y in (data.batch(slice(i, i + batch_size)) for i in range(0, len(data), batch_size))
+    )
+    return correct / len(data)
 
 
 def fit(
@@ -177,7 +182,7 @@ def fit(
                 model.train()
                 t_epoch, seen, correct, loss_sum = time.perf_counter(), 0, 0, 0.0
                 for batch in torch.randperm(len(train), generator=shuffle).split(config.batch_size):
-                    x, y = train.images[batch], train.labels[batch]
+                    x, y = train.batch(batch)  # float in [0, 1], converted from uint8 a batch at a time
                     if perturb is not None:
                         x = perturb(model, x, y).detach()
                     logits = model(x)
@@ -215,7 +220,7 @@ def fit(
             parameters=sum(p.numel() for p in model.parameters()),
         )
         if perturb is None:  # an attack inside each step adds compute we do not count: no FLOP figure then
-            macs = forward_macs(model, test.images[:1])
+            macs = forward_macs(model, test.batch(slice(0, 1))[0])
             measurement.metrics.update(forward_macs=macs, train_flops=6 * macs * samples_seen)
     return FitResult(
         model, history, seconds, measurement.report, measurement.ledger_error, config, majority, measurement.metrics
@@ -233,7 +238,7 @@ class SharedRuns:
 
     On a public demo every slider position is a new key, so ``max_entries`` bounds what is
     kept: past it, the result stored longest ago is dropped (a later request trains it again).
-    A mugshot run holds its ~100 MB of faces, so an unbounded cache is a slow out-of-memory.
+    A mugshot run holds its ~29 MB of faces, so an unbounded cache is a slow out-of-memory.
 
     Example::
 

@@ -1076,8 +1076,8 @@ def prebuilt():
     real_adv_split, real_ch_split = adv.load_split, ch.load_split
     adv_split = tuple(part.subset(slice(0, n)) for part, n in zip(real_adv_split(S), (64, 120)))
     ch_split = tuple(part.subset(slice(0, n)) for part, n in zip(real_ch_split("fashion", S), (600, 300)))
-    mp.setattr(adv, "load_split", lambda seed: adv_split if seed == S else real_adv_split(seed))
-    mp.setattr(ch, "load_split", lambda source, seed: ch_split if seed == S else real_ch_split(source, seed))
+    mp.setattr(adv.classifier, "load_split", lambda seed: adv_split if seed == S else real_adv_split(seed))
+    mp.setattr(ch.experiment, "load_split", lambda source, seed: ch_split if seed == S else real_ch_split(source, seed))
 
     runs = {}
     preset = adv.ModelPreset(seed=S)

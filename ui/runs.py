@@ -30,7 +30,7 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 
 # Runs kept per page. Every preset of a page, for one seed, fits with room for a few slider positions:
 # adversarial 4 (model, curves, defence, its curves), Clever Hans 3 (two tag shares, one shared
-# clean baseline), mugshots 3 (tens of MB of faces each), CO2 3 presets + the reference set. A page
+# clean baseline), mugshots 3 (~29 MB of uint8 faces each), CO2 3 presets + the reference set. A page
 # not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
 DEFAULT_CAPACITY = 8
 CAPACITY = {"adversarial": 8, "clever_hans": 8, "mugshots": 4, "carbon": 12}
