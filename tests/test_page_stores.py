@@ -44,7 +44,9 @@ def clean_caches():
 
 def test_training_on_one_page_never_evicts_another_pages_model(monkeypatch, clean_caches):
     train, test = train_test_split(fashion_mnist_10k(), 0.2, 0)
-    monkeypatch.setattr(adv.classifier, "load_split", lambda seed: (train.subset(slice(0, 1000)), test.subset(slice(0, 200))))
+    monkeypatch.setattr(
+        adv.classifier, "load_split", lambda seed: (train.subset(slice(0, 1000)), test.subset(slice(0, 200)))
+    )
     app = open_page("pages/adversarial.py")
     next(b for b in app.button if b.label.startswith("Train")).click().run()
     assert_clean(app)
