@@ -9,7 +9,7 @@ The budget is Streamlit Community Cloud's smallest tier: **690 MB** of resident 
 for the whole server. One fresh ``streamlit run app.py`` on loopback and one headless Chromium
 user (Debian's /usr/bin/chromium) open the pages in the navigation order (home, word_embeddings,
 adversarial, clever_hans, mugshots, carbon), each fully rendered (tests/browser.py's rule), and
-the server's RSS (its whole process tree) is read after each step. Two readings, each on its
+the server's RSS (plus what its child processes hold alone) is read after each step. Two readings, each on its
 own fresh server:
 
 * **opened**: every page opened, nothing pressed (what a visitor first sees);
@@ -72,11 +72,16 @@ BUDGET_MB = 690
 
 
 def tree_rss(proc: psutil.Process) -> int:
-    """Resident bytes of a process and all its children (codecarbon and Streamlit may start some)."""
+    """Resident bytes of the server: its own RSS plus what its children hold alone (their USS).
+
+    Children's RSS is not added: a child forked by the server (codecarbon and Streamlit start some
+    commands) shares the server's pages until it execs, and adding its RSS would count the server
+    twice (a 800 MB server read 1.6 GB for a moment). A cgroup's memory limit counts a page once.
+    """
     total = 0
-    for p in (proc, *proc.children(recursive=True)):
+    for i, p in enumerate((proc, *proc.children(recursive=True))):
         try:
-            total += p.memory_info().rss
+            total += p.memory_info().rss if i == 0 else p.memory_full_info().uss
         except psutil.Error:
             pass
     return total
