@@ -13,6 +13,7 @@ read-only by everyone who shares it (deep-copy it before adding hooks).
 
 from __future__ import annotations
 
+import ctypes
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,9 @@ from core.data import ImageDataset
 from core.models import forward_macs
 from core.provenance import Provenance
 
+# Images per forward pass when predicting. 250, not 1,000: a colour 64x64 batch of 1,000 holds ~260 MB of
+# first-layer activations at once (bench/bench_memory.py), 250 a quarter of it, at the same speed on CPU.
+EVAL_BATCH = 250
 # on_progress(step, total_steps, metrics): the one progress callback of the lab (fit, attacks, sweeps).
 ProgressCallback = Callable[[int, int, dict], None]
 # (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
@@ -104,7 +108,7 @@ class FitResult:
 
 
 @torch.no_grad()
-def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """Class probabilities ``(N, K)`` for images ``(N, C, H, W)`` in [0, 1], in batches, without gradients.
 
     The model is only read (no ``.eval()``, no hooks), so a model shared by every session can be
@@ -117,12 +121,12 @@ def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = 1000
     )
 
 
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """The predicted class of each image, ``(N,)`` int64: the argmax of :func:`predict_proba`."""
     return predict_proba(model, images, batch_size).argmax(dim=1)
 
 
-def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = 1000) -> float:
+def accuracy(model: nn.Module, data: ImageDataset, batch_size: int = EVAL_BATCH) -> float:
     """Share of ``data`` classified correctly, in [0, 1]."""
     if len(data) == 0:
         raise ValueError("cannot compute accuracy on an empty dataset")
@@ -222,9 +226,24 @@ def fit(
         if perturb is None:  # an attack inside each step adds compute we do not count: no FLOP figure then
             macs = forward_macs(model, test.batch(slice(0, 1))[0])
             measurement.metrics.update(forward_macs=macs, train_flops=6 * macs * samples_seen)
+    release_freed_memory()
     return FitResult(
         model, history, seconds, measurement.report, measurement.ledger_error, config, majority, measurement.metrics
     )
+
+
+def release_freed_memory() -> None:
+    """Hand the heap a training freed back to the operating system (glibc's ``malloc_trim``).
+
+    Why: glibc keeps freed small blocks (a training's batches, gradients, optimiser steps) in the
+    process's heap for reuse, so a server that has trained once stays ~40 MB larger than it needs
+    to for the rest of the lecture (bench/bench_memory.py); a hosted tier counts it. Elsewhere
+    (macOS, musl) there is no such call and nothing to do.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class SharedRuns:
