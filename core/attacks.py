@@ -36,7 +36,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from scipy.optimize import differential_evolution
 from torch import nn
 from torch.nn import functional as F
 
@@ -290,6 +289,10 @@ def one_pixel(
     Returns:
         a :class:`SearchResult`; ``pixels`` lists the changed positions (at most ``pixels``).
     """
+    # Imported here, not at the top: scipy.optimize adds ~35 MB to a server (bench/bench_memory.py)
+    # for this one search, which most visits to the page never run.
+    from scipy.optimize import differential_evolution
+
     channels, height, width = image.shape
     bounds = [(0, height), (0, width)] + [(0, 1)] * channels
     queries = 0

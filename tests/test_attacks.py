@@ -195,3 +195,24 @@ def test_attacks_use_the_lab_s_one_prediction_helper_and_progress_callback():
 
     assert not hasattr(attacks, "probabilities")
     assert attacks.ProgressCallback is training.ProgressCallback
+
+
+def test_scipy_optimize_is_imported_only_when_a_one_pixel_search_runs():
+    # ~35 MB of server memory (bench/bench_memory.py): opening the adversarial page must not pay it.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, torch\n"
+        "from core import attacks\n"
+        "from core.demos import adversarial\n"
+        "from core.models import CNNConfig, build_cnn\n"
+        "before = 'scipy.optimize' in sys.modules\n"
+        "model = build_cnn(CNNConfig(), seed=0).eval()\n"
+        "attacks.one_pixel(model, torch.rand(1, 28, 28), 0, max_iter=1, population=10)\n"
+        "print(before, 'scipy.optimize' in sys.modules)\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
+    assert out.stdout.split("\n")[-2] == "False True"
