@@ -65,6 +65,18 @@ def test_with_tags_stamps_exactly_the_fraction_of_one_class_reproducibly():
     assert not torch.equal(ch.with_tags(train, cls, 0.2, seed=4)[1], tagged)
 
 
+def test_tags_are_stamped_on_the_stored_bytes_with_exactly_the_floats_of_stamping_floats():
+    # with_tags keeps Fashion-MNIST's uint8 store (no 25 MB float copy of the split); the model must
+    # still read the very floats it read when the tag was stamped on floats.
+    train, _ = ch.load_split("fashion", 0)
+    cls = ch.class_index(train, "Pullover")
+    tagged_data, tagged = ch.with_tags(train, cls, 0.2, seed=3)
+    assert train.pixels.dtype == torch.uint8 and tagged_data.pixels.dtype == torch.uint8
+    members = train.images[tagged]
+    assert torch.equal(tagged_data.images[tagged], ch.stamp_tag(members))
+    assert torch.equal(ch.stamp_tag(train.pixels[:50]).float() / 255, ch.stamp_tag(train.images[:50]))
+
+
 def test_bad_settings_are_refused_with_a_clear_message():
     """Each is an ExperimentError, the one ValueError the page shows as a warning (a plain
     ValueError from a bug must reach the shell's error boundary instead)."""

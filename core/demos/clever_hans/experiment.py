@@ -138,8 +138,12 @@ def tag_mask(height: int, width: int) -> torch.Tensor:
 
 
 def stamp_tag(images: torch.Tensor) -> torch.Tensor:
-    """A copy of ``images`` ``(N, C, H, W)`` in [0, 1] with the white "TAG" in the bottom-left corner."""
-    glyph = torch.tensor([[c == "#" for c in row] for row in TAG_GLYPHS], dtype=images.dtype)
+    """A copy of ``images`` ``(N, C, H, W)`` with the white "TAG" in the bottom-left corner.
+
+    Floats in [0, 1] or uint8 0..255 (white is 255 there, so ``x / 255`` gives exactly the floats stamped).
+    """
+    white = 255 if images.dtype == torch.uint8 else 1
+    glyph = torch.tensor([[white * (c == "#") for c in row] for row in TAG_GLYPHS], dtype=images.dtype)
     top, left, h, w = tag_box(*images.shape[-2:])
     out = images.clone()
     out[..., top : top + h, left : left + w] = torch.maximum(out[..., top : top + h, left : left + w], glyph)
@@ -183,7 +187,9 @@ def with_tags(data: ImageDataset, cls: int, fraction: float, seed: int) -> tuple
     members = (data.labels == cls).nonzero().squeeze(1)
     chosen = members[torch.randperm(len(members), generator=torch.Generator().manual_seed(seed))]
     chosen = chosen[: int(round(fraction * len(members)))]
-    images = data.images.clone()
+    # The stored pixels (uint8 for Fashion-MNIST), not ``data.images``: a float copy of the whole split
+    # (25 MB for 8,000 images) while fit converts a batch at a time anyway. Same floats: stamp_tag is exact.
+    images = data.pixels.clone()
     images[chosen] = stamp_tag(images[chosen])
     tagged = torch.zeros(len(data), dtype=torch.bool)
     tagged[chosen] = True
