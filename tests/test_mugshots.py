@@ -60,8 +60,9 @@ def test_labels_follow_the_requested_link_and_nothing_else():
 
 def test_face_sets_are_deterministic_and_distinct():
     cfg = config(0.9)
-    a, b = mg.training_set(cfg), mg.training_set(cfg)
+    a, b = mg.training_set(cfg), mg.training_set.__wrapped__(cfg)  # the kept set, and one drawn anew
     assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
+    assert mg.training_set(cfg) is a  # the page's picture and the Train step share one set (23 MB)
     assert not torch.equal(a.images[:50], mg.test_like_training(cfg).images[:50])
 
 
