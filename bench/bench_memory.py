@@ -40,11 +40,14 @@ from unittest import mock
 import psutil
 from common import REPO, machine
 
+from core.demos import all_pages
 from tests import browser as lab_browser
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, wait_until_rendered
 
-PAGES = ("home", "word_embeddings", "adversarial", "clever_hans", "mugshots", "carbon")
+# Every page of the navigation, in its order: a demo added later is walked, and counted, without a change here.
+PAGES = tuple(d.slug for d in all_pages())
 # The main button of each page (start of its label) and a text its result shows, as in bench_warmup.py.
+# A new demo with a Train button adds its line here, so that the "pressed" walk presses it too.
 PRESS = {
     "adversarial": ("Train (", "clean test accuracy"),
     "clever_hans": ("Train (", "without tag"),

@@ -13,7 +13,6 @@ read-only by everyone who shares it (deep-copy it before adding hooks).
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import time
 from collections.abc import Callable
@@ -24,12 +23,13 @@ from torch import nn
 
 from core import baselines, carbon
 from core.data import ImageDataset
+from core.memory import release_freed_memory
 from core.models import forward_macs
 from core.provenance import Provenance
 
-# Images per forward pass when predicting. 250, not 1,000: a colour 64x64 batch of 1,000 holds ~260 MB of
-# first-layer activations at once (bench/bench_memory.py), 250 a quarter of it, at the same speed on CPU.
-EVAL_BATCH = 250
+# Images per forward pass when predicting. 64, not 1,000: 1,000 colour 64x64 faces held ~260 MB of first-layer
+# activations at once, 250 ~120 MB, 64 ~57 MB (bench/bench_memory.py), for the same predictions at the same speed.
+EVAL_BATCH = 64
 # on_progress(step, total_steps, metrics): the one progress callback of the lab (fit, attacks, sweeps).
 ProgressCallback = Callable[[int, int, dict], None]
 # (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
@@ -230,20 +230,6 @@ def fit(
     return FitResult(
         model, history, seconds, measurement.report, measurement.ledger_error, config, majority, measurement.metrics
     )
-
-
-def release_freed_memory() -> None:
-    """Hand the heap a training freed back to the operating system (glibc's ``malloc_trim``).
-
-    Why: glibc keeps freed small blocks (a training's batches, gradients, optimiser steps) in the
-    process's heap for reuse, so a server that has trained once stays ~40 MB larger than it needs
-    to for the rest of the lecture (bench/bench_memory.py); a hosted tier counts it. Elsewhere
-    (macOS, musl) there is no such call and nothing to do.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class SharedRuns:

@@ -9,6 +9,8 @@ The contract (core/demos/__init__.py): from a demo's slug alone a newcomer finds
 import ast
 import importlib
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import core
@@ -201,3 +203,37 @@ def test_pages_share_the_machinery_instead_of_copying_it():
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         assert "SharedRuns" not in names, f"pages/{slug}.py: use ui.runs.page_runs"
         assert not any(fn.name == "shared_runs" for fn in _cached_functions(tree)), f"pages/{slug}.py"
+
+
+# ----------------------------------------------------------------------------- memory: what is imported when
+
+# Libraries a page pays for only when it computes with them (bench/bench_memory.py measured each in a fresh
+# interpreter: scikit-learn's metrics 146 MB, torchvision 87, scipy.stats 63, scipy.optimize 40, captum 35).
+HEAVY_ON_DEMAND = ("sklearn", "scipy.optimize", "scipy.stats", "captum", "torchvision", "skimage")
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def test_the_frame_and_the_table_of_contents_never_import_torch():
+    """The home page must stay light: it imports the shell, the table of contents, the warm-up's progress and
+    the asset checks; torch (~200 MB, ~2 s) only comes with a demo page."""
+    loaded = _modules_after("import ui.shell, ui.warmup, ui.charts, ui.code, core.demos, core.data, core.glove")
+    assert "torch" not in loaded
+
+
+def test_importing_every_demo_loads_no_library_it_only_needs_on_demand():
+    """Opening every page imports every demo module: the memory budget (690 MB, every page opened) holds only
+    while the heavy libraries are imported inside the functions that use them. A new demo inherits this check."""
+    loaded = _modules_after("; ".join(f"import {d.core_module}" for d in live_demos()))
+    assert "torch" in loaded  # the check is real: the demos did load
+    assert sorted(m for m in HEAVY_ON_DEMAND if m in loaded) == []

@@ -32,6 +32,7 @@ from core import carbon
 from core.demos import Demo, all_pages
 from core.errors import BadInput, LabError
 from core.ledger import Ledger, LedgerUnavailable
+from core.memory import release_freed_memory
 from core.paths import REPO_ROOT
 from ui import share
 
@@ -116,6 +117,7 @@ def run_app() -> None:
     finally:
         _state.inside = False
         _say_what_the_link_could_not_set(asked)
+        release_freed_memory()  # what the run's predictions and figures freed goes back to the system
         # After the first page is drawn, not before: the probe competes for the 2 cores.
         _warm_up_carbon_once()
         if WARM_UP_FLAG in sys.argv:
