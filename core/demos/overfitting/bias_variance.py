@@ -105,6 +105,14 @@ def decompose(config: BiasVarianceConfig) -> Decomposition:
     return Decomposition(frame=frame, speeds=grid, truth=truth, curves=np.stack(curves))
 
 
+def spread_table(result: Decomposition, degree: int) -> pd.DataFrame:
+    """The numbers behind the spread of one degree's fits: ``speed``, ``truth``, ``mean_fit``, ``sd_fit``."""
+    fitted = result.curves[degree - 1]
+    return pd.DataFrame(
+        {"speed": result.speeds, "truth": result.truth, "mean_fit": fitted.mean(axis=0), "sd_fit": fitted.std(axis=0)}
+    )
+
+
 def best_degree(frame: pd.DataFrame) -> int:
     """The bottom of the U: the degree with the smallest bias² + variance + noise."""
     return int(frame.loc[frame.total.idxmin(), "degree"])
