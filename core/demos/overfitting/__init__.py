@@ -28,19 +28,7 @@ What is where (re-exported here, so ``import core.demos.overfitting as of`` reac
 
 from __future__ import annotations
 
-from core.demos.overfitting import bias_variance, double_descent, figures, fuel, ridge
-
-try:  # TODO(issue #15): drop the guard once memorise.py (the other helper's) has landed
-    from core.demos.overfitting import memorise
-    from core.demos.overfitting.memorise import jobs, warm_up_jobs
-except ImportError:  # pragma: no cover - only while the package is being built
-    memorise = None
-
-    def jobs(config) -> list:
-        return []
-
-    def warm_up_jobs(seed: int = 0) -> list:
-        return []
-
+from core.demos.overfitting import bias_variance, double_descent, figures, fuel, memorise, ridge
+from core.demos.overfitting.memorise import jobs, warm_up_jobs
 
 __all__ = ["bias_variance", "double_descent", "figures", "fuel", "jobs", "memorise", "ridge", "warm_up_jobs"]
