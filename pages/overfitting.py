@@ -63,8 +63,8 @@ def fuel_tab() -> None:
     data, predictions, cv = fuel_tables(config)
     at = predictions[predictions.degree == degree].iloc[0]
     cols = st.columns(3)
-    cols[0].metric(f"Degree {degree} predicts at {fuel.TARGET:.0f} km/h", f"{at.prediction:.4g} L/100 km")
-    cols[1].metric(f"True value at {fuel.TARGET:.0f} km/h", f"{at.truth:.1f} L/100 km")
+    cols[0].metric(f"Degree {degree} predicts at {fuel.TARGET:.0f} km/h (L/100 km)", f"{at.prediction:.4g}")
+    cols[1].metric(f"True value at {fuel.TARGET:.0f} km/h (L/100 km)", f"{at.truth:.1f}")
     cols[2].metric("Best degree by cross-validation", fuel.best_degree(cv))
     if fuel.underdetermined(config, degree):
         st.warning(
@@ -131,9 +131,8 @@ def ridge_tab() -> None:
     )
     lam = ridge.lam_of(log_lambda)
     prov = ridge.provenance(lam)
-    charts.chart(
-        figures.ridge_figure(ridge.curves(lam), ridge.points(), lam, prov), ridge.curves(lam), prov, "overfit_ridge"
-    )
+    curves = ridge.curves(lam)
+    charts.chart(figures.ridge_figure(curves, ridge.points(), lam, prov), curves, prov, "overfit_ridge")
     charts.table(ridge.coefficients(lam), prov, "overfit_ridge_coefficients")
     st.info(
         "**What is ours and what is published.** The deck does not give its 4 points. A cubic through 4 points "
@@ -142,21 +141,25 @@ def ridge_tab() -> None:
         "vector is out of reach of ridge on *any* points of that cubic (a one-line proof in the code's docstring), "
         "so it is shown beside ours, not reproduced."
     )
-    charts.chart(figures.path_figure(ridge.path(), log_lambda, prov), ridge.path(), prov, "overfit_ridge_path")
+    path = ridge.path()
+    charts.chart(figures.path_figure(path, log_lambda, prov), path, prov, "overfit_ridge_path")
     show_code(ridge.ridge, ridge.points)
 
 
 def double_descent_tab() -> None:
     dd = of.double_descent
+    aside(
+        "Deck 004: *variance increasing with the number of parameters is not true for SGD-learnt ANN*. Fit "
+        "n training images by the smallest-norm least squares on N random ReLU features, N swept past n: the "
+        "test error peaks where the fit first interpolates (N = n) and falls again (Belkin et al. 2019)."
+    )
     config = dataclasses.replace(dd.PRESET, seed=seed())
     frame = double_descent_sweep(config)
-    peak = dd.peak(frame)
     cols = st.columns(2)
-    cols[0].metric("Measured: test error peaks at N =", f"{peak:,}")
-    cols[1].metric("Belkin et al. 2019 (published): peak at N ≈ n, the interpolation threshold", "N ≈ n")
+    cols[0].metric(f"Measured: test error peaks at (n = {config.n_train})", f"N = {dd.peak(frame):,}")
+    cols[1].metric("Published (Belkin et al. 2019): peak at", "N ≈ n")
     prov = dd.provenance(config)
     charts.chart(dd.figure(frame, config, prov), frame, prov, "overfit_double_descent")
-    aside(f"Published claim: {dd.BELKIN_2019}")
     show_code(dd.sweep)
 
 

@@ -44,7 +44,7 @@ def test_each_tab_s_preset_renders(tab):
 def test_the_fuel_tab_shows_the_prediction_beside_the_truth_and_a_slider_move_changes_it():
     app = open_tab(TABS[0])
     truth = metric(app, "True value")
-    assert truth == f"{float(fuel.true_fuel(fuel.TARGET)):.1f} L/100 km"
+    assert truth == f"{float(fuel.true_fuel(fuel.TARGET)):.1f}"
     cubic = metric(app, "Degree 3 predicts")
     app.slider(key=K + "degree").set_value(12).run()
     assert_clean(app)

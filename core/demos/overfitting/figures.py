@@ -44,16 +44,15 @@ def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance
         hovertemplate="%{x:.0f} km/h: %{customdata:.4g} L/100 km<extra>fit</extra>",
     )
     at = curve.iloc[(curve.speed - fuel.TARGET).abs().idxmin()]
-    fig.add_scatter(
-        x=[fuel.TARGET, fuel.TARGET],
-        y=[float(at.truth), float(np.clip(at.fit, *FUEL_RANGE))],
-        mode="markers+text",
-        text=[f"true {at.truth:.1f}", f"predicted {at.fit:.4g}"],
-        textposition=["middle left", "middle right"],
-        marker=dict(size=14, color=[plots.GREEN, plots.BLUE], symbol="diamond"),
-        showlegend=False,
-        hoverinfo="skip",
-    )
+    for value, name, colour in ((at.truth, "true", plots.GREEN), (at.fit, "predicted", plots.BLUE)):
+        fig.add_scatter(
+            x=[fuel.TARGET],
+            y=[float(np.clip(value, *FUEL_RANGE))],
+            mode="markers",
+            name=f"{name} at {fuel.TARGET:.0f} km/h: {value:.4g}",
+            marker=dict(size=16, color=colour, symbol="diamond", line=dict(width=1, color="white")),
+            hoverinfo="skip",
+        )
     return plots.finish(fig, provenance)
 
 
