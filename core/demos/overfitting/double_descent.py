@@ -201,10 +201,12 @@ def figure(frame: pd.DataFrame, config: DoubleDescentConfig, provenance: Provena
     top = peak(frame)
     fig = plots.figure(
         title=f"Test error peaks at N = {top} features for n = {n} images",
-        xaxis=dict(type="log", title="random ReLU features N (log scale)"),
-        yaxis=dict(type="log", title="squared error (log scale)", range=[low, high]),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        margin_t=130,
+        # One tick per decade: plotly's default labels 2 and 5 inside each decade crowd a log axis at 20 px.
+        xaxis=dict(type="log", title="random ReLU features N (log scale)", dtick=1),
+        yaxis=dict(type="log", title="squared error (log scale)", range=[low, high], dtick=1),
+        # Below the plot: above it, the legend ran into the title (seen on a screenshot).
+        legend=dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top"),
+        margin_b=150,
     )
     fig.add_scatter(
         x=frame["features"], y=frame["test_error"], mode="lines+markers", name="test error", line_color=plots.VERMILION

@@ -17,7 +17,9 @@ from core.demos.overfitting.bias_variance import Decomposition
 from core.provenance import Provenance
 
 FUEL_RANGE = (0.0, 30.0)  # L/100 km shown: a fit leaving it is drawn to the edge, its value in the hover
-LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, x=0)
+# Legends go under the x axis: above the plot a legend of 3-5 entries wraps into rows that run into the title
+# on a centred page (seen on a screenshot), and beside it they squeeze the plot.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
 
 
 def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figure:
@@ -27,8 +29,9 @@ def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=list(FUEL_RANGE),
-        legend=LEGEND_ABOVE,
-        margin_t=120,
+        legend=LEGEND_BELOW,
+        margin_t=70,
+        margin_b=150,
     )
     fig.add_vrect(x0=fuel.LOW, x1=fuel.HIGH, fillcolor=plots.GREY, opacity=0.12, line_width=0)
     fig.add_scatter(x=data.speed, y=data.fuel, mode="markers", name="measurements", marker_color=plots.GREY)
@@ -62,8 +65,9 @@ def predictions_figure(frame: pd.DataFrame, degree: int, provenance: Provenance)
         title=f"Prediction at {fuel.TARGET:.0f} km/h for every degree: none extrapolates",
         xaxis_title="polynomial degree",
         yaxis_title="prediction (L/100 km, signed log scale)",
-        legend=LEGEND_ABOVE,
-        margin_t=120,
+        legend=LEGEND_BELOW,
+        margin_t=70,
+        margin_b=150,
     )
     signed = np.sign(frame.prediction) * np.log10(1 + np.abs(frame.prediction))
     ticks = [v for v in range(-16, 17, 4)]
@@ -110,8 +114,9 @@ def cv_figure(cv: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figur
         xaxis_title="polynomial degree",
         yaxis_title="RMSE (L/100 km, log scale)",
         yaxis_type="log",
-        legend=LEGEND_ABOVE,
-        margin_t=120,
+        legend=LEGEND_BELOW,
+        margin_t=70,
+        margin_b=150,
     )
     fig.add_scatter(x=cv.degree, y=cv.train_rmse, name="training error", line_color=plots.VERMILION)
     fig.add_scatter(x=cv.degree, y=cv.validation_rmse, name="validation error", line_color=plots.BLACK)
@@ -129,8 +134,9 @@ def spread_figure(result: Decomposition, degree: int, provenance: Provenance, sh
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=[3.0, 12.0],
-        legend=LEGEND_ABOVE,
-        margin_t=120,
+        legend=LEGEND_BELOW,
+        margin_t=70,
+        margin_b=150,
     )
     for i, row in enumerate(fitted[:shown]):
         fig.add_scatter(
@@ -158,8 +164,9 @@ def decomposition_figure(frame: pd.DataFrame, degree: int, provenance: Provenanc
         xaxis_title="polynomial degree",
         yaxis_title="squared error ((L/100 km)², log scale)",
         yaxis_type="log",
-        legend=LEGEND_ABOVE,
-        margin_t=140,
+        legend=LEGEND_BELOW,
+        margin_t=90,
+        margin_b=150,
     )
     for column, name, colour, dash in (
         ("bias2", "bias²", plots.VERMILION, "solid"),
@@ -187,8 +194,9 @@ def ridge_figure(curves: pd.DataFrame, points: pd.DataFrame, lam: float, provena
         xaxis_title="x",
         yaxis_title="y",
         yaxis_range=[-3.0, 6.0],
-        legend=LEGEND_ABOVE,
-        margin_t=140,
+        legend=LEGEND_BELOW,
+        margin_t=90,
+        margin_b=150,
     )
     fig.add_scatter(
         x=curves.x,
@@ -217,8 +225,9 @@ def path_figure(path: pd.DataFrame, log_lambda: float, provenance: Provenance) -
         title="Coefficients shrink as λ grows",
         xaxis_title="log10 λ",
         yaxis_title="coefficient (signed log scale)",
-        legend=LEGEND_ABOVE,
-        margin_t=120,
+        legend=LEGEND_BELOW,
+        margin_t=70,
+        margin_b=150,
     )
     for i, column in enumerate(["β0", "β1", "β2", "β3"]):
         y = path[column]
