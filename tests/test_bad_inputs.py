@@ -45,6 +45,7 @@ from tests.test_pages import APP, assert_clean
 
 S = 4242  # the seed of the small pre-trained runs (no other test trains with it)
 WE, ADV, CH, MG, CO2 = "word_embeddings.", "adversarial.", "clever_hans.", "mugshots.", "carbon."
+OF = "overfitting."
 CALC = "Calculator & grids"  # the CO2 page's tab with the calculator and the grid comparison
 TEN_KB = "A" * 10_240
 
@@ -898,6 +899,81 @@ CASES: list[Case] = [
         holds={MG + "face": 39},
         check=chart_count(2),
     ),
+    # ------------------------------------------------------------------ overfitting
+    Case(
+        "overfit-degree-30-5-points",
+        "overfitting",
+        "degree 30 with 5 measurements",
+        {OF + "degree": "30", OF + "points": "5"},
+        message="not unique",
+        holds={OF + "degree": 30, OF + "points": 5},
+        check=lambda at: (finite_metrics(at), chart_count(3)(at)),
+    ),
+    Case("overfit-degree-31", "overfitting", "degree 31 (max 30)", {OF + "degree": "31"}, holds={OF + "degree": 3}),
+    Case("overfit-degree-text", "overfitting", "degree 'abc'", {OF + "degree": "abc"}, holds={OF + "degree": 3}),
+    Case("overfit-points-0", "overfitting", "0 measurements (min 5)", {OF + "points": "0"}, holds={OF + "points": 60}),
+    Case(
+        "overfit-bv-degree-max",
+        "overfitting",
+        "bias-variance degree at the slider's max (15, near interpolation)",
+        {OF + "tab": "Bias² + variance", OF + "bv_degree": "15", OF + "bv_random_speeds": "true"},
+        holds={OF + "bv_degree": 15},
+        check=lambda at: (
+            finite_metrics(at),
+            chart_count(2)(at),
+            at.session_state[OF + "bv_random_speeds"] is True or pytest.fail("random speeds off"),
+        ),
+        note="random speeds: variance in the millions, shown as a number",
+    ),
+    Case(
+        "overfit-lambda-0",
+        "overfitting",
+        "λ = 0 (the slider's left end)",
+        {OF + "tab": "Ridge = a prior", OF + "log_lambda": "-8"},
+        holds={OF + "log_lambda": -8.0},
+        check=chart_count(2),
+        note="maximum likelihood: the published coefficients exactly",
+    ),
+    Case(
+        "overfit-lambda-huge",
+        "overfitting",
+        "λ = 10⁶ (the slider's right end)",
+        {OF + "tab": "Ridge = a prior", OF + "log_lambda": "6"},
+        holds={OF + "log_lambda": 6.0},
+        check=chart_count(2),
+        note="coefficients ~0, a flat curve",
+    ),
+    Case(
+        "overfit-lambda-nan",
+        "overfitting",
+        "log10 λ nan",
+        {OF + "tab": "Ridge = a prior", OF + "log_lambda": "nan"},
+        holds={OF + "log_lambda": -2.0},
+    ),
+    Case(
+        "overfit-shuffled-100",
+        "overfitting",
+        "100 % of the labels shuffled",
+        {"seed": str(S), OF + "tab": "Memorised noise", OF + "shuffled": "1.0"},
+        holds={OF + "shuffled": 1.0},
+        check=lambda at: (finite_metrics(at), chart_count(1)(at)),
+        note="a small pre-trained run stands in",
+    ),
+    Case(
+        "overfit-shuffled-2",
+        "overfitting",
+        "shuffled share 2 (200 %)",
+        {OF + "tab": "Memorised noise", OF + "shuffled": "2"},
+        holds={OF + "shuffled": 1.0},
+    ),
+    Case(
+        "overfit-tab-unknown",
+        "overfitting",
+        "unknown tab name",
+        {OF + "tab": "Nope"},
+        check=lambda at: any(m.label.startswith("True value") for m in at.metric) or pytest.fail("no first tab"),
+        note="the first tab (Fuel at 180 km/h) opens",
+    ),
     # ------------------------------------------------------------------ carbon (the calculator's and grids' tab: CALC)
     Case(
         "co2-all-max",
@@ -1067,6 +1143,7 @@ def prebuilt():
     import core.demos.adversarial as adv
     import core.demos.clever_hans as ch
     import core.demos.mugshots as mg
+    import core.demos.overfitting.memorise as mem
     import core.imagenet as imagenet
     from core.training import SharedRuns
 
@@ -1087,6 +1164,8 @@ def prebuilt():
         runs[("clever_hans", config)] = ch.train(config)
     small = mg.MugshotConfig(n_train=200, n_test=60, epochs=1)
     runs[("mugshots", small)] = runs[("mugshots", mg.MugshotConfig())] = mg.train(small)
+    tiny = mem.MemoriseConfig(shuffled=1.0, n_train=100, n_test=100, epochs=3, seed=S)
+    runs[mem.run_key(mem.MemoriseConfig(shuffled=1.0, seed=S))] = mem.train(tiny)  # stands in for the page's
 
     real_peek = SharedRuns.peek
     mp.setattr(SharedRuns, "peek", lambda self, key: runs[key] if key in runs else real_peek(self, key))

@@ -99,6 +99,7 @@ OFF_PRESET = {
     "adversarial": "adversarial.tab=Patch",
     "clever_hans": "clever_hans.fraction=1.0&clever_hans.cls=Bag",
     "mugshots": "mugshots.smile=0.7&mugshots.wall=0.8",
+    "overfitting": "overfitting.degree=12&overfitting.points=30",
     "carbon": "carbon.epochs=3",
 }
 

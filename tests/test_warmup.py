@@ -78,6 +78,6 @@ def test_after_a_warm_up_no_preset_needs_its_train_button(fresh_stores, path, qu
     before = run_page(path, **query)
     assert any(b.label.startswith(button) for b in before.button), "the view did not offer the button to begin with"
     todo = [replace(t, run=lambda s: StandIn()) for t in warmup.tasks(seed=0)]
-    warmup.run_all(todo, {slug: page_runs(slug) for slug in CAPACITY}, warmup.WarmUp())
+    warmup.run_all(todo, {t.slug: page_runs(t.slug) for t in todo}, warmup.WarmUp())
     after = run_page(path, **query)
     assert not any(b.label.startswith(button) for b in after.button), [b.label for b in after.button]

@@ -20,6 +20,7 @@ ago is dropped and trained again if asked for.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -33,6 +34,7 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 # clean baseline), mugshots 3 (~29 MB of uint8 faces each), CO2 3 presets + the reference set. A page
 # not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
 DEFAULT_CAPACITY = 8
+REDRAW_S = 0.1  # the Train gate's progress bar is redrawn at most ten times a second
 CAPACITY = {"adversarial": 8, "clever_hans": 8, "mugshots": 4, "carbon": 12}
 
 
@@ -94,11 +96,17 @@ def train_gate(
 def _run_with_progress(store: SharedRuns, jobs: Sequence[Job]) -> None:
     """Run ``jobs`` in the script thread, drawing fit's progress callback as one bar."""
     bar = st.progress(0.0, text="Starting…")
+    drawn = [0.0]  # when the bar was last drawn
     for i, job in enumerate(jobs):
         say = ProgressText(job.label + (f" ({i + 1} of {len(jobs)})" if len(jobs) > 1 else ""))
 
         def progress(step: int, total: int, metrics: dict, i=i, say=say) -> None:
-            bar.progress(min((i + step / max(total, 1)) / len(jobs), 1.0), text=say(step, total, metrics))
+            text = say(step, total, metrics)  # every step: it counts the epochs for its time-left estimate
+            # Drawn at most every REDRAW_S: each draw is a message to every browser watching, and a small model's
+            # batch takes a few ms, so drawing after each one made the memorised-noise preset take 14.2 s from click to result instead of 5.9 s.
+            if time.perf_counter() - drawn[0] >= REDRAW_S or step == total:
+                drawn[0] = time.perf_counter()
+                bar.progress(min((i + step / max(total, 1)) / len(jobs), 1.0), text=text)
 
         store.get_or_run(job.key, lambda job=job, progress=progress: job.run(store, progress))
     bar.empty()

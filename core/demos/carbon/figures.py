@@ -116,6 +116,7 @@ def _demo_colours() -> dict[str, str]:
         "clever_hans": plots.GREEN,
         "mugshots": plots.SKY,
         "word_embeddings": plots.YELLOW,
+        "overfitting": "#882255",  # Tol's wine (colour-blind safe): Okabe-Ito has no colour left; black stays spare
     }
 
 

@@ -1,0 +1,71 @@
+"""The overfitting page, driven as a lecturer would (AppTest): each tab's preset renders, sliders refit live.
+
+Tab 5's training is tested by the memorise tests; here the page only shows its Train step without training.
+"""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.demos.overfitting import fuel
+from tests.test_pages import APP, assert_clean
+
+K = "overfitting."
+TABS = ("Fuel at 180 km/h", "Bias² + variance", "Ridge = a prior", "Double descent", "Memorised noise")
+
+
+def open_tab(tab: str, **query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params[K + "tab"] = tab
+    for name, value in query.items():
+        app.query_params[K + name] = value
+    app.switch_page("pages/overfitting.py")
+    app.run()
+    assert_clean(app)
+    return app
+
+
+def charts(app: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
+
+
+def metric(app: AppTest, starts: str) -> str:
+    return next(m.value for m in app.metric if m.label.startswith(starts))
+
+
+@pytest.mark.parametrize("tab", TABS[:4])
+def test_each_tab_s_preset_renders(tab):
+    app = open_tab(tab)
+    assert charts(app), tab
+    assert not app.warning, [w.value for w in app.warning]
+
+
+def test_the_fuel_tab_shows_the_prediction_beside_the_truth_and_a_slider_move_changes_it():
+    app = open_tab(TABS[0])
+    truth = metric(app, "True value")
+    assert truth == f"{float(fuel.true_fuel(fuel.TARGET)):.1f}"
+    cubic = metric(app, "Degree 3 predicts")
+    app.slider(key=K + "degree").set_value(12).run()
+    assert_clean(app)
+    assert metric(app, "Degree 12 predicts") != cubic
+    assert metric(app, "True value") == truth
+
+
+def test_degree_30_on_5_points_gets_a_message_and_finite_numbers():
+    app = open_tab(TABS[0], degree="30", points="5")
+    assert any("not unique" in w.value for w in app.warning)
+    assert "nan" not in metric(app, "Degree 30 predicts").lower()
+
+
+def test_the_ridge_tab_shows_ours_beside_the_published_coefficients():
+    app = open_tab(TABS[2], log_lambda="-8")
+    table = app.dataframe[0].value
+    assert list(table.fit)[0].startswith("published (Galiez, deck 004)")
+    assert list(table.iloc[0, 1:]) == list(table.iloc[1, 1:])  # λ = 0 reproduces the published ML vector
+
+
+def test_the_memorise_tab_does_not_train_on_open():
+    app = open_tab(TABS[4])
+    assert any(b.label.startswith("Train") for b in app.button)
+    assert not app.metric
