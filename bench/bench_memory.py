@@ -137,9 +137,12 @@ def open_page(page, base: str, slug: str) -> None:
 def press(page, slug: str) -> None:
     """Press the page's main button (after the tab it is on, where a pair is given) and wait for its result."""
     labels, result = PRESS[slug]
-    for label in (labels,) if isinstance(labels, str) else labels:
-        page.locator('[data-testid="stMain"] button', has_text=label).first.click()
+    *tabs, button = (labels,) if isinstance(labels, str) else labels
+    for tab in tabs:  # a tab first: st.tabs draws its labels as role="tab", not as buttons
+        page.get_by_role("tab", name=tab).first.click()
         wait_until_rendered(page, 120_000)
+    page.locator('[data-testid="stMain"] button', has_text=button).first.click()
+    wait_until_rendered(page, 120_000)
     page.get_by_text(result).first.wait_for(timeout=300_000)
     wait_until_rendered(page, 300_000)
 
