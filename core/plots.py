@@ -39,6 +39,9 @@ SEQUENTIAL = "Cividis"
 
 BASE_FONT = 16  # px; 16+ stays legible on a projector at the back of a lecture hall
 PRESENTER_FONT = 22  # px in presenter mode: text, legend, axis titles
+# A horizontal legend under the x axis (give the figure margin_b=150): above the plot a legend of 3-5 entries
+# wraps into rows that run into the title on a centred page, and beside it it squeezes the plot.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
 PRESENTER_TICKS = 20  # px in presenter mode: tick labels (the floor is 18)
 LIGHT_INK = "#F0F0F0"  # what BLACK becomes on the dark theme
 TEMPLATE_NAME = "lab"

@@ -204,8 +204,7 @@ def figure(frame: pd.DataFrame, config: DoubleDescentConfig, provenance: Provena
         # One tick per decade: plotly's default labels 2 and 5 inside each decade crowd a log axis at 20 px.
         xaxis=dict(type="log", title="random ReLU features N (log scale)", dtick=1),
         yaxis=dict(type="log", title="squared error (log scale)", range=[low, high], dtick=1),
-        # Below the plot: above it, the legend ran into the title (seen on a screenshot).
-        legend=dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top"),
+        legend=plots.LEGEND_BELOW,
         margin_b=150,
     )
     fig.add_scatter(

@@ -17,9 +17,6 @@ from core.demos.overfitting.bias_variance import Decomposition
 from core.provenance import Provenance
 
 FUEL_RANGE = (0.0, 30.0)  # L/100 km shown: a fit leaving it is drawn to the edge, its value in the hover
-# Legends go under the x axis: above the plot a legend of 3-5 entries wraps into rows that run into the title
-# on a centred page (seen on a screenshot), and beside it they squeeze the plot.
-LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
 
 
 def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figure:
@@ -29,7 +26,7 @@ def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=list(FUEL_RANGE),
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )
@@ -65,7 +62,7 @@ def predictions_figure(frame: pd.DataFrame, degree: int, provenance: Provenance)
         title=f"Prediction at {fuel.TARGET:.0f} km/h for every degree: none extrapolates",
         xaxis_title="polynomial degree",
         yaxis_title="prediction (L/100 km, signed log scale)",
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )
@@ -114,7 +111,7 @@ def cv_figure(cv: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figur
         xaxis_title="polynomial degree",
         yaxis_title="RMSE (L/100 km, log scale)",
         yaxis_type="log",
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )
@@ -134,7 +131,7 @@ def spread_figure(result: Decomposition, degree: int, provenance: Provenance, sh
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=[3.0, 12.0],
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )
@@ -164,7 +161,7 @@ def decomposition_figure(frame: pd.DataFrame, degree: int, provenance: Provenanc
         xaxis_title="polynomial degree",
         yaxis_title="squared error ((L/100 km)², log scale)",
         yaxis_type="log",
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=90,
         margin_b=150,
     )
@@ -194,7 +191,7 @@ def ridge_figure(curves: pd.DataFrame, points: pd.DataFrame, lam: float, provena
         xaxis_title="x",
         yaxis_title="y",
         yaxis_range=[-3.0, 6.0],
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=90,
         margin_b=150,
     )
@@ -225,7 +222,7 @@ def path_figure(path: pd.DataFrame, log_lambda: float, provenance: Provenance) -
         title="Coefficients shrink as λ grows",
         xaxis_title="log10 λ",
         yaxis_title="coefficient (signed log scale)",
-        legend=LEGEND_BELOW,
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )

@@ -215,7 +215,7 @@ def curves_figure(run: MemoriseRun, provenance: Provenance) -> go.Figure:
         f"test {run.test_accuracy:.0%}",
         xaxis_title="epoch",
         yaxis=dict(title="accuracy (%)", range=[0, 105]),
-        legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"),  # below: above, it hit the title
+        legend=plots.LEGEND_BELOW,
         margin_t=70,
         margin_b=150,
     )
