@@ -39,9 +39,14 @@ SEQUENTIAL = "Cividis"
 
 BASE_FONT = 16  # px; 16+ stays legible on a projector at the back of a lecture hall
 PRESENTER_FONT = 22  # px in presenter mode: text, legend, axis titles
-# A horizontal legend under the x axis (give the figure margin_b=150): above the plot a legend of 3-5 entries
-# wraps into rows that run into the title on a centred page, and beside it it squeezes the plot.
-LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
+# A horizontal legend at the foot of the figure, under the x-axis title (``figure(legend_below=True)``):
+# above the plot a legend of 3-5 entries wraps into rows that run into the title, and beside it it
+# squeezes the plot. It is anchored to the figure's bottom edge (yref "container"), not to the plot:
+# placed at a fraction of the plot's height it ran into the axis title whenever presenter mode's
+# larger text or a shorter plot shrank that fraction below the ticks and the title.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+LEGEND_BELOW_MARGIN = 150  # px under the plot at 16 px text: ticks, axis title, two rows of legend
+DEFAULT_HEIGHT = 450  # px: plotly's height for a figure that sets none
 PRESENTER_TICKS = 20  # px in presenter mode: tick labels (the issue's floor is 18)
 LIGHT_INK = "#F0F0F0"  # what BLACK becomes on the dark theme
 TEMPLATE_NAME = "lab"
@@ -77,9 +82,11 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 )
 
 
-def figure(title: str = "", **layout) -> go.Figure:
-    """A new empty figure in the lab's style."""
+def figure(title: str = "", legend_below: bool = False, **layout) -> go.Figure:
+    """A new empty figure in the lab's style; ``legend_below``: the legend under the x-axis title."""
     fig = go.Figure()
+    if legend_below:
+        layout = dict(legend=LEGEND_BELOW, margin_b=LEGEND_BELOW_MARGIN) | layout
     fig.update_layout(template=TEMPLATE_NAME, title_text=title, **layout)
     return fig
 
@@ -91,7 +98,19 @@ def finish(fig: go.Figure, provenance: Provenance) -> go.Figure:
     the chart (``ui.charts.chart``), where it wraps and stays legible; it also heads the CSV.
     """
     fig.update_layout(template=TEMPLATE_NAME, meta={"provenance": dict(provenance.items())})
+    _decade_ticks(fig)
     return _sized(fig, text=BASE_FONT, ticks=BASE_FONT, title=BASE_FONT + 4)
+
+
+def _decade_ticks(fig: go.Figure) -> None:
+    """One tick per power of ten on every log axis that chose none, written as 10⁻⁴ rather than 100µ.
+
+    plotly's own log ticks add 2 and 5 between the decades: over six decades at presenter size
+    they crowd into an unreadable column ("2 1 5 2 0.1 5 ..."), and its SI suffixes read as units.
+    """
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        if axis.type == "log" and axis.dtick is None and axis.tickvals is None:
+            axis.update(dtick=1, exponentformat="power")
 
 
 def _sized(fig: go.Figure, text: int, ticks: int, title: int) -> go.Figure:
@@ -128,8 +147,9 @@ def for_screen(fig: go.Figure, presenter: bool = False, dark: bool = False) -> g
                 side: math.ceil(getattr(margin, side) * grow) for side in "tblr" if getattr(margin, side) is not None
             }
         )
-        if fig.layout.height:
-            fig.update_layout(height=int(fig.layout.height * grow))
+        # A figure without a height gets plotly's 450 px; left at that, the grown margins would squeeze
+        # its plot to a strip (a 150 px legend margin became 207 px: 160 px of plot were left).
+        fig.update_layout(height=int((fig.layout.height or DEFAULT_HEIGHT) * grow))
     if dark:
         fig = go.Figure(_swap_ink(fig.to_dict()))
     return fig

@@ -19,7 +19,7 @@ from core.demos.overfitting import bias_variance as bv  # noqa: E402
 from core.demos.overfitting import figures, fuel, ridge  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
-from ui.runs import train_gate  # noqa: E402
+from ui.runs import page_runs, train_gate  # noqa: E402
 from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "overfitting"
@@ -192,7 +192,7 @@ def memorise_tab() -> None:
     run = runs[0]
     st.caption(run.result.summary())
     cols = st.columns(3)
-    cols[0].metric("Training accuracy, on the labels it was given", f"{run.train_accuracy:.0%}")
+    cols[0].metric("Training accuracy (labels given)", f"{run.train_accuracy:.0%}")
     cols[1].metric("Test accuracy (true labels)", f"{run.test_accuracy:.0%}")
     cols[2].metric("Chance (commonest test class)", f"{run.result.majority_baseline:.0%}")
     prov = run.provenance(f"{config.n_train} training, {config.n_test} test images")
@@ -206,7 +206,29 @@ def memorise_tab() -> None:
         )
         + mem.ZHANG_2017_FINDING
     )
+    slowdown_vs_true_labels(run)
     show_code(mem.train, mem.shuffle_labels)
+
+
+def slowdown_vs_true_labels(run) -> None:
+    """Zhang et al.'s Fig. 1b beside ours: epochs to fit these labels over epochs to fit the true ones."""
+    mem = of.memorise
+    if run.config.shuffled == 0:
+        return
+    true_labels = page_runs(SLUG).peek(mem.run_key(dataclasses.replace(run.config, shuffled=0.0)))
+    low, high = mem.ZHANG_2017_SLOWDOWN
+    published = f"Published: {low}–{high}× (Zhang et al. 2017, Fig. 1b, as read from the figure)"
+    if true_labels is None:
+        st.caption(f"Train the *True labels* preset too to measure the slowdown here. {published}.")
+        return
+    ratio = mem.slowdown(run, true_labels)
+    cols = st.columns(2)
+    cols[0].metric("Measured slowdown", f"{ratio:.1f}×" if ratio else "not reached")
+    cols[1].metric("Published slowdown (Zhang et al. 2017)", f"{low}–{high}×")
+    st.caption(
+        f"Slowdown: epochs to reach 95 % training accuracy on these labels, over the same on the true labels "
+        f"(same images, MLP, seed and epochs; only the labels differ). {published}."
+    )
 
 
 # ----------------------------------------------------------------------------- page

@@ -40,6 +40,15 @@ def test_random_labels_take_longer_to_fit_but_only_a_small_factor(presets):
     true, shuffled = mem.epochs_to_fit(presets[0.0]), mem.epochs_to_fit(presets[1.0])
     assert true is not None and shuffled is not None
     assert 1.0 < shuffled / true < 6.0  # Zhang et al. (Fig. 1b): "a small constant factor"
+    assert mem.slowdown(presets[1.0], presets[0.0]) == shuffled / true
+
+
+def test_the_slowdown_compares_only_runs_that_differ_in_their_labels(presets):
+    with pytest.raises(BadInput):
+        mem.slowdown(presets[1.0], presets[0.5])  # the reference is not on true labels
+    other_seed = dataclasses.replace(presets[0.0], config=dataclasses.replace(presets[0.0].config, seed=1))
+    with pytest.raises(BadInput):
+        mem.slowdown(presets[1.0], other_seed)  # other images, other initialisation: not a slowdown
 
 
 def test_shuffling_keeps_the_class_counts_and_the_share():

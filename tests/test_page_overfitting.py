@@ -69,3 +69,36 @@ def test_the_memorise_tab_does_not_train_on_open():
     app = open_tab(TABS[4])
     assert any(b.label.startswith("Train") for b in app.button)
     assert not app.metric
+
+
+def test_the_memorise_tab_shows_the_slowdown_beside_zhang_s_once_true_labels_are_trained():
+    """Two runs put in the page's store with histories whose answer is known: 95 % at epoch 10 and 30 -> 3.0x."""
+    import dataclasses
+
+    import streamlit as st
+
+    from core.demos.overfitting import memorise as mem
+    from ui.runs import page_runs
+
+    tiny = mem.train(mem.MemoriseConfig(n_train=40, n_test=40, epochs=1, hidden=8))
+
+    def run_reaching_95_at(epoch: int, shuffled: float) -> "mem.MemoriseRun":
+        history = [dict(tiny.result.history[0], epoch=e, train_acc=0.96 if e >= epoch else 0.5) for e in range(1, 41)]
+        result = dataclasses.replace(tiny.result, history=history)
+        return dataclasses.replace(tiny, config=mem.MemoriseConfig(shuffled=shuffled), result=result)
+
+    st.cache_resource.clear()
+    try:
+        store = page_runs("overfitting")
+        store.get_or_run(mem.run_key(mem.MemoriseConfig(shuffled=1.0)), lambda: run_reaching_95_at(30, 1.0))
+        alone = open_tab(TABS[4], shuffled="1.0")
+        assert not any(m.label.startswith("Measured slowdown") for m in alone.metric)
+        assert any("Train the *True labels* preset" in c.value for c in alone.caption)
+
+        store.get_or_run(mem.run_key(mem.MemoriseConfig(shuffled=0.0)), lambda: run_reaching_95_at(10, 0.0))
+        both = open_tab(TABS[4], shuffled="1.0")
+        assert metric(both, "Measured slowdown") == "3.0×"
+        assert metric(both, "Published slowdown") == "1.5–3.5×"
+        assert not any(m.label.startswith("Measured slowdown") for m in open_tab(TABS[4], shuffled="0.0").metric)
+    finally:
+        st.cache_resource.clear()

@@ -66,6 +66,31 @@ def test_presenter_mode_draws_ticks_and_labels_at_18px_or_more_on_a_copy():
     assert min(font_sizes(fig).values()) == plots.BASE_FONT and fig.layout.height == 400  # the cached original
 
 
+def test_presenter_mode_keeps_a_plot_without_a_height_from_being_squeezed_to_a_strip():
+    """Grown margins in plotly's default 450 px left 160 px of plot; the figure grows with its text instead."""
+    fig = finished(legend_below=True, margin_t=70)
+    big = plots.for_screen(fig, presenter=True)
+    plot_px = big.layout.height - big.layout.margin.t - big.layout.margin.b
+    assert plot_px >= plots.DEFAULT_HEIGHT - 70 - plots.LEGEND_BELOW_MARGIN  # the base size's plot, or more
+    assert fig.layout.height is None  # the cached original is untouched
+
+
+def test_a_legend_below_sits_at_the_figure_s_foot_not_at_a_share_of_the_plot():
+    """Anchored to the plot (y = -0.25) it ran into the x-axis title when presenter mode grew the text."""
+    fig = finished(legend_below=True, margin_b=200)
+    legend = fig.layout.legend
+    assert (legend.yref, legend.y, legend.yanchor, legend.orientation) == ("container", 0, "bottom", "h")
+    assert fig.layout.margin.b == 200  # a figure that needs more room than the default keeps it
+    assert finished(legend_below=True).layout.margin.b == plots.LEGEND_BELOW_MARGIN
+
+
+def test_log_axes_get_one_tick_per_decade_unless_they_chose_their_own():
+    fig = finished(yaxis_type="log", xaxis=dict(type="log", tickvals=[1, 3]))
+    assert (fig.layout.yaxis.dtick, fig.layout.yaxis.exponentformat) == (1, "power")
+    assert fig.layout.xaxis.dtick is None  # its own ticks stay
+    assert finished().layout.yaxis.dtick is None  # a linear axis is left alone
+
+
 def test_dark_theme_swaps_black_ink_for_light_but_not_words():
     fig = finished()
     fig.add_scatter(x=[0], y=[0], text=["black"], mode="text")

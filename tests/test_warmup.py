@@ -70,6 +70,10 @@ PRESET_VIEWS = [
         "Train and measure",
     ),
     ("pages/carbon.py", {"carbon.tab": "Extrapolate"}, "Measure the reference workloads"),
+    *(
+        ("pages/overfitting.py", {"overfitting.tab": "Memorised noise", "overfitting.shuffled": share}, "Train (")
+        for share in ("0.0", "0.5", "1.0")
+    ),
 ]
 
 

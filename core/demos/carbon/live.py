@@ -112,10 +112,10 @@ def live_figure(readings: list[LiveReading], title: str, provenance: Provenance)
         yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, tickmode="auto"),
         # The legend under the axis title: above the plot it ran into the chart's title once
         # presenter mode enlarged both (issue #13, defect 9).
-        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
+        legend=plots.LEGEND_BELOW,
         height=420,
         margin_r=70,
-        margin_b=110,
+        margin_b=plots.LEGEND_BELOW_MARGIN,
     )
     _fill_live(fig, readings)
     return plots.finish(fig, provenance)

@@ -204,8 +204,7 @@ def figure(frame: pd.DataFrame, config: DoubleDescentConfig, provenance: Provena
         # One tick per decade: plotly's default labels 2 and 5 inside each decade crowd a log axis at 20 px.
         xaxis=dict(type="log", title="random ReLU features N (log scale)", dtick=1),
         yaxis=dict(type="log", title="squared error (log scale)", range=[low, high], dtick=1),
-        legend=plots.LEGEND_BELOW,
-        margin_b=150,
+        legend_below=True,
     )
     fig.add_scatter(
         x=frame["features"], y=frame["test_error"], mode="lines+markers", name="test error", line_color=plots.VERMILION

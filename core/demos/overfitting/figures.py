@@ -26,9 +26,8 @@ def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=list(FUEL_RANGE),
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=70,
-        margin_b=150,
     )
     fig.add_vrect(x0=fuel.LOW, x1=fuel.HIGH, fillcolor=plots.GREY, opacity=0.12, line_width=0)
     fig.add_scatter(x=data.speed, y=data.fuel, mode="markers", name="measurements", marker_color=plots.GREY)
@@ -59,12 +58,12 @@ def fuel_figure(data: pd.DataFrame, curve: pd.DataFrame, degree: int, provenance
 def predictions_figure(frame: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figure:
     """Each degree's prediction at 180 km/h beside the truth (symmetric log scale: they reach 10¹⁶)."""
     fig = plots.figure(
-        title=f"Prediction at {fuel.TARGET:.0f} km/h for every degree: none extrapolates",
+        title=f"Prediction at {fuel.TARGET:.0f} km/h for every degree (log scale): none extrapolates",
         xaxis_title="polynomial degree",
-        yaxis_title="prediction (L/100 km, signed log scale)",
-        legend=plots.LEGEND_BELOW,
+        # Short: an axis title does not wrap, and a longer one ran off the plot in presenter mode.
+        yaxis_title="prediction (L/100 km)",
+        legend_below=True,
         margin_t=70,
-        margin_b=150,
     )
     signed = np.sign(frame.prediction) * np.log10(1 + np.abs(frame.prediction))
     ticks = [v for v in range(-16, 17, 4)]
@@ -107,13 +106,12 @@ def predictions_figure(frame: pd.DataFrame, degree: int, provenance: Provenance)
 def cv_figure(cv: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figure:
     """3-fold cross-validation: training (vermilion) and validation (black) RMSE against degree, log scale."""
     fig = plots.figure(
-        title=f"{fuel.FOLDS}-fold cross-validation (deck: red = training, black = validation)",
+        title=f"{fuel.FOLDS}-fold cross-validation, log scale (deck: red = training, black = validation)",
         xaxis_title="polynomial degree",
-        yaxis_title="RMSE (L/100 km, log scale)",
+        yaxis_title="RMSE (L/100 km)",
         yaxis_type="log",
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=70,
-        margin_b=150,
     )
     fig.add_scatter(x=cv.degree, y=cv.train_rmse, name="training error", line_color=plots.VERMILION)
     fig.add_scatter(x=cv.degree, y=cv.validation_rmse, name="validation error", line_color=plots.BLACK)
@@ -131,9 +129,8 @@ def spread_figure(result: Decomposition, degree: int, provenance: Provenance, sh
         xaxis_title="speed (km/h)",
         yaxis_title="fuel (L/100 km)",
         yaxis_range=[3.0, 12.0],
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=70,
-        margin_b=150,
     )
     for i, row in enumerate(fitted[:shown]):
         fig.add_scatter(
@@ -157,13 +154,12 @@ def spread_figure(result: Decomposition, degree: int, provenance: Provenance, sh
 def decomposition_figure(frame: pd.DataFrame, degree: int, provenance: Provenance) -> go.Figure:
     """Bias², variance, noise, their sum and the directly measured test error against degree (log scale)."""
     fig = plots.figure(
-        title="Expected test error = bias² + variance + noise",
+        title="Expected test error = bias² + variance + noise (log scale)",
         xaxis_title="polynomial degree",
-        yaxis_title="squared error ((L/100 km)², log scale)",
+        yaxis_title="squared error, (L/100 km)²",
         yaxis_type="log",
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=90,
-        margin_b=150,
     )
     for column, name, colour, dash in (
         ("bias2", "bias²", plots.VERMILION, "solid"),
@@ -191,9 +187,8 @@ def ridge_figure(curves: pd.DataFrame, points: pd.DataFrame, lam: float, provena
         xaxis_title="x",
         yaxis_title="y",
         yaxis_range=[-3.0, 6.0],
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=90,
-        margin_b=150,
     )
     fig.add_scatter(
         x=curves.x,
@@ -222,9 +217,8 @@ def path_figure(path: pd.DataFrame, log_lambda: float, provenance: Provenance) -
         title="Coefficients shrink as λ grows",
         xaxis_title="log10 λ",
         yaxis_title="coefficient (signed log scale)",
-        legend=plots.LEGEND_BELOW,
+        legend_below=True,
         margin_t=70,
-        margin_b=150,
     )
     for i, column in enumerate(["β0", "β1", "β2", "β3"]):
         y = path[column]
