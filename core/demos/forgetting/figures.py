@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import plots
+from core.demos.forgetting import sequential
 from core.demos.forgetting.sequential import ForgettingRun
 from core.provenance import Provenance
 
@@ -69,11 +70,50 @@ def curves_figure(
     return plots.finish(fig, provenance)
 
 
+def live_figure(label: str, curve: list[dict], config, provenance: Provenance) -> go.Figure:
+    """The curve of the run being trained (``label``, e.g. "Task A"), drawn while it trains, on its final x axis."""
+    a_steps, total = sequential.planned_steps(config)
+    joint = bool(curve) and curve[-1]["phase"] == "joint"
+    title = f"Training now: {label}" + ("" if joint else " (A, then B)")
+    return curves_figure(curve, None if joint else a_steps, title, provenance, max(total, curve[-1]["step"]))
+
+
+def provenance(config, what: str = "") -> Provenance:
+    """What our numbers are: measured, this MLP, this split of the shipped Fashion-MNIST, this seed."""
+    split = config.split
+    data = (
+        f"Split Fashion-MNIST (shipped 10k), {split.describe()}; up to {split.n_train:,} training and "
+        f"{split.n_test:,} test images per task"
+    )
+    return Provenance(
+        "measured",
+        model=f"MLP(784-{config.hidden}-{config.hidden}-10), Adam lr {config.lr:g}, {config.epochs} epochs per task",
+        data=data + (f"; {what}" if what else ""),
+        seed=config.seed,
+    )
+
+
 def curve_frame(run: ForgettingRun) -> pd.DataFrame:
     """The run's points as a table (the CSV behind the curves), accuracies in %."""
     frame = pd.DataFrame(run.curve)
     return frame.assign(acc_a=100 * frame.acc_a, acc_b=100 * frame.acc_b).rename(
         columns={"acc_a": "task A accuracy (%)", "acc_b": "task B accuracy (%)"}
+    )
+
+
+def remedies_frame(runs: list[ForgettingRun]) -> pd.DataFrame:
+    """Every remedy's points, one row per measurement (the CSV behind the remedies' figure)."""
+    return pd.concat([curve_frame(run).assign(remedy=run.remedy.describe()) for run in runs], ignore_index=True)
+
+
+def confusion_frame(run: ForgettingRun, class_names: tuple[str, ...]) -> pd.DataFrame:
+    """The confusion matrix as a table: one row per true class, one column per predicted class (counts)."""
+    names = [f"{i} {name}" for i, name in enumerate(class_names)]
+    return (
+        pd.DataFrame(run.confusion.numpy(), columns=names)
+        .assign(true_class=names)
+        .set_index("true_class")
+        .reset_index()
     )
 
 

@@ -58,9 +58,17 @@ class Remedy:
         return {
             "none": "no remedy (A then B)",
             "replay": f"replay {self.replay:,} A images",
-            "ewc": f"EWC λ = {self.ewc_lambda:.0e}".replace("e+0", "e").replace("e+", "e"),
+            "ewc": f"EWC λ = {lambda_label(self.ewc_lambda)}",
             "joint": "joint A∪B (upper bound)",
         }[self.kind]
+
+
+def lambda_label(lam: float) -> str:
+    """λ as the slider shows it: ``0``, ``1e4``; a value between powers of ten keeps its digits (``2.5e3``)."""
+    if lam == 0:
+        return "0"
+    mantissa, exponent = f"{lam:.1e}".split("e")
+    return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
 
 
 def fisher_diagonal(model: nn.Module, data: ImageDataset, samples: int = FISHER_SAMPLES) -> dict[str, torch.Tensor]:

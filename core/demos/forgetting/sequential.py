@@ -112,12 +112,14 @@ class PhaseA:
         model: the MLP after task A, eval mode.
         result: fit's result for task A.
         curve: one dict per measurement: ``step`` (batches since the start), ``phase`` "A", ``acc_a``, ``acc_b``.
+        acc_a: accuracy on all of A's test images after A (the "before" of forgetting).
     """
 
     config: ForgettingConfig
     model: nn.Module
     result: FitResult
     curve: list[dict]
+    acc_a: float = float("nan")
 
     @property
     def steps(self) -> int:
@@ -161,9 +163,12 @@ def evaluate(model: nn.Module, split: tasks.Tasks, limit: int | None = None) -> 
     """Accuracy on A's and on B's held-out test images (the first ``limit`` of each, or all), in [0, 1] each."""
     a_images, a_labels = split.a_test.batch(slice(0, limit))
     b_images, b_labels = split.b_test.batch(slice(0, limit))
-    a = float((predict(model, a_images) == a_labels).float().mean())
-    b = float((predict(model, b_images) == b_labels).float().mean())
-    return a, b
+    return _share_right(predict(model, a_images), a_labels), _share_right(predict(model, b_images), b_labels)
+
+
+def _share_right(predicted: torch.Tensor, labels: torch.Tensor) -> float:
+    """Correct answers / answers, counted exactly (a float32 mean is off in the 8th digit)."""
+    return int((predicted == labels).sum()) / len(labels)
 
 
 def recorder(
@@ -226,7 +231,23 @@ def train_a(
         label=f"task A: {config.describe()}",
         on_progress=callback,
     )
-    return PhaseA(config, result.model, result, curve)
+    return PhaseA(config, result.model, result, curve, evaluate(result.model, split)[0])
+
+
+def planned_steps(config: ForgettingConfig, remedy: Remedy | None = None) -> tuple[int | None, int]:
+    """``(batches of A, batches of the whole run)`` for ``remedy`` (none by default); joint: ``(None, its batches)``.
+
+    What a live chart needs before the run ends: where B will start and how wide the x axis must be.
+    """
+    split, remedy = tasks.split(config.split), remedy or Remedy()
+
+    def steps(images: int) -> int:
+        return -(-images // config.batch_size) * config.epochs  # ceil: fit's last batch of an epoch may be short
+
+    if remedy.kind == "joint":
+        return None, steps(len(split.a_train) + len(split.b_train))
+    replayed = min(remedy.replay, len(split.a_train)) if remedy.kind == "replay" else 0
+    return steps(len(split.a_train)), steps(len(split.a_train)) + steps(len(split.b_train) + replayed)
 
 
 def train_b(
@@ -313,7 +334,7 @@ def finish(config, remedy, model, results, curve, b_starts) -> ForgettingRun:
     confusion = torch.zeros(tasks.CLASSES, tasks.CLASSES, dtype=torch.int64)
     confusion.index_put_((both.labels, predicted), torch.ones_like(predicted), accumulate=True)
     acc_a, acc_b = evaluate(model, split)
-    acc_both = float((predicted == both.labels).float().mean())
+    acc_both = _share_right(predicted, both.labels)
     return ForgettingRun(
         config,
         remedy,
