@@ -23,8 +23,10 @@ from core.demos.forgetting.remedies import Remedy
 from core.demos.forgetting.sequential import ForgettingConfig, jobs, phase_a_key, run_key
 from core.training import Job
 
-# Click on Train to the curves on screen, fresh page, 2 shared cores UNDER LOAD (another helper's test suite and
-# browser running; 1-min load ~4): see bench/bench_forgetting.py. Quiet machines are ~2x faster.
+# Click on Train to the result (bench/bench_forgetting.py, AppTest, live chart drawn), 2 cores UNDER LOAD (1-min
+# load ~6, another helper's suite and browser running), 2026-12-01: "A then B" median 6.2 s with torch's 2 threads
+# (3.0-52.8 s: two threads spin against the other processes), 0.8 s with one thread; "Remedies" 2.5 s with one
+# thread (its 2-thread run did not finish in minutes under that load). Re-measure on a quiet machine.
 PRESET_SECONDS = 6  # "A then B": two trainings (A, then B)
 REMEDIES_SECONDS = 10  # "Remedies": A (shared), B three ways, and joint training
 PRESET_REPLAY = 1_000  # the replay slider's preset: the "1,000 examples"
