@@ -34,6 +34,8 @@ EVAL_BATCH = 64
 ProgressCallback = Callable[[int, int, dict], None]
 # (model, images, labels) -> the images to train on instead, same shape, in [0, 1].
 BatchPerturbation = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+# model -> a scalar tensor added to each batch's loss (with its gradient), e.g. EWC's pull towards old weights.
+LossPenalty = Callable[[nn.Module], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def fit(
     label: str,
     on_progress: ProgressCallback | None = None,
     perturb: BatchPerturbation | None = None,
+    penalty: LossPenalty | None = None,
 ) -> FitResult:
     """Train ``model`` on ``train``; evaluate on ``test`` after each epoch.
 
@@ -162,6 +165,10 @@ def fit(
         perturb: if given, each training batch is replaced by ``perturb(model, x, y)``
             before the update, e.g. adversarial examples for adversarial training
             (Madry et al. 2018). It runs in train mode; it must not step the optimiser.
+        penalty: if given, ``penalty(model)`` (a scalar tensor that depends on the weights) is added to
+            each batch's cross-entropy before the backward pass, e.g. elastic weight consolidation's
+            ``λ/2 Σ F_i (θ_i − θ*_i)²`` (Kirkpatrick et al. 2017). The reported ``loss`` and
+            ``train_loss`` are then the penalised objective. None: plain cross-entropy, as before.
 
     Returns:
         a :class:`FitResult` with the model, per-epoch history, timing and carbon report.
@@ -191,6 +198,8 @@ def fit(
                         x = perturb(model, x, y).detach()
                     logits = model(x)
                     loss = nn.functional.cross_entropy(logits, y)
+                    if penalty is not None:
+                        loss = loss + penalty(model)
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     optimizer.step()

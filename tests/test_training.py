@@ -228,3 +228,21 @@ def test_predict_is_the_argmax_of_predict_proba_and_leaves_the_model_s_mode_alon
     assert model.training
     assert probs.shape == (300, 10) and torch.allclose(probs.sum(1), torch.ones(300))
     assert torch.equal(training.predict(model, images, batch_size=64), probs.argmax(1))
+
+
+def test_a_penalty_is_added_to_the_loss_and_none_changes_nothing(digits_split):
+    """fit's ``penalty`` hook (issue #18, EWC): None is plain training; a zero penalty the same weights; a strong
+    pull towards zero keeps every weight small."""
+    train, test = digits_split
+    config = training.TrainConfig(epochs=1, batch_size=32, seed=0)
+
+    def trained(**kwargs):
+        model = models.build_cnn(small_config(), seed=0)
+        return training.fit(model, train, test, config, demo="test", label="penalty", **kwargs).model.state_dict()
+
+    plain = trained()
+    zero = trained(penalty=lambda m: sum(p.sum() for p in m.parameters()) * 0.0)
+    assert all(torch.equal(plain[k], zero[k]) for k in plain)
+    pulled = trained(penalty=lambda m: 1e3 * sum((p**2).sum() for p in m.parameters()))
+    size = sum(float(v.abs().sum()) for k, v in plain.items() if "weight" in k)
+    assert sum(float(v.abs().sum()) for k, v in pulled.items() if "weight" in k) < size / 3

@@ -152,6 +152,13 @@ DEMOS: tuple[Demo, ...] = (
     ),
     Demo("overfitting", "Overfitting: fuel at 180 km/h", "📈", teaser="More parameters can predict worse.", live=True),
     Demo(
+        "forgetting",
+        "Catastrophic forgetting",
+        "🧠",
+        teaser="Learn task A, then task B, and A is gone; rehearsing a few old examples saves most of it.",
+        live=True,
+    ),
+    Demo(
         "carbon",
         "CO2 of training",
         "🏭",
