@@ -74,6 +74,8 @@ PRESET_VIEWS = [
         ("pages/overfitting.py", {"overfitting.tab": "Memorised noise", "overfitting.shuffled": share}, "Train (")
         for share in ("0.0", "0.5", "1.0")
     ),
+    ("pages/forgetting.py", {}, "Train A, then B"),
+    ("pages/forgetting.py", {"forgetting.tab": "Remedies"}, "Train the remedies"),
 ]
 
 
