@@ -150,6 +150,7 @@ DEMOS: tuple[Demo, ...] = (
         "smiles; synthetic faces show how.",
         live=True,
     ),
+    Demo("biased_decisions", "Biased data, biased decisions", "⚖️", live=True),
     Demo("overfitting", "Overfitting: fuel at 180 km/h", "📈", teaser="More parameters can predict worse.", live=True),
     Demo(
         "forgetting",
