@@ -152,6 +152,13 @@ DEMOS: tuple[Demo, ...] = (
     ),
     Demo("overfitting", "Overfitting: fuel at 180 km/h", "📈", teaser="More parameters can predict worse.", live=True),
     Demo(
+        "out_of_distribution",
+        "Out of distribution",
+        "🔄",
+        teaser="Confident and wrong outside the training data: turn, shift, shuffle.",
+        live=True,
+    ),
+    Demo(
         "carbon",
         "CO2 of training",
         "🏭",
