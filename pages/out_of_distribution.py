@@ -122,6 +122,10 @@ def one_image(trained) -> None:
         )
     if trained is None:
         right.info("Train the network above to see what it answers for this picture.")
+        if transforms.is_blank(shown):
+            st.warning(
+                "The picture is blank: no garment is left in the frame. Train the network to see what it answers."
+            )
         return
     probabilities = model.classify(trained, shown)
     guess = int(probabilities.argmax())
