@@ -27,6 +27,7 @@ from core.training import FitResult, Job, ProgressCallback, fit
 
 ARCHITECTURES = ("MLP", "CNN")
 CNN = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)  # tab 1's network
+# Not yet measured quiet (see model.PRESET_SECONDS): four trainings took 31 s under a load average of ~5.
 PRESET_SECONDS = 10
 
 
