@@ -46,6 +46,7 @@ from tests.test_pages import APP, assert_clean
 S = 4242  # the seed of the small pre-trained runs (no other test trains with it)
 WE, ADV, CH, MG, CO2 = "word_embeddings.", "adversarial.", "clever_hans.", "mugshots.", "carbon."
 OF = "overfitting."
+OOD = "out_of_distribution."
 CALC = "Calculator & grids"  # the CO2 page's tab with the calculator and the grid comparison
 TEN_KB = "A" * 10_240
 
@@ -1232,6 +1233,49 @@ CASES: list[Case] = [
         message="nobody is sent home",
         holds={"biased_decisions.home": 0.0},
         check=lambda at: (finite_metrics(at), chart_count(1)(at)),
+    ),
+    # ------------------------------------------------------------------ out of distribution (nothing trained)
+    Case("ood-zoom-0", "out_of_distribution", "zoom 0 (min 0.1)", {OOD + "zoom": "0"}, holds={OOD + "zoom": 1.0}),
+    Case(
+        "ood-zoom-min-shift-max",
+        "out_of_distribution",
+        "zoom at its minimum (0.1) and shifted out of the frame (28 px)",
+        {OOD + "zoom": "0.1", OOD + "shift_x": "28"},
+        message="blank",
+        holds={OOD + "zoom": 0.1, OOD + "shift_x": 28},
+        check=chart_count(1),
+    ),
+    Case(
+        "ood-shift-99",
+        "out_of_distribution",
+        "shift 99 px (max 28)",
+        {OOD + "shift_y": "99"},
+        holds={OOD + "shift_y": 0},
+    ),
+    Case(
+        "ood-contrast-0",
+        "out_of_distribution",
+        "contrast 0: a flat grey picture",
+        {OOD + "contrast": "0"},
+        message="blank",
+        holds={OOD + "contrast": 0.0},
+    ),
+    Case("ood-angle-text", "out_of_distribution", "angle 'abc'", {OOD + "angle": "abc"}, holds={OOD + "angle": 0}),
+    Case("ood-angle-nan", "out_of_distribution", "angle nan", {OOD + "angle": "nan"}, holds={OOD + "angle": 0}),
+    Case(
+        "ood-image-5000",
+        "out_of_distribution",
+        "test image 5000 (max 1999)",
+        {OOD + "image": "5000"},
+        holds={OOD + "image": 0},
+    ),
+    Case(
+        "ood-tab-unknown",
+        "out_of_distribution",
+        "unknown tab name",
+        {OOD + "tab": "Nope"},
+        check=lambda at: any(s.label == "Rotation (degrees)" for s in at.slider) or pytest.fail("no first tab"),
+        note="the first tab (Turn it) opens",
     ),
 ]
 

@@ -76,6 +76,9 @@ PRESET_VIEWS = [
     ),
     ("pages/forgetting.py", {}, "Train A, then B"),
     ("pages/forgetting.py", {"forgetting.tab": "Remedies"}, "Train the remedies"),
+    ("pages/out_of_distribution.py", {}, "Train ("),
+    ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Augmentation covers what it saw"}, "Train ("),
+    ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Shuffle the pixels"}, "Train ("),
 ]
 
 

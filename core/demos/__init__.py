@@ -153,6 +153,13 @@ DEMOS: tuple[Demo, ...] = (
     Demo("biased_decisions", "Biased data, biased decisions", "⚖️", live=True),
     Demo("overfitting", "Overfitting: fuel at 180 km/h", "📈", teaser="More parameters can predict worse.", live=True),
     Demo(
+        "out_of_distribution",
+        "Out of distribution",
+        "🔄",
+        teaser="Confident and wrong outside the training data: turn, shift, shuffle.",
+        live=True,
+    ),
+    Demo(
         "forgetting",
         "Catastrophic forgetting",
         "🧠",
