@@ -53,6 +53,7 @@ PRESS = {
     "clever_hans": ("Train (", "without tag"),
     "mugshots": ("Train (", "balanced"),
     "overfitting": (("Memorised noise", "Train"), "Training accuracy"),  # its Train button is on the 5th tab
+    "out_of_distribution": ("Train (", "Accuracy turned 90°"),
     "forgetting": ("Train A, then B", "Task A, after learning B"),
     "carbon": ("Train and measure", "Average power"),
 }
