@@ -58,6 +58,7 @@ def hiring_tab() -> None:
         "undefined" if ratio is None else f"{ratio:.2f}",
         delta="under the four-fifths line" if ratio is not None and ratio < hiring.FOUR_FIFTHS else None,
         delta_color="inverse",
+        delta_arrow="down",  # the ratio is below the line: an up arrow read as "rising"
     )
     if ratio is None:
         st.warning("The model shortlists no man at all, so the ratio women / men is undefined (a division by zero).")
@@ -200,7 +201,7 @@ def asthma_tab() -> None:
         "the risk of dying**. True in the data — asthmatics were sent straight to intensive care. Here a synthetic "
         "hospital where asthma truly *raises* the risk."
     )
-    left, right = st.columns([2, 1])
+    left, right = st.columns([3, 2])
     home = left.slider(
         "Send home every patient the model puts under this risk of dying (%)",
         0.0,
@@ -210,14 +211,22 @@ def asthma_tab() -> None:
         key=key("home"),
         bind="query-params",
     )
-    icu = right.toggle("The hospital sends every asthmatic to the ICU", True, key=key("icu"), bind="query-params")
+    icu = right.toggle(
+        "Asthmatics go to the ICU",
+        True,
+        key=key("icu"),
+        bind="query-params",
+        help="On: the hospital sends every asthmatic pneumonia patient to intensive care, as in Caruana et al.",
+    )
     config = asthma.HospitalConfig(icu_for_asthma=icu, home_below=home / 100, seed=seed())
     result = asthma.train(config)
     cols = st.columns(3)
     cols[0].metric("Asthma: true weight (untreated)", f"{asthma.TRUE_WEIGHTS['asthma']:+.2f}")
     cols[1].metric("Asthma: learned weight", f"{result.learned_asthma_weight:+.2f}")
     cols[2].metric(
-        "Asthmatics' deaths at home per 1,000 (truth)", f"{result.policy.loc['asthma', 'deaths at home per 1,000']:.0f}"
+        "Asthmatics sent home: deaths / 1,000",
+        f"{result.policy.loc['asthma', 'deaths at home per 1,000']:.0f}",
+        help="Deaths per 1,000 asthmatics the policy sends home, from the simulation's true risk.",
     )
     if result.learned_asthma_weight < 0:
         st.warning("The model learned the wrong sign: asthma *lowers* the predicted risk. The ICU hid the danger.")

@@ -70,7 +70,9 @@ def forgetting_tab() -> None:
     st.caption(f"Task A: {phase_a.result.summary()} · task B: {run.results[-1].summary()}")
     cols = st.columns(4)
     cols[0].metric("Task A, after learning A", f"{phase_a.acc_a:.0%}")
-    cols[1].metric("Task A, after learning B", f"{run.acc_a:.0%}", delta=f"{run.acc_a - phase_a.acc_a:+.0%}")
+    cols[1].metric(
+        "Task A, after learning B", f"{run.acc_a:.0%}", delta=f"{100 * (run.acc_a - phase_a.acc_a):+.0f} points"
+    )
     cols[2].metric("Task B, after learning B", f"{run.acc_b:.0%}")
     cols[3].metric("Majority-class baseline (A∪B)", f"{run.majority:.0%}")
     if boundary in (1, 9):
@@ -140,9 +142,12 @@ def remedies_tab() -> None:
         return
     results = fg.figures.order(runs[1:])
     by_kind = {run.remedy.kind: run for run in results}
+    st.markdown("**What is left of task A after task B**")
     cols = st.columns(4)
-    for col, kind in zip(cols, ("none", "ewc", "replay", "joint")):
-        col.metric(f"Task A kept: {by_kind[kind].remedy.describe()}", f"{by_kind[kind].acc_a:.0%}")
+    short = {"none": "No remedy", "ewc": "EWC", "replay": "Replay", "joint": "Joint (upper bound)"}
+    for col, kind in zip(cols, short):
+        # Short labels: the full remedy names ran out of a quarter of the screen in presenter mode.
+        col.metric(short[kind], f"{by_kind[kind].acc_a:.0%}", help=by_kind[kind].remedy.describe())
     table = fg.figures.results_table(results)
     charts.table(table, fg.figures.provenance(config).but(source=fg.figures.HSU_2018), "forgetting_table")
     st.caption(

@@ -52,7 +52,16 @@ def ratio_figure(sweeps: dict[str, pd.DataFrame], bias: float, provenance: Prove
 
 def confusion_figure(counts: pd.DataFrame, provenance: Provenance) -> go.Figure:
     """One 2 x 2 confusion matrix per group: rows what happened, columns what the threshold said."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[risk_scores.GROUP_LABEL[g] for g in risk_scores.GROUPS])
+    # Shared rows: the second matrix's row labels ran into the first matrix. One colour scale for both, so a
+    # colour means the same count in each group.
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=[risk_scores.GROUP_LABEL[g] for g in risk_scores.GROUPS],
+    )
+    highest = int(counts[["TN", "FP", "FN", "TP"]].to_numpy().max())
     for col, group in enumerate(risk_scores.GROUPS, start=1):
         c = counts.loc[group]
         z = [[c.TN, c.FP], [c.FN, c.TP]]
@@ -63,12 +72,15 @@ def confusion_figure(counts: pd.DataFrame, provenance: Provenance) -> go.Figure:
             text=[[f"TN {c.TN}", f"FP {c.FP}"], [f"FN {c.FN}", f"TP {c.TP}"]],
             texttemplate="%{text}",
             colorscale=plots.SEQUENTIAL,
+            zmin=0,
+            zmax=highest,
             showscale=False,
             row=1,
             col=col,
         )
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(template=plots.TEMPLATE_NAME, title_text="Confusion matrix per group", height=380)
+    # The top margin holds the title and, under it, the groups' titles (at 60 px they overlapped).
+    fig.update_layout(template=plots.TEMPLATE_NAME, title_text="Confusion matrix per group", height=400, margin_t=110)
     return plots.finish(fig, provenance)
 
 
@@ -116,7 +128,14 @@ def representation_figure(frame: pd.DataFrame, share: float, provenance: Provena
     """Per-group test accuracy against the minority's share of the training set (log axis), chance beside it."""
     fig = plots.figure(
         title="Test accuracy per group as the minority's share of the training data shrinks",
-        xaxis=dict(title="minority share of the training set (%)", type="log", autorange="reversed"),
+        # The slider's own stops as ticks: one per decade left only "10, 1, 10⁻¹" on an axis starting at 50 %.
+        xaxis=dict(
+            title="minority share of the training set (%)",
+            type="log",
+            autorange="reversed",
+            tickvals=[50, 20, 10, 5, 2, 1, 0.5, 0.2, 0.1],
+            ticktext=["50", "20", "10", "5", "2", "1", "0.5", "0.2", "0.1"],
+        ),
         yaxis=dict(title="test accuracy (%)", range=[40, 100]),
         legend_below=True,
     )
