@@ -52,7 +52,7 @@ def main() -> None:
     runs, seconds = run_jobs(shuffle.jobs(shuffle.ShuffleConfig()))
     row("'Shuffle': four trainings (button)", "≤ 10 s", f"{seconds:.1f} s", f"one run{busy}")
     s = median_seconds(lambda: sweep.sweep(plain.model, plain.test), 3)
-    row("sweep, 2,000 images x 13 angles", "≤ 2 s", f"{s:.2f} s", f"median of 3{busy}")
+    row(f"sweep, 2,000 images x {len(sweep.ANGLES)} angles", "≤ 2 s", f"{s:.2f} s", f"median of 3{busy}")
     s = median_seconds(lambda: detect.summary(detect.scores(plain.model, plain.test)), 3)
     row("detection scores + AUROC, 2,000 images", "≤ 2 s", f"{s:.2f} s", f"median of 3{busy}")
     angles = iter(range(0, 10_000, 5))

@@ -37,7 +37,14 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 # A page not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
 DEFAULT_CAPACITY = 8
 REDRAW_S = 0.1  # the Train gate's progress bar is redrawn at most ten times a second
-CAPACITY = {"adversarial": 8, "clever_hans": 8, "mugshots": 4, "carbon": 12, "forgetting": 12, "out_of_distribution": 10}
+CAPACITY = {
+    "adversarial": 8,
+    "clever_hans": 8,
+    "mugshots": 4,
+    "carbon": 12,
+    "forgetting": 12,
+    "out_of_distribution": 10,
+}
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,4 +1,4 @@
-"""A classifier that is ~87 % accurate on its test set is confidently wrong on the same objects turned, shifted, shrunk or recoloured, and augmentation only covers the range it was shown.
+"""A classifier that is ~86 % accurate on its test set is confidently wrong on the same objects turned, shifted, shrunk or recoloured, and augmentation only covers the range it was shown.
 
 Vitay's deck 001: networks "cannot extrapolate" and fail on new viewpoints; data augmentation is the remedy,
 as far as it goes. Deck 000: out-of-distribution inputs and domain shift. Deck 003 (Dieuleveut): an MLP

@@ -19,8 +19,10 @@ from core.errors import BadInput
 from core.provenance import Provenance
 from core.training import predict_proba
 
-ANGLES = tuple(range(0, 181, 15))  # 13 angles, 0-180°: one per 15°, both sides of the ±30° training range
-N_IMAGES = 2_000  # the whole test split: ±1 point of sampling error on an accuracy near 87 %
+# Every 15° up to 60° (both sides of the augmented model's ±30° training range, where the curves part), then
+# coarser: 8 angles x 2,000 images keep the sweep near its 2 s (13 angles, one per 15°, took 3.7 s on 2 cores).
+ANGLES = (0, 15, 30, 45, 60, 90, 135, 180)
+N_IMAGES = 2_000  # the whole test split: ±0.8 point of sampling error on an accuracy near 86 %
 
 
 def sweep(model: torch.nn.Module, test: ImageDataset, angles=ANGLES, n: int = N_IMAGES) -> pd.DataFrame:
