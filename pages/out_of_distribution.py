@@ -19,7 +19,7 @@ from core.errors import BadInput  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
-from ui.runs import train_gate  # noqa: E402
+from ui.runs import page_runs, train_gate  # noqa: E402
 from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "out_of_distribution"
@@ -79,11 +79,13 @@ def turn_tab() -> None:
 
 
 def published() -> None:
-    frame = pd.DataFrame(ood.PUBLISHED, columns=["paper", "figure", "what, where in the paper"])
-    charts.table(
-        frame,
-        Provenance("published", source="each paper's abstract; ImageNet-scale models, not this demo's setting"),
-        "ood_published",
+    # A list, not a table: the sentences were cut off in a table's narrow columns on a projector.
+    st.markdown("**Published, on ImageNet-scale models (a different setting from this demo's):**")
+    st.markdown("\n".join(f"- **{figure}** {what} — *{paper}*" for paper, figure, what in ood.PUBLISHED))
+    st.caption(
+        Provenance(
+            "published", source="each paper's abstract; ImageNet-scale models, not this demo's setting"
+        ).caption()
     )
 
 
@@ -153,11 +155,12 @@ def augment_tab() -> None:
     )
     plain = model.ModelConfig(seed=seed())
     augmented = dataclasses.replace(plain, augment=model.AUGMENT_DEGREES)
+    plain_ready = page_runs(SLUG).peek(model.sweep_key(plain)) is not None  # tab 1 trained and swept it already
     runs = gate(
         [*model.model_jobs(plain), *model.model_jobs(augmented)],
         f"Train the same network with random rotations of ±{model.AUGMENT_DEGREES:g}° (and the plain one, if tab 1 "
         "has not), then sweep both through 0-180°.",
-        2 * model.PRESET_SECONDS,
+        model.AUGMENT_SECONDS + (0 if plain_ready else model.PRESET_SECONDS),
         name="train_augmented",
     )
     if not runs:
@@ -170,7 +173,7 @@ def augment_tab() -> None:
         col.metric(
             f"Accuracy at {angle}°, augmented",
             f"{a.accuracy[angle]:.1%}",
-            f"{a.accuracy[angle] - p.accuracy[angle]:+.1%} vs plain",
+            f"{100 * (a.accuracy[angle] - p.accuracy[angle]):+.1f} points vs plain",
         )
     prov = aug_run.provenance(f"{N_TEST:,} test images, each turned by every angle; plain and augmented models")
     both = pd.concat([plain_frame.assign(model="plain"), aug_frame.assign(model=f"±{model.AUGMENT_DEGREES:g}°")])
@@ -206,20 +209,26 @@ def detect_tab() -> None:
     scores = detection_scores(trained, config)
     numbers = detect.summary(scores, threshold)
     cols = st.columns(4)
-    cols[0].metric("AUROC: turned > 45° vs upright", f"{numbers['auroc_turned']:.2f}")
-    cols[1].metric("AUROC: wrong vs right (upright)", f"{numbers['auroc_wrong']:.2f}")
-    cols[2].metric(
-        f"Confident (> {threshold:.0%}) answers wrong, upright",
-        f"{numbers['confident_wrong_upright']:.1%}",
-        f"{numbers['n_confident_upright']:,} answers",
-        delta_color="off",
+    # Short labels, the detail in the help: the long ones were cut off in a quarter of a presenter-mode screen.
+    cols[0].metric(
+        "AUROC, turned vs upright",
+        f"{numbers['auroc_turned']:.2f}",
+        help="How well confidence separates images turned by more than 45° from upright ones (0.5: a coin toss).",
     )
-    cols[3].metric(
-        f"Confident (> {threshold:.0%}) answers wrong, turned",
-        f"{numbers['confident_wrong_turned']:.1%}",
-        f"{numbers['n_confident_turned']:,} answers",
-        delta_color="off",
+    cols[1].metric(
+        "AUROC, wrong vs right",
+        f"{numbers['auroc_wrong']:.2f}",
+        help="How well confidence separates the wrong answers from the right ones, on upright images.",
     )
+    for col, where in zip(cols[2:], ("upright", "turned")):
+        col.metric(
+            f"Sure and wrong, {where}",
+            f"{numbers[f'confident_wrong_{where}']:.1%}",
+            f"of {numbers[f'n_confident_{where}']:,} answers",
+            delta_color="off",
+            delta_arrow="off",
+            help=f"Share of the answers given with more than {threshold:.0%} confidence that are wrong, {where}.",
+        )
     prov = trained.provenance(f"{N_TEST:,} test images upright and turned by a seeded angle in 45-180°")
     charts.chart(detect.histogram_figure(scores, threshold, prov), scores.frame(), prov, "ood_detect")
     st.markdown(

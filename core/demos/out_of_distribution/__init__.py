@@ -45,8 +45,9 @@ PUBLISHED = (
     ),
     (
         "Barbu et al. 2019, 'ObjectNet', NeurIPS",
-        "40-45 points",
-        "drop in object detectors' performance on photos with random rotations, viewpoints and backgrounds (abstract)",
+        "40-45 %",
+        "drop in object detectors' performance on photos with random rotations, viewpoints and backgrounds, "
+        "against their performance on other benchmarks (abstract)",
     ),
     (
         "Engstrom et al. 2019, 'Exploring the landscape of spatial robustness', ICML (arXiv:1712.02779)",

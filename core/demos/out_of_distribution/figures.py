@@ -44,7 +44,8 @@ def probabilities_figure(
     colours = [plots.GREEN if i == truth else plots.BLUE for i in range(len(classes))]
     fig = plots.figure(
         title="What the network answers",
-        xaxis=dict(title="probability (%)", range=[0, 100]),
+        # Room past 100 for the label of a bar at 100 %, which was cut off at the plot's edge.
+        xaxis=dict(title="probability (%)", range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100]),
         yaxis=dict(autorange="reversed"),
         height=IMAGE_PX + 80,
         margin=dict(l=120, r=20, t=60, b=60),

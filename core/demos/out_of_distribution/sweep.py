@@ -61,7 +61,7 @@ def figure(curves: dict[str, pd.DataFrame], majority: float, provenance: Provena
     fig = plots.figure(
         title="Turned test images: accuracy falls, confidence stays high",
         xaxis=dict(title="rotation of every test image (degrees)", dtick=30, range=[0, 180]),
-        yaxis=dict(title="%", range=[0, 105]),
+        yaxis=dict(title="accuracy, confidence (%)", range=[0, 105]),
         legend_below=True,
         margin_t=70,
     )
