@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.demos.biased_decisions import asthma, hiring, representation
+from core.demos.biased_decisions import asthma, fitting, hiring, representation
 from core.demos.biased_decisions.fitting import fit_logistic
 from core.errors import BadInput
 
@@ -48,15 +48,19 @@ def test_one_class_training_data_gives_a_constant_model_not_an_error():
     assert (model.predict_proba(np.ones((3, 2))) < 1e-6).all()
 
 
-def test_our_logistic_wrapper_predicts_as_sklearn_does():
+@pytest.mark.parametrize("separable", [False, True])
+def test_our_newton_fit_is_sklearn_s_logistic_regression(separable):
+    """scikit-learn as the oracle: the same objective (C = 100, intercept unpenalised), the same answer."""
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(200, 3))
-    y = (x @ [1.0, -2.0, 0.5] + rng.normal(size=200) > 0).astype(int)
-    ours = fit_logistic(x, y, ("a", "b", "c")).predict_proba(x)
-    theirs = LogisticRegression(C=100.0, max_iter=1000).fit(x, y).predict_proba(x)[:, 1]
-    assert np.allclose(ours, theirs, atol=1e-9)
+    x = rng.normal(size=(200, 3)) * [1.0, 5.0, 0.2]  # unequal scales, as the CV columns have
+    noise = 0.0 if separable else rng.normal(size=200)  # separable: only the penalty keeps the weights finite
+    y = (x @ [1.0, -2.0, 0.5] + noise > 0).astype(int)
+    ours = fit_logistic(x, y, ("a", "b", "c"))
+    theirs = LogisticRegression(C=fitting.C, tol=1e-10, max_iter=10_000).fit(x, y)
+    assert np.allclose(ours.coef, theirs.coef_[0], rtol=1e-4, atol=1e-4)
+    assert np.allclose(ours.predict_proba(x), theirs.predict_proba(x)[:, 1], atol=1e-6)
 
 
 def test_the_minority_loses_accuracy_as_its_share_shrinks():

@@ -14,9 +14,10 @@ synthetic data (no real person's record), the published numbers beside ours:
    per-group accuracy beside Gender Shades and Koenecke et al.
 4. *The asthma paradox* (:mod:`.asthma`): Caruana et al. 2015; the model learns that asthma lowers the risk.
 
-All models are scikit-learn logistic regressions (:mod:`.fitting`), fitted in milliseconds: not networks,
-so not through :func:`core.training.fit`, and no Train button (every tab computes on open). :mod:`.figures`
-holds the plotly figures. scikit-learn and fairlearn are imported inside the functions that use them.
+All models are logistic regressions fitted by Newton's method (:mod:`.fitting`; scikit-learn's objective,
+checked against it in the tests) in milliseconds: not networks, so not through :func:`core.training.fit`,
+and no Train button (every tab computes on open). :mod:`.figures` holds the plotly figures. fairlearn (and
+with it scikit-learn) is imported inside the functions of tab 2 that use it.
 """
 
 from __future__ import annotations

@@ -164,7 +164,7 @@ def provenance(config: HospitalConfig) -> Provenance:
     policy = "every asthmatic to the ICU" if config.icu_for_asthma else "ICU by severity only"
     return Provenance(
         "measured",
-        model="logistic regression (scikit-learn) of recorded death on age, severity, asthma",
+        model="logistic regression (L2, C = 100) of recorded death on age, severity, asthma",
         data=f"synthetic hospital, {config.n:,} pneumonia patients, {config.asthma_share:.0%} asthmatic; {policy}",
         seed=config.seed,
         source=CARUANA_2015,

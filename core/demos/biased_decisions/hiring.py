@@ -193,7 +193,7 @@ def provenance(config: HiringConfig) -> Provenance:
     features = "skills only" if config.remove_proxies else "skills + proxies"
     return Provenance(
         "measured",
-        model=f"logistic regression (scikit-learn) on {features}, shortlist at p ≥ 0.5",
+        model=f"logistic regression (L2, C = 100) on {features}, shortlist at p ≥ 0.5",
         data=f"synthetic CV history, {config.n:,} applicants, {config.bias:.0%} of qualified women turned away",
         seed=config.seed,
         source=REUTERS_2018 + "; four-fifths rule: 29 CFR § 1607.4(D)",

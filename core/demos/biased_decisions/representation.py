@@ -142,7 +142,7 @@ def sweep(config: RepresentationConfig) -> pd.DataFrame:
 def provenance(config: RepresentationConfig) -> Provenance:
     return Provenance(
         "measured",
-        model="logistic regression (scikit-learn) on 2 features, no group column",
+        model="logistic regression (L2, C = 100) on 2 features, no group column",
         data=f"synthetic two-group data, {config.n_train:,} training examples, {config.n_test:,} test per group, "
         f"{config.flip:.0%} labels flipped",
         seed=config.seed,
