@@ -99,7 +99,10 @@ OFF_PRESET = {
     "adversarial": "adversarial.tab=Patch",
     "clever_hans": "clever_hans.fraction=1.0&clever_hans.cls=Bag",
     "mugshots": "mugshots.smile=0.7&mugshots.wall=0.8",
+    "biased_decisions": "biased_decisions.bias=30&biased_decisions.no_proxies=true",
     "overfitting": "overfitting.degree=12&overfitting.points=30",
+    "out_of_distribution": "out_of_distribution.tab=Shuffle%20the%20pixels",
+    "forgetting": "forgetting.boundary=3",
     "carbon": "carbon.epochs=3",
 }
 
