@@ -184,3 +184,8 @@ def fine_tune(
     _make_permanent(result.model)
     result.history[-1]["test_acc"] = accuracy(result.model, test)  # the same model, masks folded in
     return result
+
+
+def pruned_accuracy(model: nn.Module, test, amount: float, scope: str = "global") -> float:
+    """Test accuracy of a copy of ``model`` pruned by ``amount`` (what the page's slider shows)."""
+    return accuracy(prune_model(model, amount, scope), test)
