@@ -36,6 +36,8 @@ ProgressCallback = Callable[[int, int, dict], None]
 BatchPerturbation = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 # model -> a scalar tensor added to each batch's loss (with its gradient), e.g. EWC's pull towards old weights.
 LossPenalty = Callable[[nn.Module], torch.Tensor]
+# (logits, images, labels) -> the scalar loss of one batch, instead of cross-entropy on the labels (distillation).
+BatchObjective = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ def fit(
     on_progress: ProgressCallback | None = None,
     perturb: BatchPerturbation | None = None,
     penalty: LossPenalty | None = None,
+    objective: BatchObjective | None = None,
 ) -> FitResult:
     """Train ``model`` on ``train``; evaluate on ``test`` after each epoch.
 
@@ -169,6 +172,9 @@ def fit(
             each batch's cross-entropy before the backward pass, e.g. elastic weight consolidation's
             ``λ/2 Σ F_i (θ_i − θ*_i)²`` (Kirkpatrick et al. 2017). The reported ``loss`` and
             ``train_loss`` are then the penalised objective. None: plain cross-entropy, as before.
+        objective: if given, ``objective(logits, x, y)`` (a scalar tensor) replaces the batch's
+            cross-entropy on the labels, e.g. distillation's cross-entropy against a teacher's soft
+            labels (Hinton et al. 2015). The penalty, if any, is still added. None: cross-entropy.
 
     Returns:
         a :class:`FitResult` with the model, per-epoch history, timing and carbon report.
@@ -197,7 +203,7 @@ def fit(
                     if perturb is not None:
                         x = perturb(model, x, y).detach()
                     logits = model(x)
-                    loss = nn.functional.cross_entropy(logits, y)
+                    loss = nn.functional.cross_entropy(logits, y) if objective is None else objective(logits, x, y)
                     if penalty is not None:
                         loss = loss + penalty(model)
                     optimizer.zero_grad(set_to_none=True)

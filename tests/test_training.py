@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from core import data, models, training
 from core.ledger import Ledger
@@ -246,3 +247,19 @@ def test_a_penalty_is_added_to_the_loss_and_none_changes_nothing(digits_split):
     pulled = trained(penalty=lambda m: 1e3 * sum((p**2).sum() for p in m.parameters()))
     size = sum(float(v.abs().sum()) for k, v in plain.items() if "weight" in k)
     assert sum(float(v.abs().sum()) for k, v in pulled.items() if "weight" in k) < size / 3
+
+
+def test_an_objective_replaces_the_cross_entropy_and_none_changes_nothing(digits_split):
+    """fit's ``objective`` hook (issue #19, distillation): cross-entropy passed in is plain training, weight for
+    weight; an objective that ignores the labels (push every logit of class 0 up) learns something else."""
+    train, test = digits_split
+    config = training.TrainConfig(epochs=1, batch_size=32, seed=0)
+
+    def trained(**kwargs):
+        model = models.build_cnn(small_config(), seed=0)
+        return training.fit(model, train, test, config, demo="test", label="objective", **kwargs)
+
+    plain, same = trained().model.state_dict(), trained(objective=lambda z, x, y: F.cross_entropy(z, y))
+    assert all(torch.equal(plain[k], same.model.state_dict()[k]) for k in plain)
+    zeros = trained(objective=lambda z, x, y: F.cross_entropy(z, torch.zeros_like(y)))
+    assert bool((training.predict(zeros.model, test.images) == 0).all())

@@ -166,6 +166,7 @@ DEMOS: tuple[Demo, ...] = (
         teaser="Learn task A, then task B, and A is gone; rehearsing a few old examples saves most of it.",
         live=True,
     ),
+    Demo("compression", "Smaller and cheaper", "🗜️", live=True),
     Demo(
         "carbon",
         "CO2 of training",
