@@ -32,8 +32,9 @@ SUBJECTS = {
     "clean CNN": ("cnn", 0.0),
     "tag MLP (no convolution)": ("mlp", 1.0),
 }
-# Click on Train to the grid on screen, the tag CNN (one model, 1 epoch of 8,000 images, ~1.1 s of fit on
-# 2 cores as on the Clever Hans page) plus the first grid; measured by bench/bench_explanations.py.
+# Click on Train to the grid on screen: the tag CNN (1 epoch of 8,000 images; fit 3.5 s measured here under the other
+# helper's load, ~1.1 s quiet on the Clever Hans page) plus the seven-map grid (~1-2 s). An ESTIMATE until re-measured
+# on a quiet machine (bench/bench_explanations.py, bench_warmup.py --cold).
 PRESET_SECONDS = 5
 
 
