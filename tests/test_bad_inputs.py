@@ -1277,6 +1277,58 @@ CASES: list[Case] = [
         check=lambda at: any(s.label == "Rotation (degrees)" for s in at.slider) or pytest.fail("no first tab"),
         note="the first tab (Turn it) opens",
     ),
+    # ------------------------------------------------------------------ explanations (nothing trained: the Train step)
+    Case(
+        "ex-samples-5000",
+        "explanations",
+        "LIME/KernelSHAP samples 5000 (max 2000)",
+        {"explanations.samples": "5000"},
+        holds={"explanations.samples": 200},
+    ),
+    Case(
+        "ex-samples-max",
+        "explanations",
+        "LIME/KernelSHAP samples at the slider's max (2000)",
+        {"explanations.samples": "2000"},
+        message="several seconds per map",
+        holds={"explanations.samples": 2000},
+    ),
+    Case(
+        "ex-model-unknown",
+        "explanations",
+        "model 'ResNet' (not a subject)",
+        {"explanations.subject": "ResNet"},
+        holds={"explanations.subject": "tag CNN"},
+    ),
+    Case(
+        "ex-image-999",
+        "explanations",
+        "test pullover 999 (max 49)",
+        {"explanations.image": "999"},
+        holds={"explanations.image": 0},
+    ),
+    Case(
+        "ex-patch-5",
+        "explanations",
+        "patch 5 px (does not tile 28)",
+        {"explanations.patch": "5"},
+        holds={"explanations.patch": 4},
+    ),
+    Case(
+        "ex-seed-negative",
+        "explanations",
+        "LIME seed -3",
+        {"explanations.lime_seed": "-3"},
+        holds={"explanations.lime_seed": 0},
+    ),
+    Case(
+        "ex-tab-unknown",
+        "explanations",
+        "unknown tab name",
+        {"explanations.tab": "Nope"},
+        check=lambda at: any(b.label.startswith("Train") for b in at.button) or pytest.fail("no Train step"),
+        note="the Train step shows",
+    ),
 ]
 
 # Uploads whose bytes tests/test_images.py also feeds to core.images.load_image: here it is what the page shows.

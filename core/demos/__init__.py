@@ -168,6 +168,14 @@ DEMOS: tuple[Demo, ...] = (
     ),
     Demo("compression", "Smaller and cheaper", "🗜️", live=True),
     Demo(
+        "explanations",
+        "Can explanations be trusted?",
+        "🔍",
+        teaser="Seven explanation methods disagree on the same prediction; some change from run to run, some "
+        "ignore the model.",
+        live=True,
+    ),
+    Demo(
         "carbon",
         "CO2 of training",
         "🏭",
