@@ -55,6 +55,8 @@ PRESS = {
     "overfitting": (("Memorised noise", "Train"), "Training accuracy"),  # its Train button is on the 5th tab
     "out_of_distribution": ("Train (", "Accuracy turned 90°"),
     "forgetting": ("Train A, then B", "Task A, after learning B"),
+    "compression": ("Train (", "Accuracy float32"),
+    "explanations": ("Train (", "Model: 'Pullover'"),
     "carbon": ("Train and measure", "Average power"),
 }
 # What the lab imports, as it imports it (a package alone often defers its submodules: ``import scipy`` costs

@@ -103,6 +103,8 @@ OFF_PRESET = {
     "overfitting": "overfitting.degree=12&overfitting.points=30",
     "out_of_distribution": "out_of_distribution.tab=Shuffle%20the%20pixels",
     "forgetting": "forgetting.boundary=3",
+    "compression": "compression.tab=Fewer%20weights",
+    "explanations": "explanations.samples=400&explanations.tagged=false",
     "carbon": "carbon.epochs=3",
 }
 

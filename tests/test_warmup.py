@@ -79,6 +79,11 @@ PRESET_VIEWS = [
     ("pages/out_of_distribution.py", {}, "Train ("),
     ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Augmentation covers what it saw"}, "Train ("),
     ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Shuffle the pixels"}, "Train ("),
+    *(
+        ("pages/compression.py", {"compression.tab": tab}, "Train (")
+        for tab in ("Fewer bits", "Fewer weights", "A smaller student", "One chart for all")
+    ),
+    ("pages/explanations.py", {}, "Train ("),
 ]
 
 

@@ -33,7 +33,8 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 # adversarial 4 (model, curves, defence, its curves), Clever Hans 3 (two tag shares, one shared
 # clean baseline), mugshots 3 (~29 MB of uint8 faces each), CO2 3 presets + the reference set, forgetting
 # 5 (task A once, then B with no remedy, EWC, replay and joint; ~1 MB each) and two per boundary moved,
-# out of distribution 8 (two models, their two sweeps, four shuffled-pixel runs) and room for one more seed.
+# out of distribution 8 (two models, their two sweeps, four shuffled-pixel runs) and room for one more seed,
+# compression 7 presets (the model, sweeps, a fine-tuning, students) and room for a few T or share moves.
 # A page not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
 DEFAULT_CAPACITY = 8
 REDRAW_S = 0.1  # the Train gate's progress bar is redrawn at most ten times a second
