@@ -53,10 +53,10 @@ def main() -> None:
         )
     print("\nOurs beside the papers' (settings differ: see the page)\n")
     frame = results[-1]
-    print(frame.drop(columns=["energy_method", "note"]).to_markdown(index=False))
+    print(frame.drop(columns=["energy_method", "note"]).to_string(index=False))  # to_markdown needs tabulate
     bits = store.peek(jobs.bits_key(config))
-    print(bits.to_markdown(index=False))
-    print(store.peek(jobs.pruning_key(config)).to_markdown(index=False))
+    print(bits.to_string(index=False))
+    print(store.peek(jobs.pruning_key(config)).to_string(index=False))
     for paper, figure, what in cmp.PUBLISHED:
         print(f"- published: {paper}: {figure} {what}")
 
