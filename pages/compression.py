@@ -17,14 +17,18 @@ from core.errors import LabError  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
-from ui.runs import train_gate  # noqa: E402
+from ui.runs import page_runs, train_gate  # noqa: E402
 from ui.shell import aside, header, page_key, seed  # noqa: E402
 
 SLUG = "compression"
 key = page_key(SLUG)
 
 
-def gate(todo, what: str, seconds: float, name: str = "train"):
+def gate(todo, what: str, tab: str, name: str = "train"):
+    """The Train step of a tab, its button saying the measured time: the tab's own, plus the model's if untrained."""
+    config = teacher.TeacherConfig(seed=seed())
+    untrained = page_runs(SLUG).peek(teacher.run_key(config)) is None
+    seconds = teacher.TAB_SECONDS[tab] + (teacher.PRESET_SECONDS if untrained else 0)
     return train_gate(SLUG, todo, button=f"Train (≈ {seconds:.0f} s on 2 cores)", note=what, key=name)
 
 
@@ -54,7 +58,7 @@ def bits_tab() -> None:
         "How few bits does the trained network need?"
     )
     config = teacher.TeacherConfig(seed=seed())
-    runs = gate(jobs.bits_jobs(config), f"Train {config.describe()}, then try it at 1-32 bits.", teacher.PRESET_SECONDS)
+    runs = gate(jobs.bits_jobs(config), f"Train {config.describe()}, then try it at 1-32 bits.", "bits")
     bits = st.select_slider(
         "Bits per weight", options=list(quantise.BITS), value=8, key=key("bits"), bind="query-params"
     )
@@ -71,6 +75,7 @@ def bits_tab() -> None:
         f"{at.bytes['per channel'] / 1000:,.0f} kB",
         f"float32: {quantise.model_bytes(trained.model) / 1000:,.0f} kB",
         delta_color="off",
+        delta_arrow="off",  # a reference, not a change
     )
     prov = trained.provenance("weights quantised (simulated), per tensor and per channel")
     charts.chart(figures.bits_figure(frame, bits, trained.majority_baseline, prov), frame, prov, "compression_bits")
@@ -94,9 +99,7 @@ def pruning_tab() -> None:
         "channels. Then time the result: a dense kernel multiplies zeros as fast as anything else."
     )
     config = teacher.TeacherConfig(seed=seed())
-    runs = gate(
-        jobs.pruning_jobs(config), f"Train {config.describe()}, then prune copies of it 0-99 %.", teacher.PRESET_SECONDS
-    )
+    runs = gate(jobs.pruning_jobs(config), f"Train {config.describe()}, then prune copies of it 0-99 %.", "pruning")
     amount = st.slider("Share of weights pruned (%)", 0, 99, 90, key=key("prune"), bind="query-params") / 100
     if not runs:
         return
@@ -119,7 +122,7 @@ def pruning_tab() -> None:
     tuned = gate(
         jobs.fine_tune_jobs(config, amount, "global"),
         f"Prune {amount:.0%} of the weights (global), then train the pruned copy one more epoch, zeros held.",
-        teacher.PRESET_SECONDS,
+        "fine_tune",
         name="fine_tune",
     )
     if tuned:
@@ -140,7 +143,7 @@ def student_tab() -> None:
     runs = gate(
         jobs.student_jobs(config, temperature),
         f"Train {config.describe()} (if not yet), then two MLP students, hard and soft labels at T = {temperature}.",
-        teacher.PRESET_SECONDS,
+        "students",
         name="students",
     )
     if not runs:
@@ -178,7 +181,7 @@ def all_tab() -> None:
     runs = gate(
         jobs.compare_jobs(config),
         "Train the model and two students (if not yet), then measure every variant's size, latency and energy.",
-        2 * teacher.PRESET_SECONDS,
+        "compare",
         name="compare",
     )
     if not runs:

@@ -21,10 +21,12 @@ from core.errors import LabError  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
 
 SLUG = "explanations"
 key = page_key(SLUG)
+PANEL_PX = 115  # a row of eight panels (the input and seven maps) across a centred page
+PRESENTER_PANEL_PX = 300  # presenter mode: heatmaps >= 300 px for the back row, three maps beside the input
 IMAGES = 50  # test pullovers to choose from (the image slider)
 SLOW_SAMPLES = 1_000  # above this the page says how long LIME and KernelSHAP will take
 
@@ -97,6 +99,21 @@ def maps_frame(maps: dict) -> pd.DataFrame:
     return pd.DataFrame({method: relevance.flatten().numpy() for method, relevance in maps.items()})
 
 
+def for_the_room(maps: dict, default: tuple[str, ...], name: str) -> tuple[dict, int]:
+    """The maps to draw and their panel size: all of them, small; in presenter mode three, large enough for the
+    back row (>= 300 px, as the Clever Hans page), the lecturer choosing which."""
+    if not presenter():
+        return maps, PANEL_PX
+    names = st.multiselect(
+        "Maps shown large (presenter mode: three at a time)",
+        list(maps),
+        default=[m for m in default if m in maps],
+        max_selections=3,
+        key=key(f"shown.{name}"),
+    )
+    return {m: maps[m] for m in names} or maps, PRESENTER_PANEL_PX
+
+
 def side_by_side_tab(subject, config, index, tagged, settings) -> None:
     aside(
         "Seven methods, one question: *which pixels made the model say 'Pullover'?* The lab's four (gradients, "
@@ -121,7 +138,10 @@ def side_by_side_tab(subject, config, index, tagged, settings) -> None:
     prov = subject.provenance(f"test pullover #{index}{' with the tag' if tagged else ''}")
     title = "Seven explanations of one prediction<br>" + explain_key(tagged)
     box = model.box() if tagged else None
-    charts.chart(figures.grid_figure(image, maps, prov, title, box), maps_frame(maps), prov, "explanations_grid")
+    shown, panel_px = for_the_room(maps, ("Integrated Gradients", "Grad-CAM", "LIME"), "grid")
+    charts.chart(
+        figures.grid_figure(image, shown, prov, title, box, panel_px), maps_frame(maps), prov, "explanations_grid"
+    )
     frame = pd.DataFrame(matrix, index=names, columns=names).reset_index(names="method")
     charts.chart(figures.correlation_figure(names, matrix, prov), frame, prov, "explanations_agreement")
     st.caption(
@@ -160,7 +180,7 @@ def stability_tab(subject, config, index, tagged, settings) -> None:
     ]
     charts.chart(
         figures.rows_figure(
-            rows, prov, "The same image, LIME and KernelSHAP with five seeds", model.box() if tagged else None, 115
+            rows, prov, "The same image, LIME and KernelSHAP with five seeds", model.box() if tagged else None, PANEL_PX
         ),
         table,
         prov,
@@ -194,9 +214,12 @@ def sanity_tab(subject, config, index, tagged, settings) -> None:
     image, _ = subject.image(index, tagged)
     labels = list(drawn)
     picked = [labels[0], labels[len(labels) // 2], labels[-1]]
-    rows = [(label.replace(" and above", "+"), image[0], drawn[label]) for label in picked]
+    shown, panel_px = for_the_room(drawn[labels[0]], ("Saliency", "Integrated Gradients", "Grad-CAM"), "sanity")
+    rows = [(label.replace(" and above", "+"), image[0], {m: drawn[label][m] for m in shown}) for label in picked]
     charts.chart(
-        figures.rows_figure(rows, prov, "The maps as the layers are randomised", model.box() if tagged else None, 115),
+        figures.rows_figure(
+            rows, prov, "The maps as the layers are randomised", model.box() if tagged else None, panel_px
+        ),
         output,
         prov,
         "explanations_sanity_maps",
@@ -218,7 +241,11 @@ def faithfulness_tab(subject, config, index, tagged, settings) -> None:
     cols = st.columns(3)
     cols[0].metric("Fastest fall (deletion)", areas.method.iloc[0], help="smallest area under the deletion curve")
     cols[1].metric(
-        "Most relevance on the tag", shares.method.iloc[0], f"{shares.share.iloc[0]:.0%} in the box", delta_color="off"
+        "Most relevance on the tag",
+        shares.method.iloc[0],
+        f"{shares.share.iloc[0]:.0%} in the box",
+        delta_color="off",
+        delta_arrow="off",
     )
     cols[2].metric("Tag box's share of the image", f"{shares.area.iloc[0]:.0%}")
     prov = subject.provenance(f"test pullover #{index}{' with the tag' if tagged else ''}")

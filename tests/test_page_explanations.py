@@ -76,3 +76,26 @@ def test_grad_cam_on_the_mlp_says_why_it_cannot(trained):
     assert any("Grad-CAM" in i.value and "no convolution" in i.value for i in app.info)
     grid = charts(app)[0]
     assert "Grad-CAM" not in json.dumps(grid["layout"].get("annotations", []))
+
+
+def maps_chart(app: AppTest) -> dict:
+    """The chart of heatmap panels (on the sanity tab it follows the similarity chart)."""
+    return next(c for c in charts(app) if c["data"] and all(t["type"] in ("heatmap", "image") for t in c["data"]))
+
+
+@pytest.mark.parametrize("tab, rows", [("Side by side", 1), ("Sanity checks", 3)])
+def test_presenter_mode_draws_three_maps_large_and_the_lecturer_picks_them(trained, tab, rows):
+    """A row of eight 115-px panels is unreadable from the back row: presenter mode shows the input and three maps
+    at >= 300 px (as the Clever Hans page does), chosen in a multiselect; the normal page keeps them all."""
+    normal = open_page(tab=tab, samples="20")
+    assert len(maps_chart(normal)["data"]) > 4 * rows and not normal.multiselect
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params.update({"present": "true", K + "tab": tab, K + "samples": "20"})
+    app.switch_page("pages/explanations.py")
+    app.run()
+    assert_clean(app)
+    assert len(app.multiselect[0].value) == 3
+    grid = maps_chart(app)
+    assert len(grid["data"]) == 4 * rows  # the input and three maps per row
+    assert grid["layout"]["height"] >= 300 * rows

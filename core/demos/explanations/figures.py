@@ -29,14 +29,21 @@ def grid_figure(
     label: str = "",
 ) -> go.Figure:
     """The input and every method's map in one row (:func:`core.explain.maps_figure`), the tag box outlined."""
-    return explain.maps_figure([(label, image[0], maps)], provenance, title=title, box=box, panel_px=panel_px)
+    return explain.maps_figure([(label, image[0], _titled(maps))], provenance, title=title, box=box, panel_px=panel_px)
 
 
 def rows_figure(
     rows: list[tuple[str, torch.Tensor, dict[str, torch.Tensor]]], provenance: Provenance, title: str, box, panel_px
 ) -> go.Figure:
     """Several rows of maps (seeds, or randomisation steps)."""
+    rows = [(label, image, _titled(maps)) for label, image, maps in rows]
     return explain.maps_figure(rows, provenance, title=title, box=box, panel_px=panel_px)
+
+
+def _titled(maps: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The maps under column titles that fit a narrow panel: "Integrated Gradients" on two lines (on one it ran
+    into its neighbours' titles in a row of eight)."""
+    return {name.replace(" ", "<br>", 1) if len(name) > 12 else name: m for name, m in maps.items()}
 
 
 def correlation_figure(names: list[str], matrix: np.ndarray, provenance: Provenance) -> go.Figure:
