@@ -40,10 +40,12 @@ def rows_figure(
     return explain.maps_figure(rows, provenance, title=title, box=box, panel_px=panel_px)
 
 
+SHORT_TITLES = {"Integrated Gradients": "Int. Gradients"}  # in full it ran into its neighbours in a row of eight
+
+
 def _titled(maps: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The maps under column titles that fit a narrow panel: "Integrated Gradients" on two lines (on one it ran
-    into its neighbours' titles in a row of eight)."""
-    return {name.replace(" ", "<br>", 1) if len(name) > 12 else name: m for name, m in maps.items()}
+    """The maps under column titles that fit a narrow panel (on two lines, a title ran into the figure's)."""
+    return {SHORT_TITLES.get(name, name): m for name, m in maps.items()}
 
 
 def correlation_figure(names: list[str], matrix: np.ndarray, provenance: Provenance) -> go.Figure:
