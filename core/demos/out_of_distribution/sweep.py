@@ -38,7 +38,8 @@ def sweep(model: torch.nn.Module, test: ImageDataset, angles=ANGLES, n: int = N_
     images, labels = test.batch(slice(0, n))
     rows = []
     for angle in angles:
-        probabilities = predict_proba(model, rotate(images, float(angle)) if angle % 360 else images, batch_size=500)
+        # The lab's evaluation batch (64): as fast here as 500, whose activations peaked ~190 MB above the server.
+        probabilities = predict_proba(model, rotate(images, float(angle)) if angle % 360 else images)
         confidence, predicted = probabilities.max(dim=1)
         rows.append(
             {
