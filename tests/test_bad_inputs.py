@@ -46,6 +46,7 @@ from tests.test_pages import APP, assert_clean
 S = 4242  # the seed of the small pre-trained runs (no other test trains with it)
 WE, ADV, CH, MG, CO2 = "word_embeddings.", "adversarial.", "clever_hans.", "mugshots.", "carbon."
 OF = "overfitting."
+CMP = "compression."
 OOD = "out_of_distribution."
 CALC = "Calculator & grids"  # the CO2 page's tab with the calculator and the grid comparison
 TEN_KB = "A" * 10_240
@@ -1328,6 +1329,44 @@ CASES: list[Case] = [
         {"explanations.tab": "Nope"},
         check=lambda at: any(b.label.startswith("Train") for b in at.button) or pytest.fail("no Train step"),
         note="the Train step shows",
+    ),
+    # ------------------------------------------------------------------ compression (nothing trained: the Train step)
+    Case(
+        "cmp-bits-7",
+        "compression",
+        "7 bits (not a stop: 32, 16, 8, 4, 3, 2, 1)",
+        {CMP + "bits": "7"},
+        holds={CMP + "bits": 8},
+    ),
+    Case("cmp-bits-text", "compression", "bits 'abc'", {CMP + "bits": "abc"}, holds={CMP + "bits": 8}),
+    Case(
+        "cmp-prune-150",
+        "compression",
+        "150 % of the weights pruned (max 99)",
+        {CMP + "tab": "Fewer weights", CMP + "prune": "150"},
+        holds={CMP + "prune": 90},
+    ),
+    Case(
+        "cmp-temperature-0",
+        "compression",
+        "temperature T = 0 (a division by zero in softmax(z / T))",
+        {CMP + "tab": "A smaller student", CMP + "temperature": "0"},
+        holds={CMP + "temperature": 4},
+    ),
+    Case(
+        "cmp-temperature-huge",
+        "compression",
+        "temperature T = 1e9",
+        {CMP + "tab": "A smaller student", CMP + "temperature": "1e9"},
+        holds={CMP + "temperature": 4},
+    ),
+    Case(
+        "cmp-tab-unknown",
+        "compression",
+        "unknown tab name",
+        {CMP + "tab": "Nope"},
+        check=lambda at: any(s.label == "Bits per weight" for s in at.select_slider) or pytest.fail("no first tab"),
+        note="the first tab (Fewer bits) opens",
     ),
 ]
 
