@@ -116,7 +116,13 @@ def _demo_colours() -> dict[str, str]:
         "clever_hans": plots.GREEN,
         "mugshots": plots.SKY,
         "word_embeddings": plots.YELLOW,
-        "overfitting": "#882255",  # Tol's wine (colour-blind safe): Okabe-Ito has no colour left; black stays spare
+        # Okabe-Ito has no colour left: Paul Tol's "muted" scheme (colour-blind safe); black stays spare.
+        "overfitting": "#882255",  # wine
+        "biased_decisions": "#332288",  # indigo (no training runs: kept so every demo has its colour)
+        "out_of_distribution": "#44AA99",  # teal
+        "forgetting": "#999933",  # olive
+        "compression": "#CC6677",  # rose
+        "explanations": "#AA4499",  # purple
     }
 
 
