@@ -130,30 +130,36 @@ def test_every_demo_page_is_covered_by_the_reset_test():
     assert set(OFF_PRESET) == {d.slug for d in all_pages() if d.slug != "home"}
 
 
+@pytest.fixture(scope="module")
+def reset_server(tmp_path_factory):
+    """One server for every page's reset test: each test compares its own page against a fresh session of it, so a
+    server per page (~5 s to start each, eleven pages) bought nothing but time."""
+    with lab_server(tmp_path_factory.mktemp("reset")) as (base, _proc, _):
+        yield base
+
+
 @pytest.mark.parametrize("slug", list(OFF_PRESET))
-def test_reset_returns_every_widget_to_its_preset_and_clears_the_url(browser, slug, tmp_path):
+def test_reset_returns_every_widget_to_its_preset_and_clears_the_url(browser, slug, reset_server):
     """One click on "Reset this demo to its preset": the page's values leave the URL, the widgets show their
     presets (a reload of the new URL shows the same page as a fresh visit), and the frame's own settings stay."""
-    with lab_server(tmp_path) as (base, _proc, _):
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
-        page.goto(f"{base}/{slug}?seed=3&{OFF_PRESET[slug]}")
-        wait_until_rendered(page)
-        assert page_params(page.url, slug), "the crafted link did not set the page's widgets"
-        before = page.evaluate(VIEW_STATE)
-        page.get_by_role("button", name="Reset this demo to its preset").click()
-        page.wait_for_function(
-            f"() => !new URL(location.href).searchParams.toString().includes('{slug}.')", timeout=30000
-        )
-        wait_until_rendered(page)
-        assert page_params(page.url, slug) == {}, page.url
-        assert "seed=3" in page.url  # the lab-wide seed is not this page's setting
-        after_reset = page.evaluate(VIEW_STATE)
-        fresh = browser.new_page(viewport={"width": 1600, "height": 900})
-        fresh.goto(f"{base}/{slug}?seed=3")
-        wait_until_rendered(fresh)
-        assert fresh.evaluate(VIEW_STATE) == after_reset != before
-        fresh.close()
-        page.close()
+    base = reset_server
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.goto(f"{base}/{slug}?seed=3&{OFF_PRESET[slug]}")
+    wait_until_rendered(page)
+    assert page_params(page.url, slug), "the crafted link did not set the page's widgets"
+    before = page.evaluate(VIEW_STATE)
+    page.get_by_role("button", name="Reset this demo to its preset").click()
+    page.wait_for_function(f"() => !new URL(location.href).searchParams.toString().includes('{slug}.')", timeout=30000)
+    wait_until_rendered(page)
+    assert page_params(page.url, slug) == {}, page.url
+    assert "seed=3" in page.url  # the lab-wide seed is not this page's setting
+    after_reset = page.evaluate(VIEW_STATE)
+    fresh = browser.new_page(viewport={"width": 1600, "height": 900})
+    fresh.goto(f"{base}/{slug}?seed=3")
+    wait_until_rendered(fresh)
+    assert fresh.evaluate(VIEW_STATE) == after_reset != before
+    fresh.close()
+    page.close()
 
 
 # Every text drawn in the page's charts, with its rendered size; and nav labels cut with an ellipsis.
