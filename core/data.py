@@ -22,6 +22,7 @@ Nothing here downloads. A missing optional dataset raises
 
 from __future__ import annotations
 
+import functools
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,6 +214,16 @@ def fashion_mnist_10k() -> ImageDataset:
     images = read_idx(folder / "t10k-images-idx3-ubyte.gz")
     labels = read_idx(folder / "t10k-labels-idx1-ubyte.gz")
     return _from_uint8(images, labels, FASHION_CLASSES, FASHION_10K_INFO)
+
+
+@functools.lru_cache(maxsize=4)
+def fashion_mnist_split(seed: int) -> tuple[ImageDataset, ImageDataset]:
+    """The lab's split of the shipped Fashion-MNIST 10k: 8,000 training and 2,000 test images, shuffled by ``seed``.
+
+    Every demo that trains on it asks here, so the split is made once per seed and the same objects are shared
+    (read-only: nothing may write into them).
+    """
+    return train_test_split(fashion_mnist_10k(), 0.2, seed)
 
 
 def digits() -> ImageDataset:

@@ -88,6 +88,27 @@ class SmallCNN(nn.Module):
         return self.conv2
 
 
+class MLP(nn.Module):
+    """784 pixels -> ``hidden`` ReLU units -> 10 logits: the lab's one-hidden-layer perceptron.
+
+    No convolution (so no ``last_conv``: Grad-CAM cannot explain it), no dropout or batch normalisation (train and
+    eval mode compute the same). Zhang et al.'s "MLP 1x512" when ``hidden`` = 512.
+    """
+
+    def __init__(self, hidden: int, pixels: int = 28 * 28, classes: int = 10) -> None:
+        super().__init__()
+        self.hidden_size = hidden
+        self.fc1 = nn.Linear(pixels, hidden)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(hidden, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.relu(self.fc1(torch.flatten(x, 1))))  # torch.flatten: captum's LRP refuses nn.Flatten
+
+    def describe(self) -> str:
+        return f"MLP(784-{self.hidden_size}-10)"
+
+
 def build_cnn(config: CNNConfig, seed: int = 0) -> SmallCNN:
     """A freshly initialised :class:`SmallCNN`; the same seed gives the same weights."""
     with torch.random.fork_rng(devices=[]):

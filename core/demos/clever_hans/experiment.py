@@ -166,7 +166,7 @@ def load_split(source: str, seed: int) -> tuple[ImageDataset, ImageDataset]:
     subset of its own splits (all 60k would not train live in seconds). Treat as read-only.
     """
     if source == "fashion":
-        return datasets.train_test_split(datasets.fashion_mnist_10k(), 0.2, seed)
+        return datasets.fashion_mnist_split(seed)
     pick = torch.Generator().manual_seed(seed)
     train, test = datasets.cifar10(train=True), datasets.cifar10(train=False)
     return (

@@ -28,33 +28,16 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from core.demos.compression.teacher import SLUG, Teacher
 from core.errors import BadInput
+from core.models import MLP
 from core.training import FitResult, ProgressCallback, TrainConfig, fit
 
 HINTON_2015 = {"large net": 67, "small net alone": 146, "small net distilled (T = 20)": 74}
 HINTON_SOURCE = "Hinton, Vinyals & Dean 2015, arXiv:1503.02531, §3 (MNIST, 10,000 test images)"
 MAX_TEMPERATURE = 1000.0
 TEMPERATURES = (1, 2, 4, 8, 20)  # the page's slider stops; 20 is Hinton et al.'s MNIST temperature
-
-
-class MLP(nn.Module):
-    """784 pixels -> ``hidden`` ReLU units -> 10 logits."""
-
-    def __init__(self, hidden: int, pixels: int = 28 * 28, classes: int = 10) -> None:
-        super().__init__()
-        self.hidden_size = hidden
-        self.fc1 = nn.Linear(pixels, hidden)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.relu(self.fc1(torch.flatten(x, 1))))
-
-    def describe(self) -> str:
-        return f"MLP(784-{self.hidden_size}-10)"
 
 
 @dataclass(frozen=True)

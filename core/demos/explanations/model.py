@@ -20,7 +20,7 @@ from torch import nn
 from core.data import ImageDataset
 from core.demos.clever_hans.experiment import class_index, load_split, stamp_tag, tag_box, tag_mask, with_tags
 from core.errors import BadInput
-from core.models import CNNConfig, build_cnn
+from core.models import MLP, CNNConfig, build_cnn
 from core.provenance import Provenance
 from core.training import FitResult, ProgressCallback, TrainConfig, fit, predict_proba
 
@@ -36,20 +36,6 @@ SUBJECTS = {
 # helper's load, ~1.1 s quiet on the Clever Hans page) plus the seven-map grid (~1-2 s). An ESTIMATE until re-measured
 # on a quiet machine (bench/bench_explanations.py, bench_warmup.py --cold).
 PRESET_SECONDS = 5
-
-
-class MLP(nn.Module):
-    """784 pixels -> ``hidden`` ReLU units -> 10 logits. No convolution, so no ``last_conv`` for Grad-CAM."""
-
-    def __init__(self, hidden: int = 128, pixels: int = 28 * 28, classes: int = 10) -> None:
-        super().__init__()
-        self.hidden_size = hidden
-        self.fc1 = nn.Linear(pixels, hidden)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.relu(self.fc1(torch.flatten(x, 1))))  # torch.flatten: captum's LRP refuses nn.Flatten
 
 
 @dataclass(frozen=True)
@@ -156,7 +142,7 @@ def train(config: SubjectConfig, on_progress: ProgressCallback | None = None) ->
     else:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
-            model = MLP()
+            model = MLP(128)  # no convolution: Grad-CAM has no layer to look at
     result = fit(
         model,
         train_set,

@@ -17,32 +17,17 @@ import dataclasses
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 from core.data import ImageDataset
 from core.demos.out_of_distribution.model import SLUG, TRAINING, load_split
 from core.errors import BadInput
-from core.models import CNNConfig, build_cnn
+from core.models import MLP, CNNConfig, build_cnn
 from core.training import FitResult, Job, ProgressCallback, fit
 
 ARCHITECTURES = ("MLP", "CNN")
 CNN = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)  # tab 1's network
 # Click on Train to the result, fresh server, Chromium, 2 quiet cores (2026-12-01): 6.9 s for the four trainings.
 PRESET_SECONDS = 7
-
-
-class MLP(nn.Module):
-    """784 pixels -> ``hidden`` ReLU units -> 10 logits (one hidden layer: order of the pixels is irrelevant)."""
-
-    def __init__(self, hidden: int = 256) -> None:
-        super().__init__()
-        self.hidden_size = hidden
-        self.fc1 = nn.Linear(28 * 28, hidden)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.relu(self.fc1(torch.flatten(x, 1))))
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 import torch
-from torch import nn
 
 from core import data as datasets
 from core import plots
 from core.data import ImageDataset
 from core.errors import BadInput
+from core.models import MLP
 from core.provenance import Provenance
 from core.training import FitResult, Job, ProgressCallback, TrainConfig, accuracy, fit
 
@@ -51,23 +51,6 @@ ZHANG_2017_SLOWDOWN = (1.5, 3.5)
 PRESET_SECONDS = 6
 PRESETS = {"True labels": 0.0, "Half shuffled": 0.5, "All shuffled": 1.0}
 CHANCE = 0.1  # ten classes
-
-
-class MLP(nn.Module):
-    """784 pixels -> ``hidden`` ReLU units -> 10 logits: the paper's "MLP 1x512" when hidden = 512."""
-
-    def __init__(self, hidden: int, pixels: int = 28 * 28, classes: int = 10) -> None:
-        super().__init__()
-        self.hidden_size = hidden
-        self.fc1 = nn.Linear(pixels, hidden)
-        self.relu = nn.ReLU()
-        self.fc2 = nn.Linear(hidden, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.relu(self.fc1(torch.flatten(x, 1))))
-
-    def describe(self) -> str:
-        return f"MLP(784-{self.hidden_size}-10)"
 
 
 @dataclass(frozen=True)
