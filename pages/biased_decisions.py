@@ -12,10 +12,9 @@ from ui.shell import require_shell
 require_shell()
 
 from core.demos.biased_decisions import asthma, figures, hiring, representation, risk_scores  # noqa: E402
-from core.errors import LabError  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, page_key, seed, tabs  # noqa: E402
 
 SLUG = "biased_decisions"
 key = page_key(SLUG)
@@ -250,10 +249,4 @@ TABS = {
     "Who is in the data": representation_tab,
     "The asthma paradox": asthma_tab,
 }
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            try:
-                show()
-            except LabError as err:
-                st.warning(str(err))
+tabs(SLUG, TABS)

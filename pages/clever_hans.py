@@ -18,7 +18,7 @@ from core.data import FASHION_CLASSES, source_status  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed, tabs  # noqa: E402
 
 SLUG = "clever_hans"
 key = page_key(SLUG)
@@ -252,12 +252,9 @@ if runs:
     tag, clean = runs[0], runs[-1]  # at share 0 the one run is both
     for run in ch.compared(tag, clean).values() if not presenter() else ():  # one line at share 0
         action.caption(f"{run.config.describe()}: {run.result.summary()}")
-    tabs = {
+    shown = {
         "Accuracy": lambda: show_accuracy(tag, clean),
         "Heatmaps": lambda: show_heatmaps(tag, clean),
         "Strategies (SpRAy)": lambda: show_spray(tag),
     }
-    for tab, show in zip(st.tabs(list(tabs), key=key("tab"), on_change="rerun", bind="query-params"), tabs.values()):
-        if tab.open:
-            with tab:
-                show()
+    tabs(SLUG, shown)

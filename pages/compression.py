@@ -13,12 +13,11 @@ require_shell()
 
 import core.demos.compression as cmp  # noqa: E402  (after the guard: see ui.shell)
 from core.demos.compression import distil, figures, jobs, measure, prune, quantise, teacher  # noqa: E402
-from core.errors import LabError  # noqa: E402
 from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import page_runs, train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, page_key, seed, tabs  # noqa: E402
 
 SLUG = "compression"
 key = page_key(SLUG)
@@ -208,10 +207,4 @@ TABS = {
     "A smaller student": student_tab,
     "One chart for all": all_tab,
 }
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            try:
-                show()
-            except LabError as err:
-                st.warning(str(err))
+tabs(SLUG, TABS)

@@ -17,11 +17,10 @@ require_shell()
 
 import core.demos.explanations as ex  # noqa: E402  (after the guard: see ui.shell)
 from core.demos.explanations import compare, faithfulness, figures, model, sanity, stability, surrogate  # noqa: E402
-from core.errors import LabError  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed, tabs  # noqa: E402
 
 SLUG = "explanations"
 key = page_key(SLUG)
@@ -283,11 +282,7 @@ def approximating_tab(subject, config) -> None:
 # ----------------------------------------------------------------------------- page
 
 header(SLUG)
-try:
-    config, index, tagged, settings = controls()
-except LabError as error:
-    st.warning(str(error))
-    st.stop()
+config, index, tagged, settings = controls()  # bad values: the shell's error boundary says so and stops here
 runs = train_gate(
     SLUG,
     ex.jobs(config),
@@ -304,10 +299,4 @@ if runs:
         "Faithfulness": lambda: faithfulness_tab(subject, config, index, tagged, settings),
         "Approximating": lambda: approximating_tab(subject, config),
     }
-    for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-        if tab.open:
-            with tab:
-                try:
-                    show()
-                except LabError as error:
-                    st.warning(str(error))
+    tabs(SLUG, TABS)

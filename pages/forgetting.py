@@ -14,11 +14,10 @@ require_shell()
 
 import core.demos.forgetting as fg  # noqa: E402  (after the guard: see ui.shell)
 from core import plots  # noqa: E402
-from core.errors import LabError  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, presenter, seed  # noqa: E402
+from ui.shell import aside, header, page_key, presenter, seed, tabs  # noqa: E402
 
 SLUG = "forgetting"
 key = page_key(SLUG)
@@ -171,10 +170,4 @@ def remedies_tab() -> None:
 
 header(SLUG)
 TABS = {"A, then B": forgetting_tab, "Remedies": remedies_tab}
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            try:
-                show()
-            except LabError as error:
-                st.warning(str(error))
+tabs(SLUG, TABS)

@@ -20,7 +20,7 @@ from core.provenance import Provenance  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import page_runs, train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, page_key, seed, tabs  # noqa: E402
 
 SLUG = "out_of_distribution"
 key = page_key(SLUG)
@@ -300,7 +300,4 @@ TABS = {
     "Knowing that it does not know": detect_tab,
     "Shuffle the pixels": shuffle_tab,
 }
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            show()
+tabs(SLUG, TABS)

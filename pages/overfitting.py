@@ -20,7 +20,7 @@ from core.demos.overfitting import figures, fuel, ridge  # noqa: E402
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
 from ui.runs import page_runs, train_gate  # noqa: E402
-from ui.shell import aside, header, page_key, seed  # noqa: E402
+from ui.shell import aside, header, page_key, seed, tabs  # noqa: E402
 
 SLUG = "overfitting"
 key = page_key(SLUG)
@@ -241,7 +241,4 @@ TABS = {
     "Double descent": double_descent_tab,
     "Memorised noise": memorise_tab,
 }
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            show()
+tabs(SLUG, TABS)

@@ -15,7 +15,7 @@ require_shell()
 import core.demos.word_embeddings as eb  # noqa: E402  (after the guard: see ui.shell)
 from ui import charts  # noqa: E402
 from ui.code import show_code  # noqa: E402
-from ui.shell import aside, header, literal, page_key, presenter, seed  # noqa: E402
+from ui.shell import aside, header, literal, page_key, presenter, seed, tabs  # noqa: E402
 
 SLUG = "word_embeddings"
 key = page_key(SLUG)  # "word_embeddings.<name>": the URL holds these and "reset" finds them
@@ -365,7 +365,4 @@ TABS = {
     "Debiasing": show_debiasing,
     "Word map": show_word_map,
 }
-for tab, show in zip(st.tabs(list(TABS), key=key("tab"), on_change="rerun", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            show()
+tabs(SLUG, TABS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
@@ -77,3 +78,39 @@ def test_the_error_boundary_tells_bad_input_from_a_missing_asset_from_a_bug(capl
     assert not at.exception  # no traceback on screen ...
     assert "unexpected error (KeyError)" in at.error[0].value and "not something you did" in at.error[0].value
     assert any("boundary_test" in r.getMessage() and r.exc_info for r in caplog.records)  # ... but in the log
+
+
+def tabs_page():
+    """Three tabs through ui.shell.tabs: the open one (from the link) raises, the others would write a line."""
+    import streamlit as st
+
+    from core.errors import BadInput, Unavailable
+    from ui.shell import tabs
+
+    def raises(error):
+        def show():
+            raise error
+
+        return show
+
+    tabs(
+        "tabs_test",
+        {
+            "Fine": lambda: st.markdown("fine tab ran"),
+            "Bad input": raises(BadInput("that value cannot be used")),
+            "Missing": raises(Unavailable("the asset is not installed")),
+        },
+    )
+    st.markdown("after the tabs")
+
+
+@pytest.mark.parametrize("tab, say", [("Bad input", "warning"), ("Missing", "error")])
+def test_tabs_run_only_the_open_one_and_say_its_lab_error_inside_it(tab, say):
+    at = AppTest.from_function(tabs_page, default_timeout=30)
+    at.query_params["tabs_test.tab"] = tab
+    at.run()
+    assert not at.exception
+    said = at.warning if say == "warning" else at.error
+    assert len(said) == 1 and ("cannot be used" in said[0].value or "not installed" in said[0].value)
+    assert not any(m.value == "fine tab ran" for m in at.markdown)  # a closed tab costs nothing
+    assert any(m.value == "after the tabs" for m in at.markdown)  # the page goes on after the tab's message

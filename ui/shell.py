@@ -87,7 +87,7 @@ def error_boundary(slug: str) -> Iterator[None]:
     try:
         yield
     except LabError as err:
-        (st.warning if isinstance(err, BadInput) else st.error)(str(err))
+        _say(err)
     except Exception as err:  # the last line of defence: a message, never a traceback
         _log.exception("page %s failed", slug)
         st.error(
@@ -200,6 +200,27 @@ def literal(text: str) -> str:
 def presenter() -> bool:
     """Presenter mode: big type, wide layout, secondary text and controls hidden."""
     return bool(st.session_state.get("present", False))
+
+
+def _say(err: LabError) -> None:
+    """A LabError in words: bad input a warning the user can act on, a missing asset an error."""
+    (st.warning if isinstance(err, BadInput) else st.error)(str(err))
+
+
+def tabs(slug: str, shown: dict[str, Callable[[], None]]) -> None:
+    """The page's tabs, bound to the link (``<slug>.tab``); only the open one runs (a closed tab costs nothing).
+
+    A :class:`core.errors.LabError` raised in the open tab is said inside it, as the page's error boundary would
+    say it, and the tabs stay: the visitor can pick another.
+    """
+    key = page_key(slug)
+    for tab, show in zip(st.tabs(list(shown), key=key("tab"), on_change="rerun", bind="query-params"), shown.values()):
+        if tab.open:
+            with tab:
+                try:
+                    show()
+                except LabError as err:
+                    _say(err)
 
 
 def seed() -> int:
