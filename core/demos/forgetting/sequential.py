@@ -203,25 +203,34 @@ def fresh_model(config: ForgettingConfig) -> MLP:
         return MLP(config.hidden)
 
 
+def fresh_start(config: ForgettingConfig, split, phase: str, label: str, on_progress, live):
+    """A fresh MLP, its curve's first point (the untrained network at step 0) and the recorder that extends it.
+
+    Task A and joint training both start from here; B continues A's network and curve instead.
+    """
+    model = fresh_model(config)
+    acc_a, acc_b = evaluate(model, split, CURVE_IMAGES)
+    curve = [{"step": 0, "phase": phase, "acc_a": acc_a, "acc_b": acc_b}]
+    callback = recorder(
+        model,
+        split,
+        curve,
+        phase=phase,
+        offset=0,
+        every=config.eval_every,
+        on_progress=on_progress,
+        live=live,
+        label=label,
+    )
+    return model, curve, callback
+
+
 def train_a(
     config: ForgettingConfig, on_progress: ProgressCallback | None = None, live: LiveCurve | None = None
 ) -> PhaseA:
     """Phase A: a fresh MLP trained on task A; its curve starts with the untrained network at step 0."""
     split = tasks.split(config.split)
-    model = fresh_model(config)
-    acc_a, acc_b = evaluate(model, split, CURVE_IMAGES)
-    curve = [{"step": 0, "phase": "A", "acc_a": acc_a, "acc_b": acc_b}]
-    callback = recorder(
-        model,
-        split,
-        curve,
-        phase="A",
-        offset=0,
-        every=config.eval_every,
-        on_progress=on_progress,
-        live=live,
-        label="Task A",
-    )
+    model, curve, callback = fresh_start(config, split, "A", "Task A", on_progress, live)
     result = fit(
         model,
         split.a_train,
@@ -298,20 +307,7 @@ def train_joint(
 ) -> ForgettingRun:
     """The upper bound: a fresh MLP (the same initialisation as A's) trained on A and B together."""
     split = tasks.split(config.split)
-    model = fresh_model(config)
-    acc_a, acc_b = evaluate(model, split, CURVE_IMAGES)
-    curve = [{"step": 0, "phase": "joint", "acc_a": acc_a, "acc_b": acc_b}]
-    callback = recorder(
-        model,
-        split,
-        curve,
-        phase="joint",
-        offset=0,
-        every=config.eval_every,
-        on_progress=on_progress,
-        live=live,
-        label=Remedy("joint").describe(),
-    )
+    model, curve, callback = fresh_start(config, split, "joint", Remedy("joint").describe(), on_progress, live)
     result = fit(
         model,
         split.both_train,
