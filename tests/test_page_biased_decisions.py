@@ -1,33 +1,16 @@
 """The biased-decisions page, driven as a lecturer would (AppTest): each tab's preset renders, sliders recompute live."""
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import assert_clean, charts, metric, open_view
 
 K = "biased_decisions."
 TABS = ("Hiring from history", "One score, two groups", "Who is in the data", "The asthma paradox")
 
 
 def open_tab(tab: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params[K + "tab"] = tab
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/biased_decisions.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
-
-
-def metric(app: AppTest, starts: str) -> str:
-    return next(m.value for m in app.metric if m.label.startswith(starts))
+    return open_view("biased_decisions", tab=tab, **query)
 
 
 @pytest.mark.parametrize("tab", TABS)

@@ -5,7 +5,6 @@ the presets in the page's store, as if Train had been pressed; the presets are t
 """
 
 import dataclasses
-import json
 
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.demos.compression import distil, jobs, prune, quantise, teacher
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import assert_clean, charts, open_view
 from ui.runs import page_runs
 
 K = "compression."
@@ -21,18 +20,7 @@ TABS = ("Fewer bits", "Fewer weights", "A smaller student", "One chart for all")
 
 
 def open_tab(tab: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params[K + "tab"] = tab
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/compression.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
+    return open_view("compression", tab=tab, **query)
 
 
 def no_nan(app: AppTest) -> None:

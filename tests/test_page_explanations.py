@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.demos.explanations import model
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import APP, assert_clean, charts, open_view
 
 K = "explanations."
 TABS = ("Side by side", "Stable or not", "Sanity checks", "Faithfulness", "Approximating")
@@ -43,17 +43,7 @@ def trained():
 
 
 def open_page(**query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/explanations.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
+    return open_view("explanations", timeout=60, **query)
 
 
 def test_the_page_shows_the_train_step_before_anything_is_trained():

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import core.demos.forgetting as fg
 from core.demos.forgetting import sequential
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import assert_clean, metric, open_view
 from ui.runs import page_runs
 
 K = "forgetting."
@@ -33,17 +33,7 @@ def one_thread_and_fresh_stores():
 
 
 def open_page(**query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/forgetting.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def metric(app: AppTest, starts: str) -> str:
-    return next(m.value for m in app.metric if m.label.startswith(starts))
+    return open_view("forgetting", timeout=120, **query)
 
 
 def store_small_runs(config: fg.ForgettingConfig, remedies: list) -> None:

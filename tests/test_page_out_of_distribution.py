@@ -5,14 +5,13 @@ store, as if Train had been pressed; the presets themselves are tested in tests/
 """
 
 import dataclasses
-import json
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.demos.out_of_distribution import model, shuffle, sweep
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import assert_clean, charts, metric, open_view
 from ui.runs import page_runs
 
 K = "out_of_distribution."
@@ -20,22 +19,7 @@ TABS = ("Turn it", "Augmentation covers what it saw", "Knowing that it does not 
 
 
 def open_tab(tab: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params[K + "tab"] = tab
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/out_of_distribution.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
-
-
-def metric(app: AppTest, starts: str) -> str:
-    return next(m.value for m in app.metric if m.label.startswith(starts))
+    return open_view("out_of_distribution", tab=tab, **query)
 
 
 @pytest.fixture(scope="module")

@@ -3,35 +3,18 @@
 Tab 5's training is tested by the memorise tests; here the page only shows its Train step without training.
 """
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.demos.overfitting import fuel
-from tests.test_pages import APP, assert_clean
+from tests.test_pages import assert_clean, charts, metric, open_view
 
 K = "overfitting."
 TABS = ("Fuel at 180 km/h", "Bias² + variance", "Ridge = a prior", "Double descent", "Memorised noise")
 
 
 def open_tab(tab: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params[K + "tab"] = tab
-    for name, value in query.items():
-        app.query_params[K + name] = value
-    app.switch_page("pages/overfitting.py")
-    app.run()
-    assert_clean(app)
-    return app
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(e.proto.spec) for e in app.get("plotly_chart")]
-
-
-def metric(app: AppTest, starts: str) -> str:
-    return next(m.value for m in app.metric if m.label.startswith(starts))
+    return open_view("overfitting", tab=tab, **query)
 
 
 @pytest.mark.parametrize("tab", TABS[:4])

@@ -1,5 +1,7 @@
 """Every registered page runs under AppTest without an exception (new pages are picked up automatically)."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,6 +25,27 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     caught = [e.value for e in at.error if "unexpected error" in e.value]
     assert not caught, caught
+
+
+def open_view(slug: str, timeout: float = TIMEOUT, **settings) -> AppTest:
+    """Demo ``slug`` opened from a link that sets its widgets (``tab="Ridge"`` -> ``<slug>.tab``), checked clean."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for name, value in settings.items():
+        at.query_params[f"{slug}.{name}"] = value
+    at.switch_page(f"pages/{slug}.py")
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every plotly chart the page drew, as its figure dictionary."""
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def metric(at: AppTest, starts: str) -> str:
+    """The value of the first metric whose label starts with ``starts``."""
+    return next(m.value for m in at.metric if m.label.startswith(starts))
 
 
 @pytest.mark.parametrize("demo", all_pages(), ids=lambda d: d.slug)
