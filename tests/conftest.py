@@ -62,5 +62,43 @@ def lab_data_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("lab_data")
     mp = pytest.MonkeyPatch()
     mp.setenv("DLLAB_DATA_DIR", str(path))
+    # The default engines, whatever the machine running the tests has set: the SQLite ledger, no shared models.
+    mp.delenv("DLLAB_LEDGER_URL", raising=False)
+    mp.delenv("DLLAB_MODEL_STORE", raising=False)
     yield path
     mp.undo()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """The lab's data dir for this test only (pages read the ledger from here): a Path."""
+    from core import carbon
+
+    path = tmp_path / "lab"
+    path.mkdir()
+    monkeypatch.setenv("DLLAB_DATA_DIR", str(path))
+    carbon.active_method()  # the real probe, once per process, so that what monkeypatch restores is real
+    monkeypatch.setattr(carbon, "_probe_result", ("cpu_load", ""))  # the home page shows a method at once
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session (tests/postgres.py); its URL."""
+    from tests.postgres import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database on the session's server, for one test: its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"

@@ -28,8 +28,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import carbon
-from core import ledger as ledger_module
+from core import carbon, database
 from core.demos import all_pages
 from core.ledger import LEDGER_FILE, Ledger, LedgerRow
 from tests.test_ledger import FakeTracker
@@ -86,17 +85,6 @@ def texts(at: AppTest) -> str:
 
 def sidebar_warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.sidebar.warning]
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch) -> Path:
-    """The lab's data dir for this test only (pages read the ledger from here)."""
-    path = tmp_path / "lab"
-    path.mkdir()
-    monkeypatch.setenv("DLLAB_DATA_DIR", str(path))
-    carbon.active_method()  # the real probe, once per process, so that what monkeypatch restores is real
-    monkeypatch.setattr(carbon, "_probe_result", ("cpu_load", ""))  # the home page shows a method at once
-    return path
 
 
 def record_a_run() -> carbon.Measurement:
@@ -175,7 +163,7 @@ def fill(folder: Path) -> int:
 
 
 class _SqliteProxy:
-    """Stands in for the sqlite3 module inside core.ledger only; everything but ``connect`` is the real one."""
+    """Stands in for the sqlite3 module inside core.database only; everything but ``connect`` is the real one."""
 
     def __init__(self, connect):
         self.connect = connect
@@ -184,11 +172,16 @@ class _SqliteProxy:
         return getattr(sqlite3, name)
 
 
-class _FullDiskConnection(sqlite3.Connection):
+class _FullDiskCursor(sqlite3.Cursor):
     def execute(self, sql, *args):
         if sql.lstrip().upper().startswith("INSERT"):
             raise sqlite3.OperationalError("database or disk is full")  # SQLite's own text for SQLITE_FULL
         return super().execute(sql, *args)
+
+
+class _FullDiskConnection(sqlite3.Connection):
+    def cursor(self, factory=_FullDiskCursor):
+        return super().cursor(factory)
 
 
 @contextlib.contextmanager
@@ -212,7 +205,7 @@ def disk(kind: str, how: str, folder: Path, monkeypatch):
         connect = lambda path, **kw: sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kw)  # noqa: E731
     else:
         connect = lambda path, **kw: sqlite3.connect(path, factory=_FullDiskConnection, **kw)  # noqa: E731
-    monkeypatch.setattr(ledger_module, "sqlite3", _SqliteProxy(connect))
+    monkeypatch.setattr(database, "sqlite3", _SqliteProxy(connect))
     yield
 
 

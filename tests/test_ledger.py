@@ -1,4 +1,8 @@
-"""Carbon measurement and the ledger: honest labels, failure modes, atomicity."""
+"""Carbon measurement and the ledger: honest labels, failure modes, atomicity — on both engines.
+
+Every test that takes the ``ledger`` fixture runs twice: on an SQLite file and on a fresh database of a
+throwaway PostgreSQL server (tests/postgres.py). PostgreSQL's own faults are in tests/test_database.py.
+"""
 
 import signal
 import sqlite3
@@ -43,9 +47,24 @@ class FakeTracker:
         return self.stop_returns
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """The ledger's engine under test, as a way to open a ledger: ``open_ledger() -> Ledger``."""
+    return request.param
+
+
 @pytest.fixture
-def ledger(tmp_path):
-    return Ledger(tmp_path / "ledger.sqlite3")
+def open_ledger(engine, request, tmp_path):
+    """Opens the test's ledger (a new Ledger object each call, the same table), on the engine under test."""
+    if engine == "sqlite":
+        return lambda: Ledger(tmp_path / "ledger.sqlite3")
+    url = request.getfixturevalue("postgres_url")
+    return lambda: Ledger(url=url)
+
+
+@pytest.fixture
+def ledger(open_ledger):
+    return open_ledger()
 
 
 def row(**kw):
@@ -127,7 +146,8 @@ def test_runs_are_serialised_across_threads(monkeypatch, ledger):
     assert len(ledger.rows()) == 3
 
 
-def test_real_codecarbon_offline_tracker_measures_and_labels_its_method(ledger):
+def test_real_codecarbon_offline_tracker_measures_and_labels_its_method(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.sqlite3")  # about the tracker, not the engine: once is enough
     with carbon.measure("test", "busy loop", ledger=ledger) as m:
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < 1.2:
@@ -172,30 +192,74 @@ def test_unwritable_ledger_does_not_break_a_measured_run(monkeypatch, tmp_path):
     )
 
 
-def test_kill_during_a_write_loses_no_earlier_row(tmp_path):
-    """A process killed with SIGKILL in the middle of a transaction: earlier rows survive, the file is sound."""
-    path = tmp_path / "ledger.sqlite3"
-    ledger = Ledger(path)
-    for i in range(3):
-        ledger.append(row(label=f"run {i}"))
-    script = textwrap.dedent(f"""
+# A transaction left open by a process about to be killed: one row half-written, one earlier row deleted.
+_HALF_WRITE = {
+    "sqlite": """
         import sqlite3, sys, time
-        con = sqlite3.connect({str(path)!r})
+        con = sqlite3.connect(sys.argv[1])
         con.execute("BEGIN")
         con.execute("INSERT INTO runs (demo, label, status) VALUES ('x', 'half-written', 'measured')")
         con.execute("DELETE FROM runs WHERE label = 'run 0'")  # a write that must not survive
         print("in transaction", flush=True)
         time.sleep(60)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    """,
+    "postgresql": """
+        import sys, time
+        import psycopg
+        con = psycopg.connect(sys.argv[1])  # psycopg opens a transaction at the first statement
+        con.execute("INSERT INTO runs (demo, label, status) VALUES ('x', 'half-written', 'measured')")
+        con.execute("DELETE FROM runs WHERE label = 'run 0'")
+        print("in transaction", flush=True)
+        time.sleep(60)
+    """,
+}
+
+
+def test_kill_during_a_write_loses_no_earlier_row(engine, open_ledger):
+    """A process killed with SIGKILL in the middle of a transaction: earlier rows survive, the ledger is sound."""
+    ledger = open_ledger()
+    for i in range(3):
+        ledger.append(row(label=f"run {i}"))
+    target = str(ledger.path) if engine == "sqlite" else ledger.engine.url
+    script = textwrap.dedent(_HALF_WRITE[engine])
+    proc = subprocess.Popen([sys.executable, "-c", script, target], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "in transaction"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    rows = Ledger(path).rows()
-    assert rows["label"].tolist() == ["run 0", "run 1", "run 2"]
-    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert open_ledger().rows()["label"].tolist() == ["run 0", "run 1", "run 2"]
+    if engine == "sqlite":
+        assert sqlite3.connect(ledger.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     ledger.append(row(label="after the crash"))
-    assert len(Ledger(path).rows()) == 4
+    assert len(open_ledger().rows()) == 4
+
+
+def test_concurrent_appends_from_two_processes_all_land_once(engine, open_ledger):
+    """Two server processes appending at the same time: every row lands, once, with its own id."""
+    ledger = open_ledger()
+    ledger.totals()  # create the table first, as a running server would have
+    target = f"path={str(ledger.path)!r}" if engine == "sqlite" else f"url={ledger.engine.url!r}"
+    script = textwrap.dedent(f"""
+        import sys
+        from core.ledger import Ledger, LedgerRow
+        ledger = Ledger({target})
+        print("ready", flush=True)
+        sys.stdin.readline()  # both start appending together
+        for i in range(40):
+            ledger.append(LedgerRow("d", f"{{sys.argv[1]}} {{i}}", "{{}}", 0, 1.0, 1e-3, 2e-4, "USA", 200.0, "m",
+                                    "measured"))
+    """)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready", "ready"]
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    rows = open_ledger().rows()
+    assert sorted(rows["label"]) == sorted(f"{name} {i}" for name in "ab" for i in range(40))
+    assert rows["id"].is_unique and rows["run_id"].is_unique
 
 
 def test_unknown_cpu_mode_is_labelled_an_estimate(monkeypatch, ledger):
@@ -262,22 +326,35 @@ def test_metrics_are_stored_with_the_run(monkeypatch, ledger):
     assert ledger.rows().loc[0, "metrics_json"] == '{"test_acc": 0.875}'
 
 
-def test_a_ledger_from_an_older_version_gains_new_columns_and_keeps_its_rows(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as con:  # the schema before metrics_json existed
-        con.execute(
-            "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, demo TEXT, label TEXT, "
-            "config_json TEXT, seed INTEGER, duration_s REAL, energy_kwh REAL, emissions_kg REAL, "
-            "country TEXT, intensity_g_per_kwh REAL, method TEXT, status TEXT, started_utc TEXT)"
-        )
-        con.execute(
-            "INSERT INTO runs (demo, label, config_json, seed, duration_s, energy_kwh, emissions_kg, country, "
-            "intensity_g_per_kwh, method, status, started_utc) VALUES "
-            "('old', 'l', '{}', 0, 1.0, 0.001, 0.0002, 'USA', 200.0, 'estimated: x', 'measured', 't')"
-        )
-    old = Ledger(path)
+# The table as the lab wrote it before metrics_json and run_id existed.
+_OLD_TABLE = (
+    "CREATE TABLE runs (id {id}, demo TEXT, label TEXT, config_json TEXT, seed INTEGER, duration_s REAL, "
+    "energy_kwh REAL, emissions_kg REAL, country TEXT, intensity_g_per_kwh REAL, method TEXT, status TEXT, "
+    "started_utc TEXT)"
+)
+_OLD_ROW = (
+    "INSERT INTO runs (demo, label, config_json, seed, duration_s, energy_kwh, emissions_kg, country, "
+    "intensity_g_per_kwh, method, status, started_utc) VALUES "
+    "('old', 'l', '{}', 0, 1.0, 0.001, 0.0002, 'USA', 200.0, 'estimated: x', 'measured', 't')"
+)
+
+
+def test_a_ledger_from_an_older_version_gains_new_columns_and_keeps_its_rows(engine, open_ledger):
+    old = open_ledger()
+    if engine == "sqlite":
+        with sqlite3.connect(old.path) as con:
+            con.execute(_OLD_TABLE.format(id="INTEGER PRIMARY KEY AUTOINCREMENT"))
+            con.execute(_OLD_ROW)
+    else:
+        import psycopg
+
+        with psycopg.connect(old.engine.url) as con:
+            con.execute(_OLD_TABLE.format(id="SERIAL PRIMARY KEY"))
+            con.execute(_OLD_ROW)
     old.append(row(metrics_json='{"test_acc": 0.5}'))
-    rows = old.rows()
-    assert list(rows["demo"]) == ["old", "d"]
+    old.append(row(label="second new"))  # the old row's empty run_id does not collide with new ones
+    rows = open_ledger().rows()
+    assert list(rows["demo"]) == ["old", "d", "d"]
     assert rows.loc[0, "metrics_json"] == "{}" and rows.loc[1, "metrics_json"] == '{"test_acc": 0.5}'
-    assert old.totals()["energy_kwh"] == pytest.approx(2e-3)
+    assert rows["run_id"].isna().tolist() == [True, False, False]
+    assert old.totals()["energy_kwh"] == pytest.approx(3e-3)
