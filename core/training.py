@@ -13,6 +13,7 @@ read-only by everyone who shares it (deep-copy it before adding hooks).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from core import baselines, carbon
+from core import baselines, carbon, model_store
 from core.data import ImageDataset
 from core.memory import release_freed_memory
 from core.models import forward_macs
@@ -86,6 +87,8 @@ class FitResult:
         metrics: what fit measured and wrote to the ledger with the run: ``test_acc``,
             ``test_majority``, ``samples_seen``, ``parameters`` and, for plain training,
             ``forward_macs`` and ``train_flops`` (6 x MACs x samples seen; Kaplan et al. 2020).
+        loaded_from: '' when trained here; else who trained it and when, for a model loaded from the
+            shared model store (:mod:`core.model_store`): its history, seconds and carbon are that run's.
     """
 
     model: nn.Module
@@ -96,6 +99,7 @@ class FitResult:
     config: TrainConfig = field(default_factory=TrainConfig)
     majority_baseline: float = float("nan")
     metrics: dict = field(default_factory=dict)
+    loaded_from: str = ""
 
     @property
     def test_accuracy(self) -> float:
@@ -103,7 +107,10 @@ class FitResult:
 
     def summary(self) -> str:
         """One line for under a Train button: ``trained in 6.2 s · energy 0.21 Wh (estimated ...)``."""
-        return f"trained in {self.seconds:.1f} s · energy {self.carbon.summary()}"
+        trained = f"trained in {self.seconds:.1f} s"
+        if self.loaded_from:
+            trained = f"loaded from the shared model store, not retrained ({trained} by {self.loaded_from})"
+        return f"{trained} · energy {self.carbon.summary()}"
 
     def provenance(self, data: str, model: str = "") -> Provenance:
         """What a number computed from this run is: measured, this model, ``data``, the training seed."""
@@ -154,6 +161,7 @@ def fit(
     perturb: BatchPerturbation | None = None,
     penalty: LossPenalty | None = None,
     objective: BatchObjective | None = None,
+    shared_as: tuple | None = None,
 ) -> FitResult:
     """Train ``model`` on ``train``; evaluate on ``test`` after each epoch.
 
@@ -175,10 +183,69 @@ def fit(
         objective: if given, ``objective(logits, x, y)`` (a scalar tensor) replaces the batch's
             cross-entropy on the labels, e.g. distillation's cross-entropy against a teacher's soft
             labels (Hinton et al. 2015). The penalty, if any, is still added. None: cross-entropy.
+        shared_as: the run's key in its page's store (the demo's ``run_key(config)``), when everything
+            the page shows of this training is the weights, the history and the metrics (no side effects
+            in ``on_progress``). With a shared model store configured (``DLLAB_MODEL_STORE``, see
+            :mod:`core.model_store`), a model another server trained under this key is loaded instead
+            of trained, and one trained here is saved for the others. None, or no store: train.
 
     Returns:
         a :class:`FitResult` with the model, per-epoch history, timing and carbon report.
     """
+    store = model_store.configured() if shared_as is not None else None
+    if store is None:
+        return _train(model, train, test, config, demo, label, on_progress, perturb, penalty, objective)
+    with store.lock(shared_as):  # a second server asking for this run waits here, then loads it
+        try:
+            record = store.load(shared_as, model)
+        except model_store.StoreProblem as err:
+            store.note(f"{err}: the model was trained on this server instead.")
+            record = None
+        if record is not None:
+            store.note("")
+            model.eval()
+            return FitResult(
+                model,
+                record["history"],
+                record["seconds"],
+                carbon.CarbonReport(**{**record["carbon"], "assumptions": tuple(record["carbon"]["assumptions"])}),
+                config=config,
+                majority_baseline=record["majority_baseline"],
+                metrics=record["metrics"],
+                loaded_from=f"{record['trained_by']} at {record['trained_utc']}",
+            )
+        result = _train(model, train, test, config, demo, label, on_progress, perturb, penalty, objective)
+        try:
+            store.save(shared_as, model, _record(result))  # a load's problem stays said until a load works
+        except model_store.StoreProblem as err:
+            store.note(f"{err}: other servers will train this model again.")
+        return result
+
+
+def _record(result: FitResult) -> dict:
+    """What a page shows about a run besides its weights, as JSON for the shared model store."""
+    return {
+        "history": result.history,
+        "seconds": result.seconds,
+        "carbon": dataclasses.asdict(result.carbon),
+        "majority_baseline": result.majority_baseline,
+        "metrics": result.metrics,
+    }
+
+
+def _train(
+    model: nn.Module,
+    train: ImageDataset,
+    test: ImageDataset,
+    config: TrainConfig,
+    demo: str,
+    label: str,
+    on_progress: ProgressCallback | None,
+    perturb: BatchPerturbation | None,
+    penalty: LossPenalty | None,
+    objective: BatchObjective | None,
+) -> FitResult:
+    """The training itself (see :func:`fit`): Adam, one measured and ledgered run."""
     steps_per_epoch = (len(train) + config.batch_size - 1) // config.batch_size
     total = steps_per_epoch * config.epochs
     history: list[dict] = []

@@ -123,8 +123,9 @@ if not presenter():
         except LedgerUnavailable as err:
             st.warning(f"The carbon ledger is unavailable: {err} Demos still run; their runs are not recorded.")
     st.caption(
-        "Privacy: the only thing this lab writes to disk is the carbon ledger, one row per training run "
-        "(demo, settings, seed, accuracy, energy, emissions, time) and nothing about who ran it. Uploaded "
+        "Privacy: the only thing this lab writes is the carbon ledger, one row per training run "
+        "(demo, settings, seed, accuracy, energy, emissions, time) and nothing about who ran it (and, on a "
+        "hosted lab with several servers, the trained models' weights, so that each is trained once). Uploaded "
         "images and webcam snapshots stay in memory for your session and are never written to disk; words "
         "you type are not stored either. Your settings live only in the page's address, so a link you "
         "share carries them. No usage statistics are sent."

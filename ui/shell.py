@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from core import carbon
+from core import carbon, model_store
 from core.demos import Demo, all_pages
 from core.errors import BadInput, LabError
 from core.ledger import Ledger, LedgerUnavailable
@@ -266,6 +266,12 @@ def _sidebar(demo: Demo) -> None:
             st.warning(
                 f"**Training runs are not being recorded** in the carbon ledger: {problem} The demos "
                 "still work; only the history of runs is missing.",
+                icon=":material/warning:",
+            )
+        if model_store.problem():  # only when several servers share trained models (DLLAB_MODEL_STORE)
+            st.warning(
+                f"**Trained models are not being shared** with the lab's other servers: {model_store.problem()} "
+                "The demos still work; a model may be trained twice.",
                 icon=":material/warning:",
             )
 

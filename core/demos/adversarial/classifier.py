@@ -181,6 +181,7 @@ def train_model(
         label=preset.describe(),
         on_progress=on_progress,
         perturb=perturb,
+        shared_as=run_key(preset) if split is None else None,  # a test's own split is not the preset's run
     )
     return AttackRun(preset, result, test, train)
 

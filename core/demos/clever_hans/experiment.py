@@ -260,5 +260,6 @@ def train(config: TagConfig, on_progress: ProgressCallback | None = None) -> Tag
         demo="clever_hans",
         label=config.describe(),
         on_progress=on_progress,
+        shared_as=run_key(config),
     )
     return TagRun(config, result, test, cls)

@@ -106,6 +106,7 @@ def train_student(
         targets: ``targets(x, y) -> (N, K)`` probabilities instead of the teacher's soft labels (tests pass
             one-hot labels); None: ``soft_targets(teacher(x), T)``.
     """
+    custom_targets = targets  # a test's targets are not the page's run: not shared
     if targets is None:
 
         def targets(x, y):
@@ -122,6 +123,7 @@ def train_student(
         label=f"student: {config.describe()}",
         on_progress=on_progress,
         objective=objective,
+        shared_as=run_key(teacher.config, config) if custom_targets is None else None,
     )
 
 

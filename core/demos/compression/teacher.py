@@ -117,6 +117,7 @@ def train(
         demo=SLUG,
         label=f"teacher: {config.describe()}",
         on_progress=on_progress,
+        shared_as=run_key(config) if split is None else None,  # a test's own split is not the preset's run
     )
     return Teacher(config, result, train_set, test)
 

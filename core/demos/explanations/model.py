@@ -151,5 +151,6 @@ def train(config: SubjectConfig, on_progress: ProgressCallback | None = None) ->
         demo=SLUG,
         label=config.describe(),
         on_progress=on_progress,
+        shared_as=run_key(config),
     )
     return Subject(config, result, test, cls)

@@ -56,5 +56,6 @@ def train(config: MugshotConfig, on_progress: ProgressCallback | None = None) ->
         demo="mugshots",
         label=f"SmallCNN on synthetic faces, {config.describe()}",
         on_progress=on_progress,
+        shared_as=run_key(config),
     )
     return MugshotRun(config, result, train_set, test)

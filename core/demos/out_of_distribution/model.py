@@ -127,6 +127,7 @@ def train(
         label=config.describe(),
         on_progress=on_progress,
         perturb=random_rotations(config.augment, angles) if config.augment else None,
+        shared_as=run_key(config) if split is None else None,  # a test's own split is not the preset's run
     )
     return TrainedModel(config, result, test)
 

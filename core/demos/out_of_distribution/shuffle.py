@@ -121,6 +121,7 @@ def train(
         demo=SLUG,
         label=f"shuffle: {architecture} on {'permuted' if permuted else 'real'} pixels",
         on_progress=on_progress,
+        shared_as=run_key(architecture, permuted, config),
     )
     return ShuffleRun(architecture, permuted, config, result)
 

@@ -164,6 +164,7 @@ def train(config: MemoriseConfig, on_progress: ProgressCallback | None = None) -
         demo="overfitting",
         label=f"memorise: {config.describe()}",
         on_progress=on_progress,
+        shared_as=run_key(config),
     )
     return MemoriseRun(config, result, accuracy(result.model, noisy), accuracy(result.model, clean))
 
