@@ -202,6 +202,7 @@ class _Postgres:
     def stop(self) -> None:
         subprocess.run(
             [*self.as_owner, self.pg_ctl, "-D", str(self.root / "data"), "-m", "fast", "-w", "-t", "30", "stop"],
+            cwd=self.root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=False,
@@ -224,6 +225,7 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack) -> _Postgres:
         # TCP on 127.0.0.1: password (SCRAM) only.
         [*as_owner, initdb, "-D", str(root / "data"), "-U", "postgres", "-E", "UTF8", "--locale=C"]
         + ["--auth-local=trust", "--auth-host=scram-sha-256"],
+        cwd=root,  # the owner's own directory (runuser keeps the caller's)
         capture_output=True,
         text=True,
         check=False,
@@ -240,6 +242,7 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack) -> _Postgres:
     pg = _Postgres(root, port, secrets.token_hex(16), pg_ctl, as_owner)
     started = subprocess.run(
         [*as_owner, pg_ctl, "-D", str(root / "data"), "-l", str(log), "-w", "-t", "60", "start"],
+        cwd=root,  # the owner's own directory (runuser keeps the caller's)
         capture_output=True,
         text=True,
         check=False,
@@ -257,6 +260,7 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack) -> _Postgres:
         [*as_owner, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(root / "sockets"), "-p", str(port)]
         + ["-U", "postgres", "-d", "postgres"],
         input=sql,
+        cwd=root,  # the owner's own directory (runuser keeps the caller's)
         capture_output=True,
         text=True,
         check=False,
