@@ -84,6 +84,8 @@ CROSS_CUTTING_SUITES = {
     "pages": "every page renders (AppTest)",
     "provenance_plots": "core/provenance.py and core/plots.py together",
     "security": "uploads are never written, unpickled or executed",
+    "scale_out_cluster": "deploy/scale_out: PostgreSQL, replicas and nginx running on loopback, driven by a browser",
+    "scale_out_recipe": "deploy/scale_out's files: nginx.conf rendered from its template, compose.yaml without secrets",
 }
 
 
