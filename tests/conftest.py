@@ -84,11 +84,12 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """One throwaway PostgreSQL server for the session (tests/postgres.py); its URL."""
-    from tests.postgres import throwaway_postgres
+    """One throwaway PostgreSQL server for the session (deploy/scale_out/local.py); its URL (a role that may
+    create databases, one per test)."""
+    from deploy.scale_out.local import throwaway_postgres
 
-    with throwaway_postgres() as url:
-        yield url
+    with throwaway_postgres(role_options="CREATEDB") as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from core import carbon, database
 from core.ledger import OUTBOX_FILE, Ledger, LedgerUnavailable, main
-from tests.postgres import free_port
+from deploy.scale_out.local import free_port
 from tests.test_faults import page, record_a_run, sidebar_warnings, texts
 from tests.test_ledger import FakeTracker, row
 from tests.test_pages import assert_clean

@@ -1,7 +1,7 @@
 """Carbon measurement and the ledger: honest labels, failure modes, atomicity — on both engines.
 
 Every test that takes the ``ledger`` fixture runs twice: on an SQLite file and on a fresh database of a
-throwaway PostgreSQL server (tests/postgres.py). PostgreSQL's own faults are in tests/test_database.py.
+throwaway PostgreSQL server (deploy/scale_out/local.py). PostgreSQL's own faults are in tests/test_database.py.
 """
 
 import signal

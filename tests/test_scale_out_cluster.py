@@ -1,8 +1,10 @@
 """The scale-out recipe on loopback (deploy/scale_out): PostgreSQL, two Streamlit replicas and nginx in front.
 
 Browsers through nginx land on both replicas and stay on theirs (the X-Lab-Replica header nginx adds, and nginx's
-access log for the WebSocket); after ``kill -9`` of one replica the other serves fresh and existing sessions.
-The ledger's own PostgreSQL tests are in tests/test_ledger.py; here PostgreSQL is only checked to answer.
+access log for the WebSocket); a run trained on one replica is in the ledger the other shows, and its model is
+loaded there, not trained again; after ``kill -9`` of one replica in the middle of a training, no earlier ledger
+row is lost and the other serves fresh and existing sessions. The ledger's own tests run on both engines in
+tests/test_ledger.py and tests/test_database.py.
 """
 
 from __future__ import annotations
@@ -108,13 +110,60 @@ def test_one_visitor_stays_on_its_replica_across_reloads(cluster, browser):
     ctx.close()
 
 
-def test_kill_9_of_a_replica_the_other_serves_fresh_and_existing_sessions(cluster, browser):
-    ctx, page, victim, _ = open_page(browser, cluster.url)
+# The overfitting page's memorised-noise preset: one small MLP trained through fit (≈ 6 s on a quiet machine).
+MEMORISED = "/overfitting?overfitting.tab=Memorised+noise&overfitting.shuffled={share}"
+RUNS_TAB = "/carbon?carbon.tab=This+lab%27s+runs"
+
+
+def on_replica(browser, cluster, replica: str, path: str):
+    """A browser context pinned to ``replica`` (its cookie, as nginx would have set it) on ``path``."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    ctx.add_cookies([{"name": local.REPLICA_COOKIE, "value": replica, "url": cluster.url}])
+    page = ctx.new_page()
+    assert page.goto(cluster.url + path).headers.get(HEADER) == replica
     wait_until_rendered(page)
+    return ctx, page
+
+
+def ledger_labels(cluster) -> list[str]:
+    out = cluster.psql("SELECT label FROM runs ORDER BY id")
+    return out.splitlines() if out else []
+
+
+def test_a_run_trained_on_one_replica_is_in_the_ledger_of_the_other_and_loaded_there_not_retrained(cluster, browser):
+    ctx, page = on_replica(browser, cluster, "app1", MEMORISED.format(share="0.0"))
+    page.get_by_role("button", name="Train (").click()
+    page.get_by_text("trained in").first.wait_for(timeout=120_000)
+    trained = [label for label in ledger_labels(cluster) if label.startswith("memorise:")]
+    assert len(trained) == 1
+    ctx.close()
+
+    ctx, page = on_replica(browser, cluster, "app2", RUNS_TAB)  # the other replica's CO2 page lists it
+    page.get_by_text(f"All {len(ledger_labels(cluster))} runs").first.wait_for(timeout=30_000)
+    page.goto(cluster.url + MEMORISED.format(share="0.0"))
+    wait_until_rendered(page)
+    page.get_by_role("button", name="Train (").click()  # app2 has not got it in memory: its Train step loads it
+    page.get_by_text("loaded from the shared model store, not retrained").first.wait_for(timeout=60_000)
+    assert [label for label in ledger_labels(cluster) if label.startswith("memorise:")] == trained  # no second run
+    assert len(list(cluster.models_dir.glob("*.safetensors"))) == 1
+    ctx.close()
+
+
+def test_kill_9_of_a_replica_mid_training_loses_no_row_and_the_other_serves_fresh_and_existing_sessions(
+    cluster, browser
+):
+    before = ledger_labels(cluster)
+    assert before, "runs at the start: the test before trains one"
+    ctx, page, victim, _ = open_page(browser, cluster.url + MEMORISED.format(share="1.0"))
+    wait_until_rendered(page)
+    page.get_by_role("button", name="Train (").click()
+    page.get_by_text("Training").first.wait_for(timeout=30_000)  # the progress bar: in the middle of training
     sockets = []
     page.on("websocket", lambda ws: sockets.append(ws))
     cluster.replica(victim).kill()
     survivor = ({"app1", "app2"} - {victim}).pop()
+    assert ledger_labels(cluster) == before  # every earlier row, and nothing half-written
+    assert not list(cluster.models_dir.glob("*.partial")) and len(list(cluster.models_dir.glob("*.safetensors"))) == 1
 
     # The existing session: Streamlit's frontend reconnects its WebSocket by itself, nginx sends it to the backup
     # replica (a fresh session there: widget state is lost), and the page is drawn again.

@@ -33,6 +33,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.database import safe_url
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 TEMPLATE = HERE / "nginx.conf.template"
@@ -209,7 +211,24 @@ class _Postgres:
         )
 
 
-def _start_postgres(root: Path, stack: contextlib.ExitStack) -> _Postgres:
+@contextlib.contextmanager
+def throwaway_postgres(role_options: str = "") -> Iterator[_Postgres]:
+    """A PostgreSQL server on 127.0.0.1 in a private temporary directory, stopped and deleted on exit.
+
+    Its ``url`` logs in as the lab's role (``role_options``, e.g. ``"CREATEDB"`` for tests that make a database
+    each) with a random password. The cluster below and the ledger's tests (tests/conftest.py) both use it.
+    """
+    missing = [m for m in missing_binaries() if "nginx" not in m]
+    if missing:
+        raise ClusterUnavailable("cannot start PostgreSQL: " + "; ".join(missing))
+    with contextlib.ExitStack() as stack:
+        runtime = Path(tempfile.mkdtemp(prefix="dllab-pg-"))
+        stack.callback(shutil.rmtree, runtime, ignore_errors=True)
+        runtime.chmod(0o711)  # the postgres user traverses it to its own subdirectory
+        yield _start_postgres(runtime / "postgres", stack, role_options)
+
+
+def _start_postgres(root: Path, stack: contextlib.ExitStack, role_options: str = "") -> _Postgres:
     initdb, pg_ctl = find_postgres_bin("initdb"), find_postgres_bin("pg_ctl")
     psql = find_postgres_bin("psql")
     as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -252,7 +271,7 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack) -> _Postgres:
         raise ClusterUnavailable(f"PostgreSQL did not start: {started.stderr.strip()[-400:]}\n{_tail(log)}")
     # The role's password goes in on stdin, never on a command line (ps shows those).
     sql = (
-        f"CREATE ROLE {DB_USER} LOGIN PASSWORD '{pg.password}';\n"
+        f"CREATE ROLE {DB_USER} LOGIN {role_options} PASSWORD '{pg.password}';\n"
         f"CREATE DATABASE {DB_NAME} OWNER {DB_USER};\n"
         f"REVOKE ALL ON DATABASE {DB_NAME} FROM PUBLIC;\n"
     )
@@ -369,9 +388,9 @@ def local_cluster(
         stack.callback(shutil.rmtree, base, ignore_errors=True)
         runtime = Path(tempfile.mkdtemp(prefix="dllab-cluster-rt-"))
         stack.callback(shutil.rmtree, runtime, ignore_errors=True)
-        runtime.chmod(0o711)  # the postgres and nginx worker users traverse it to their own subdirectories
+        runtime.chmod(0o711)  # the nginx worker user traverses it to its own subdirectory
 
-        pg = _start_postgres(runtime / "postgres", stack)
+        pg = stack.enter_context(throwaway_postgres())
 
         models = base / "models"
         models.mkdir()
@@ -444,10 +463,6 @@ def local_cluster(
         )
 
 
-def _redact(url: str) -> str:
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicas", type=int, default=2)
@@ -462,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"lab through nginx: {cluster.url}")
             for r in cluster.replicas:
                 print(f"  {r.name}: {r.url} (pid {r.process.pid}, log {r.log})")
-            print(f"ledger: {_redact(cluster.database_url)}\nCtrl-C stops everything.")
+            print(f"ledger: {safe_url(cluster.database_url)}\nCtrl-C stops everything.")
             while all(r.process.poll() is None for r in cluster.replicas) and cluster.nginx.poll() is None:
                 time.sleep(1)
             print("a replica or nginx exited; stopping")
