@@ -111,7 +111,8 @@ if not presenter():
             st.markdown(f"**Method:** {method}")
         st.markdown(f"**Grid:** {carbon.country()} (set `{carbon.COUNTRY_ENV}` to change)")
         try:
-            totals = Ledger().totals()
+            ledger = Ledger()
+            totals = ledger.totals()
             st.metric("Training runs measured", f"{totals['measured_runs']:,}")
             st.metric("Energy so far (whole machine)", f"{totals['energy_kwh'] * 1000:.3g} Wh")
             st.metric("Emissions so far", f"{totals['emissions_kg'] * 1000:.3g} g CO2e")
@@ -120,6 +121,7 @@ if not presenter():
                     f"Sums over the ledger's measured runs. Methods: {'; '.join(totals['methods'])}. "
                     f"Grids: {', '.join(totals['countries'])}."
                 )
+            st.caption(f"Ledger: `{ledger.where}`")  # a file, or a database's URL with its password hidden
         except LedgerUnavailable as err:
             st.warning(f"The carbon ledger is unavailable: {err} Demos still run; their runs are not recorded.")
     st.caption(
