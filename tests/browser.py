@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from deploy.scale_out.local import free_port, streamlit_command
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling Google hosts on a closed network.
@@ -27,12 +27,6 @@ CHROMIUM_FLAGS = [
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def lab_server(data_dir: Path, timeout: float = 30.0, app_args: tuple[str, ...] = ()):
     """A fresh ``streamlit run app.py`` on loopback; yields (base_url, process, seconds_to_health).
@@ -41,20 +35,7 @@ def lab_server(data_dir: Path, timeout: float = 30.0, app_args: tuple[str, ...] 
     """
     port = free_port()
     env = {**os.environ, "DLLAB_DATA_DIR": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO_ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        *(("--", *app_args) if app_args else ()),
-    ]
+    cmd = streamlit_command(port, app_args)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

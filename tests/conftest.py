@@ -103,3 +103,16 @@ def postgres_url(postgres_server):
     with psycopg.connect(postgres_server, autocommit=True) as con:
         con.execute(f"CREATE DATABASE {name}")
     yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by playwright, for one test module (tests/browser.py has the flags)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from core.demos import all_pages
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, REPO_ROOT, lab_server, wait_until_rendered
+from tests.browser import CHROMIUM, REPO_ROOT, lab_server, wait_until_rendered
 from ui import warmup
 
 pytestmark = pytest.mark.browser
@@ -21,14 +21,6 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)", allow_module_level=True)
 
 SHOTS = REPO_ROOT / "tests" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

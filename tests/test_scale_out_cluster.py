@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from deploy.scale_out import local
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, wait_until_rendered
+from tests.browser import CHROMIUM, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
@@ -33,14 +33,6 @@ HEADER = local.REPLICA_HEADER.lower()
 def cluster(tmp_path_factory):
     with local.local_cluster(2, tmp=tmp_path_factory.mktemp("cluster")) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str):

@@ -239,16 +239,17 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack, role_options: str =
         for p in (root, root / "sockets"):
             os.chown(p, pw.pw_uid, pw.pw_gid)
     log = root / "postgres.log"
-    done = subprocess.run(
-        # Local (socket) connections: trust, the socket directory is private to the cluster's owner (and root);
-        # TCP on 127.0.0.1: password (SCRAM) only.
-        [*as_owner, initdb, "-D", str(root / "data"), "-U", "postgres", "-E", "UTF8", "--locale=C"]
-        + ["--auth-local=trust", "--auth-host=scram-sha-256"],
-        cwd=root,  # the owner's own directory (runuser keeps the caller's)
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def as_postgres(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        # In the owner's own directory: runuser keeps the caller's, which the postgres user may not enter.
+        return subprocess.run([*as_owner, *command], input=stdin, cwd=root, capture_output=True, text=True)
+
+    # Local (socket) connections: trust, the socket directory is private to the cluster's owner (and root);
+    # TCP on 127.0.0.1: password (SCRAM) only.
+    done = as_postgres(
+        initdb, "-D", str(root / "data"), "-U", "postgres", "-E", "UTF8", "--locale=C",
+        "--auth-local=trust", "--auth-host=scram-sha-256",
+    )  # fmt: skip
     if done.returncode:
         raise ClusterUnavailable(f"initdb failed: {done.stderr.strip()[-800:]}")
     port = free_port()
@@ -259,13 +260,7 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack, role_options: str =
             "shared_buffers = 32MB\nmax_connections = 60\npassword_encryption = 'scram-sha-256'\n"
         )
     pg = _Postgres(root, port, secrets.token_hex(16), pg_ctl, as_owner)
-    started = subprocess.run(
-        [*as_owner, pg_ctl, "-D", str(root / "data"), "-l", str(log), "-w", "-t", "60", "start"],
-        cwd=root,  # the owner's own directory (runuser keeps the caller's)
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    started = as_postgres(pg_ctl, "-D", str(root / "data"), "-l", str(log), "-w", "-t", "60", "start")
     stack.callback(pg.stop)
     if started.returncode:
         raise ClusterUnavailable(f"PostgreSQL did not start: {started.stderr.strip()[-400:]}\n{_tail(log)}")
@@ -275,15 +270,10 @@ def _start_postgres(root: Path, stack: contextlib.ExitStack, role_options: str =
         f"CREATE DATABASE {DB_NAME} OWNER {DB_USER};\n"
         f"REVOKE ALL ON DATABASE {DB_NAME} FROM PUBLIC;\n"
     )
-    made = subprocess.run(
-        [*as_owner, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(root / "sockets"), "-p", str(port)]
-        + ["-U", "postgres", "-d", "postgres"],
-        input=sql,
-        cwd=root,  # the owner's own directory (runuser keeps the caller's)
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = as_postgres(
+        psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(root / "sockets"), "-p", str(port),
+        "-U", "postgres", "-d", "postgres", stdin=sql,
+    )  # fmt: skip
     if made.returncode:
         raise ClusterUnavailable(f"could not create the lab's role and database: {made.stderr.strip()[-400:]}")
     return pg
@@ -338,7 +328,8 @@ class LocalCluster:
         return done.stdout.strip()
 
 
-def _streamlit_cmd(port: int, app_args: Sequence[str]) -> list[str]:
+def streamlit_command(port: int, app_args: Sequence[str] = ()) -> list[str]:
+    """``streamlit run app.py`` on 127.0.0.1:``port``, headless (the replicas here and the tests' servers)."""
     return [
         sys.executable,
         "-m",
@@ -413,7 +404,7 @@ def local_cluster(
             }
             with open(log, "wb") as out:
                 proc = subprocess.Popen(
-                    _streamlit_cmd(port, app_args), cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                    streamlit_command(port, app_args), cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
                 )
             stack.callback(_stop, proc)
             started.append(Replica(f"app{i}", f"http://127.0.0.1:{port}", port, proc, data_dir, log))
