@@ -131,6 +131,7 @@ class ModelStore:
         Raises:
             StoreProblem: the folder cannot be written (full disk, read-only, permissions).
         """
+        from safetensors import SafetensorError
         from safetensors.torch import save_file
 
         # Copies, each with its own memory: safetensors refuses tensors that share storage (tied weights).
@@ -153,8 +154,9 @@ class ModelStore:
                 temporary = Path(handle.name)
             save_file(tensors, str(temporary), metadata=header)
             os.replace(temporary, self._path(key, ".safetensors"))  # atomic: readers see the old file or the new
-        except OSError as err:
-            raise StoreProblem(f"the model could not be saved in {self.folder} ({err.strerror or err})") from err
+        except (OSError, SafetensorError) as err:  # safetensors writes in Rust: its ENOSPC is a SafetensorError
+            why = getattr(err, "strerror", None) or str(err).removeprefix("Error while serializing: I/O error: ")
+            raise StoreProblem(f"the model could not be saved in {self.folder} ({why})") from err
         finally:
             if temporary is not None and temporary.exists():
                 temporary.unlink()

@@ -204,3 +204,21 @@ def test_a_server_killed_mid_training_leaves_no_file_and_releases_its_lock(digit
     assert not survivor.loaded_from
     with store.lock(("digits", run)):  # the dead server's lock was released by the kernel: taken at once
         pass
+
+
+def test_a_full_disk_under_the_store_is_said_and_leaves_no_partial_file(digits, tmp_path, monkeypatch):
+    """A real full disk (a small tmpfs filled to the last byte; needs the right to mount, as in test_faults)."""
+    from tests.test_faults import fill, mount_problem, tmpfs
+
+    if mount_problem():
+        pytest.skip(mount_problem())
+    folder = tmp_path / "models"
+    folder.mkdir()
+    with tmpfs(folder, "64k"):
+        monkeypatch.setenv(model_store.MODEL_STORE_ENV, str(folder))
+        (folder / "placeholder.lock").touch()  # room for the lock file's inode, not for a model
+        assert fill(folder) > 0
+        result = train(digits, DigitsRun(seed=8))
+        assert result.test_accuracy > 0.5 and not result.loaded_from  # trained and shown all the same
+        assert "could not be saved" in model_store.problem() and "No space left" in model_store.problem()
+        assert not list(folder.glob("*.partial")) and not list(folder.glob("*.safetensors"))
