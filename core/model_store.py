@@ -93,6 +93,10 @@ class ModelStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def has(self, key) -> bool:
+        """Whether a model is stored under ``key`` (not whether it will load: see :meth:`load`)."""
+        return self._path(key, ".safetensors").exists()
+
     def load(self, key, model) -> dict | None:
         """Load the stored weights of ``key`` into ``model``; the run's record, or None if there are none.
 

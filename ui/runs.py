@@ -10,6 +10,8 @@ ever see, fill and evict its own runs.
 :func:`train_gate` is the one "Train" step every training page shares: if the page's runs
 exist it returns them; otherwise it shows what will be trained and a button that trains them
 with one progress bar (time left estimated as it goes), then redraws the page with the results.
+On a lab of several servers sharing trained models (``DLLAB_MODEL_STORE``), runs another server has
+trained are loaded at once, without a button.
 
 A store is a :class:`core.training.SharedRuns`: 20 students pressing "Train" on one preset
 wait for one training. Its bound (``max_entries``) is per page and sized so that every preset
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from core import model_store
 from core.training import Job, ProgressText, SharedRuns
 
 _GUARD = threading.Lock()  # two sessions opening the same page at once must get the same store
@@ -93,6 +96,11 @@ def train_gate(
     results = [store.peek(job.key) for job in jobs]
     if all(result is not None for result in results):
         return results
+    missing = [job for job, result in zip(jobs, results) if result is None]
+    if _all_shared(missing):  # another server trained them: load at once, no button (core/model_store.py)
+        with where if where is not None else st.container():
+            _run_with_progress(store, missing)
+        return [store.peek(job.key) for job in jobs]
     where = where if where is not None else st.container()
     if note:
         where.info(note)
@@ -101,6 +109,13 @@ def train_gate(
             _run_with_progress(store, [job for job, result in zip(jobs, results) if result is None])
         st.rerun()  # redraw without the button: the results now exist for everyone
     return None
+
+
+def _all_shared(jobs: Sequence[Job]) -> bool:
+    """True when a shared model store holds a model under every job's key (a job whose training is one
+    ``fit(..., shared_as=job.key)``), so running them loads instead of training."""
+    shared = model_store.configured()
+    return shared is not None and all(shared.has(job.key) for job in jobs)
 
 
 def _run_with_progress(store: SharedRuns, jobs: Sequence[Job]) -> None:
