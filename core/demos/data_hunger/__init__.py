@@ -40,17 +40,19 @@ from core.training import Job
 
 SLUG = methods.SLUG
 # The learning-curve tab's preset: the two cheap methods (linear layers; the CNNs cost ~1 s a point) at all six
-# sizes, one draw, plus the backbone; the full sweep adds both CNNs and three draws. Measured, click on Train to
-# the result under AppTest, 2 cores shared with other work (2026-12): see bench/bench_data_hunger.py.
+# sizes, one draw, plus the backbone; the full sweep adds both CNNs and three draws. Click on Train to the result,
+# cold page and store, AppTest, one torch thread, 2 cores shared with another job (load ~3.8; 2026-12-01,
+# bench/bench_data_hunger.py): preset 4.3 s, few shots 5.9 s, the full sweep after the preset 41 s. With torch's
+# default 2 threads on that loaded machine: 16 s and 50 s (its threads spin against the other job).
 PRESET = SweepConfig()
 FULL = SweepConfig(methods=tuple(methods.METHODS), repeats=3)
-PRESET_SECONDS = 6
-FULL_SECONDS = 60
+PRESET_SECONDS = 5
+FULL_SECONDS = 45
 SHOTS = (1, 5, 10)  # the few-shot tab's choices of k
 PRESET_SHOTS = 5
 SHOT_METHODS = ("cnn", "transfer")
 SHOT_REPEATS = 3
-SHOT_SECONDS = 8
+SHOT_SECONDS = 6
 
 
 @dataclass(frozen=True)
