@@ -11,6 +11,7 @@ from core.demos.data_hunger import curves
 from core.demos.data_hunger.methods import METHODS
 from core.provenance import Provenance
 
+ERROR_TICKS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.8]
 COLOURS = {"logistic": plots.GREY, "cnn": plots.VERMILION, "cnn_aug": plots.PINK, "transfer": plots.BLUE}
 
 
@@ -20,8 +21,20 @@ def learning_curves(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
     fig = plots.figure(
         title="Test error falls as a power of the number of labels",
         legend_below=True,
-        xaxis=dict(title="labelled training images, classes 5-9 (log)", type="log"),
-        yaxis=dict(title="test error (log)", type="log"),
+        # Ticks at every size and at round errors: plotly's decade ticks alone left one label (10⁻¹) on the error
+        # axis, whose range spans less than a decade.
+        xaxis=dict(
+            title=dict(text="labelled training images, classes 5-9 (log)", standoff=12),
+            type="log",
+            tickvals=list(curves.SIZES),
+            automargin=True,  # the title below the ticks, not over them (seen in presenter mode)
+        ),
+        yaxis=dict(
+            title="test error (%, log)",
+            type="log",
+            tickvals=ERROR_TICKS,
+            ticktext=[f"{100 * e:g}" for e in ERROR_TICKS],
+        ),
         height=560,
     )
     for method, part in stats.groupby("method", sort=False):
@@ -64,6 +77,7 @@ def few_shot(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
         xaxis=dict(title="labelled examples per class (k)", type="category"),
         yaxis=dict(title="test accuracy (%)", range=[0, 100]),
         barmode="group",
+        scattermode="group",  # each draw's dot over its own method's bar
         height=520,
     )
     for method, part in table.groupby("method", sort=False):
@@ -76,6 +90,7 @@ def few_shot(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
             offsetgroup=method,
             text=[f"{100 * v:.0f} %" for v in means],
             textposition="inside",
+            insidetextanchor="start",  # at the foot of the bar: the draws' dots are near its top
         )
         fig.add_scatter(
             x=[str(k) for k in part.k],

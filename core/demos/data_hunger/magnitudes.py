@@ -88,7 +88,7 @@ def figure(table: pd.DataFrame, provenance: Provenance) -> go.Figure:
         showlegend=False,
     )
     top = math.log10(table.value.max())
-    fig.update_xaxes(range=[-0.5, top + 2.2])  # room on the right for the largest bar's label
+    fig.update_xaxes(range=[-0.5, top + 3.2])  # room on the right for the largest bar's label
     return plots.finish(fig, provenance)
 
 
