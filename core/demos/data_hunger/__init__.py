@@ -43,7 +43,8 @@ SLUG = methods.SLUG
 # sizes, one draw, plus the backbone; the full sweep adds both CNNs and three draws. Click on Train to the result,
 # cold page and store, AppTest, one torch thread, 2 cores shared with another job (load ~3.8; 2026-12-01,
 # bench/bench_data_hunger.py): preset 4.3 s, few shots 5.9 s, the full sweep after the preset 41 s. With torch's
-# default 2 threads on that loaded machine: 16 s and 50 s (its threads spin against the other job).
+# default 2 threads on that loaded machine: 16 s and 50 s (its threads spin against the other job); one thread
+# at load 8: 11.6 s, 13.9 s and 62 s. Not yet measured on a quiet machine.
 PRESET = SweepConfig()
 FULL = SweepConfig(methods=tuple(methods.METHODS), repeats=3)
 PRESET_SECONDS = 5
