@@ -1368,6 +1368,52 @@ CASES: list[Case] = [
         check=lambda at: any(s.label == "Bits per weight" for s in at.select_slider) or pytest.fail("no first tab"),
         note="the first tab (Fewer bits) opens",
     ),
+    # ------------------------------------------------------------------ data hunger (nothing trained: the Train step)
+    Case(
+        "dh-k-0",
+        "data_hunger",
+        "k = 0 examples per class",
+        {"data_hunger.tab": "Few shots", "data_hunger.k": "0"},
+        holds={"data_hunger.k": 5},
+        note="refused in core too: FewShotConfig(k=0) says 'nothing to learn' (tests/test_data_hunger.py)",
+    ),
+    Case(
+        "dh-k-negative",
+        "data_hunger",
+        "k = −1 examples per class",
+        {"data_hunger.tab": "Few shots", "data_hunger.k": "-1"},
+        holds={"data_hunger.k": 5},
+    ),
+    Case(
+        "dh-k-more-than-exist",
+        "data_hunger",
+        "k = 5,000 per class (the smallest class has ~780)",
+        {"data_hunger.tab": "Few shots", "data_hunger.k": "5000"},
+        holds={"data_hunger.k": 5},
+        note="core refuses it with 'the smallest class has only …' (tests/test_data_hunger.py)",
+    ),
+    Case(
+        "dh-k-text",
+        "data_hunger",
+        "k 'abc'",
+        {"data_hunger.tab": "Few shots", "data_hunger.k": "abc"},
+        holds={"data_hunger.k": 5},
+    ),
+    Case(
+        "dh-k-off-grid",
+        "data_hunger",
+        "k = 7 (not a stop of the slider: 1, 5, 10)",
+        {"data_hunger.tab": "Few shots", "data_hunger.k": "7"},
+        holds={"data_hunger.k": 5},
+    ),
+    Case(
+        "dh-tab-unknown",
+        "data_hunger",
+        "unknown tab name",
+        {"data_hunger.tab": "Nope"},
+        check=lambda at: any(b.label.startswith("Train (") for b in at.button) or pytest.fail("no first tab"),
+        note="the first tab (Learning curves) opens",
+    ),
 ]
 
 # Uploads whose bytes tests/test_images.py also feeds to core.images.load_image: here it is what the page shows.

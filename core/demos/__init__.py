@@ -166,6 +166,14 @@ DEMOS: tuple[Demo, ...] = (
         teaser="Learn task A, then task B, and A is gone; rehearsing a few old examples saves most of it.",
         live=True,
     ),
+    Demo(
+        "data_hunger",
+        "Data hunger",
+        "📉",
+        teaser="Error falls only as a slow power of the number of labels; pretrained features help most where "
+        "labels are few.",
+        live=True,
+    ),
     Demo("compression", "Smaller and cheaper", "🗜️", live=True),
     Demo(
         "explanations",
