@@ -55,6 +55,7 @@ PRESS = {
     "overfitting": (("Memorised noise", "Train"), "Training accuracy"),  # its Train button is on the 5th tab
     "out_of_distribution": ("Train (", "Accuracy turned 90°"),
     "forgetting": ("Train A, then B", "Task A, after learning B"),
+    "data_hunger": ("Train (", "Exponent b"),
     "compression": ("Train (", "Accuracy float32"),
     "explanations": ("Train (", "Model: 'Pullover'"),
     "carbon": ("Train and measure", "Average power"),

@@ -111,6 +111,7 @@ OFF_PRESET = {
     "overfitting": "overfitting.degree=12&overfitting.points=30",
     "out_of_distribution": "out_of_distribution.tab=Shuffle%20the%20pixels",
     "forgetting": "forgetting.boundary=3",
+    "data_hunger": "data_hunger.tab=Few%20shots&data_hunger.k=10",
     "compression": "compression.tab=Fewer%20weights",
     "explanations": "explanations.samples=400&explanations.tagged=false",
     "carbon": "carbon.epochs=3",

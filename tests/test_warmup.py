@@ -76,6 +76,8 @@ PRESET_VIEWS = [
     ),
     ("pages/forgetting.py", {}, "Train A, then B"),
     ("pages/forgetting.py", {"forgetting.tab": "Remedies"}, "Train the remedies"),
+    ("pages/data_hunger.py", {}, "Train ("),
+    ("pages/data_hunger.py", {"data_hunger.tab": "Few shots"}, "Train ("),
     ("pages/out_of_distribution.py", {}, "Train ("),
     ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Augmentation covers what it saw"}, "Train ("),
     ("pages/out_of_distribution.py", {"out_of_distribution.tab": "Shuffle the pixels"}, "Train ("),

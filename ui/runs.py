@@ -37,7 +37,9 @@ _GUARD = threading.Lock()  # two sessions opening the same page at once must get
 # clean baseline), mugshots 3 (~29 MB of uint8 faces each), CO2 3 presets + the reference set, forgetting
 # 5 (task A once, then B with no remedy, EWC, replay and joint; ~1 MB each) and two per boundary moved,
 # out of distribution 8 (two models, their two sweeps, four shuffled-pixel runs) and room for one more seed,
-# compression 7 presets (the model, sweeps, a fine-tuning, students) and room for a few T or share moves.
+# compression 7 presets (the model, sweeps, a fine-tuning, students) and room for a few T or share moves,
+# data hunger ~91 small runs a seed (72 learning-curve points, 18 few-shot points, a few hundred bytes each, and
+# one ~7 MB backbone): each point is its own run so that a sweep is resumable, and two seeds fit.
 # A page not named here keeps DEFAULT_CAPACITY: name it when its presets need more, or its runs are large.
 DEFAULT_CAPACITY = 8
 REDRAW_S = 0.1  # the Train gate's progress bar is redrawn at most ten times a second
@@ -48,6 +50,7 @@ CAPACITY = {
     "carbon": 12,
     "forgetting": 12,
     "out_of_distribution": 10,
+    "data_hunger": 200,
 }
 
 

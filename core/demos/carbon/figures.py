@@ -121,6 +121,7 @@ def _demo_colours() -> dict[str, str]:
         "biased_decisions": "#332288",  # indigo (no training runs: kept so every demo has its colour)
         "out_of_distribution": "#44AA99",  # teal
         "forgetting": "#999933",  # olive
+        "data_hunger": "#117733",  # green (darker than Okabe-Ito's bluish green, Clever Hans's)
         "compression": "#CC6677",  # rose
         "explanations": "#AA4499",  # purple
     }
