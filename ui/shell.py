@@ -99,7 +99,9 @@ def error_boundary(slug: str) -> Iterator[None]:
 def run_app() -> None:
     """Entry point: navigation + frame + the chosen page, inside an error boundary."""
     pages = _st_pages()
-    page = st.navigation(list(pages.values()))
+    # expanded: every demo listed. By default Streamlit shows ten of more than twelve pages and hides the rest
+    # behind "View 3 more": the twelfth demo hid the last three (explanations and CO2 among them).
+    page = st.navigation(list(pages.values()), expanded=True)
     demo = next(d for d in all_pages() if pages[d.slug] is page or pages[d.slug].url_path == page.url_path)
     asked = _link_values(demo)  # before any widget: widgets drop or clamp what they cannot take
     _sidebar(demo)  # first: the presenter toggle must exist before its value decides the layout

@@ -161,6 +161,7 @@ def train_backbone(
 
     ``parts`` replaces the shipped split (tests pass a small one).
     """
+    own_parts = parts is None
     parts = parts or tasks.halves(seed)
     result = fit(
         build_cnn(CNN, seed=seed),
@@ -170,6 +171,7 @@ def train_backbone(
         demo=SLUG,
         label=f"backbone: {CNN.describe()} pretrained on classes 0-4",
         on_progress=on_progress,
+        shared_as=backbone_key(seed) if own_parts else None,  # a test's small split is not the seed's run
     )
     return Backbone(seed, result, features(result.model, parts.target_test))
 
@@ -215,6 +217,7 @@ def train_point(
     frozen convolutions (a forward pass outside ``fit``: no gradient, a fraction of a second, not in the ledger)
     and the linear head trains on what comes out. ``parts`` replaces the shipped split (tests pass a small one).
     """
+    own_parts = parts is None
     parts = parts or tasks.halves(config.seed)
     chosen = tasks.labelled(parts.target_train, config.n, config.draw_seed)  # raises BadInput if n is too large
     test = parts.target_test
@@ -234,6 +237,7 @@ def train_point(
         label=f"learning curve: {config.describe()}",
         on_progress=on_progress,
         perturb=random_shift(shifts) if config.method == "cnn_aug" else None,
+        shared_as=point_key(config) if own_parts else None,
     )
     return Point(
         config, 1.0 - result.test_accuracy, 1.0 - result.majority_baseline, result.seconds, result.carbon.summary()
