@@ -108,6 +108,12 @@ def shots_tab() -> None:
     cols[0].metric(f"Transfer, k = {k}", f"{here['transfer']:.0%}")
     cols[1].metric(f"CNN from scratch, k = {k}", f"{here['cnn']:.0%}")
     cols[2].metric("Majority class", f"{1 - table.majority_error.iloc[0]:.0%}")
+    gain = 100 * (here["transfer"] - here["cnn"])
+    st.caption(
+        f"Transfer {'gains' if gain >= 0 else 'loses'} {abs(gain):.1f} points at k = {k} (mean of {config.repeats} "
+        "draws): what the backbone learned on tops and trousers carries little to shoes and bags. Features "
+        "pretrained on far more, and more varied, images are what make few-shot learning work in practice."
+    )
     prov = dh.methods.provenance(seed(), f"k per class, {config.repeats} draws")
     charts.chart(dh.figures.few_shot(table, prov), table, prov, "data_hunger_shots")
     if k == 1:
