@@ -6,8 +6,6 @@ from the click on Train to the drawn result; the full learning-curve sweep after
 each kind of point alone; slider moves on trained views (what the page computes and draws). Then our exponents
 beside Hestness et al.'s range, and what transfer buys. Medians; nothing asserts a time.
 
-The page keeps every point of the full sweep in its store: until ``ui.runs.CAPACITY`` names the page, this
-script sets it for its own process.
 """
 
 from __future__ import annotations
@@ -66,10 +64,8 @@ def main() -> None:
     import torch
 
     from core import carbon
-    from ui import runs as ui_runs
     from ui.runs import page_runs
 
-    ui_runs.CAPACITY.setdefault("data_hunger", 200)
     if args.threads:
         torch.set_num_threads(args.threads)
     carbon.warm_up_in_background().join()  # a server pays the meter's first start at launch (ui.shell)

@@ -3,8 +3,8 @@
 The learning-curve preset is trained for real by pressing its button (the backbone and twelve linear layers,
 a few seconds on one core); the full sweep and the few-shot views get stand-in points put in the page's store
 under their real keys (with known errors, so the headline and the exponents are known answers). The page's
-store keeps every point of the full sweep: ui.runs.CAPACITY must name the page (here set for the module, until
-the lead adds it to ui/runs.py). One torch thread, as in tests/test_data_hunger.py.
+store keeps every point of the full sweep (ui.runs.CAPACITY names the page: checked below). One torch thread,
+as in tests/test_data_hunger.py.
 """
 
 import pytest
@@ -21,15 +21,11 @@ from ui.runs import page_runs
 def one_thread_and_fresh_stores():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    capacity = ui_runs.CAPACITY.get("data_hunger")
-    ui_runs.CAPACITY["data_hunger"] = 200
+    # Every point of a seed's full sweep and few shots fits the page's store (else Train would loop).
+    assert ui_runs.CAPACITY["data_hunger"] >= len({job.key for job in dh.warm_up_jobs(0)})
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()  # later tests expect a server on which nothing is trained
-    if capacity is None:
-        ui_runs.CAPACITY.pop("data_hunger")
-    else:
-        ui_runs.CAPACITY["data_hunger"] = capacity
     torch.set_num_threads(threads)
 
 
