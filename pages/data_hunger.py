@@ -27,7 +27,7 @@ def curves_tab() -> None:
         "Vitay (deck 001): *data is never infinite*. The same 5-class problem (sandal, shirt, sneaker, bag, ankle "
         "boot) learned from 10 to 3,000 labelled images by logistic regression on pixels, and by a linear layer on "
         "the features of a small CNN pretrained once on the *other* five classes (transfer). Every point is one "
-        f"training of {dh.methods.STEPS} steps, however many images it has."
+        f"training of at least {dh.methods.STEPS} steps and {dh.methods.PASSES} passes over its images."
     )
     preset = dataclasses.replace(dh.PRESET, seed=seed())
     quick = train_gate(
@@ -70,10 +70,9 @@ def curves_tab() -> None:
     charts.table(laws, prov, "data_hunger_exponents")
     st.caption(
         "Not Hestness et al.'s regime: they fit the power-law region of models grown with the data over 2-3 "
-        "orders of magnitude past a small-data region; ours is 10 to 3,000 images, a fixed budget of steps, one "
+        "orders of magnitude past a small-data region; ours is 10 to 3,000 images, a small budget of steps, one "
         "small model, the small-data region included. The x axis stops at 3,000 because the shipped split holds "
-        "only ~4,000 training images of classes 5-9 (the 60,000-image set is not shipped). A flat end of a curve "
-        "is partly the fixed budget: 100 steps of 32 images is less than one pass over 3,000."
+        "only ~4,000 training images of classes 5-9 (the 60,000-image set is not shipped)."
     )
     show_code(dh.methods.train_point, dh.curves.fit_power_law)
 

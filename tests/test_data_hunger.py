@@ -55,7 +55,9 @@ def test_a_draw_is_class_balanced_and_k_shots_are_exactly_k_per_class():
     assert torch.equal(tasks.labelled(target, 30, 7).labels, tasks.labelled(target, 30, 7).labels)
 
 
-def test_the_step_budget_is_fixed_whatever_n():
+def test_the_step_budget_has_a_floor_for_small_sets_and_three_passes_for_large_ones():
+    assert methods.steps(10) == methods.steps(1000) == methods.STEPS
+    assert methods.steps(3000) == 282 and 282 * methods.BATCH >= methods.PASSES * 3000
     small = tasks.labelled(tasks.halves(0).target_train, 10, 0)
     laid = tasks.repeated(small, steps=7, batch_size=32, seed=0)
     assert len(laid) == 7 * 32

@@ -15,7 +15,7 @@ classes 5-9 (sandal, shirt, sneaker, bag, ankle boot) learned from n labels by f
 
 What is where (``import core.demos.data_hunger as dh`` reaches the modules):
 
-* :mod:`.tasks`: the source and target halves, class-balanced draws of n labels or k shots, the fixed step budget;
+* :mod:`.tasks`: the source and target halves, class-balanced draws of n labels or k shots, images laid end to end for a budget of steps;
 * :mod:`.methods`: the four methods, the pretrained backbone, one point's training (:func:`~.methods.train_point`);
 * :mod:`.curves`: sweeps, the power-law fit and its interval, Hestness et al.'s range;
 * :mod:`.magnitudes`: the decks' figures and their chart; :mod:`.figures`: the curves and the few-shot chart;
@@ -44,11 +44,12 @@ SLUG = methods.SLUG
 # cold page and store, AppTest, one torch thread, 2 cores shared with another job (load ~3.8; 2026-12-01,
 # bench/bench_data_hunger.py): preset 4.3 s, few shots 5.9 s, the full sweep after the preset 41 s. With torch's
 # default 2 threads on that loaded machine: 16 s and 50 s (its threads spin against the other job); one thread
-# at load 8: 11.6 s, 13.9 s and 62 s. Not yet measured on a quiet machine.
+# at load 8: 11.6 s, 13.9 s and 62 s. Quiet (load ~1.3, 2 threads, after the 3-pass floor of methods.steps):
+# preset 2.6 s, few shots 3.3 s, full sweep 34 s; in Chromium from a fresh server, the preset 7.6 s.
 PRESET = SweepConfig()
 FULL = SweepConfig(methods=tuple(methods.METHODS), repeats=3)
 PRESET_SECONDS = 5
-FULL_SECONDS = 45
+FULL_SECONDS = 35
 SHOTS = (1, 5, 10)  # the few-shot tab's choices of k
 PRESET_SHOTS = 5
 SHOT_METHODS = ("cnn", "transfer")

@@ -14,7 +14,8 @@ the range −0.07 and −0.35"). The per-domain exponents of their figures could
 shown: the page shows the range, labelled as a summary's reading of the paper.
 
 Ours is not their regime: ``n`` from 10 to ~4,000 images of 5 classes spans the small-data region where they
-do not fit at all, a fixed budget of 100 steps per point, and no model grown with the data (they grew it). The
+do not fit at all, a small budget of steps per point (``methods.steps``), and no model grown with the data
+(they grew it). The
 exponent fitted here is what these points show, with its 95 % interval; it is not a scaling law.
 """
 

@@ -13,10 +13,10 @@ The lab's split of the shipped Fashion-MNIST 10k (:func:`core.data.fashion_mnist
 Labelled subsets are drawn class by class in turn (sandal, shirt, sneaker, bag, boot, sandal, ...), so ``n``
 images hold ``n // 5`` or ``n // 5 + 1`` of each class and ``k`` per class is exactly ``n = 5 k``.
 
-A fixed budget of gradient steps, not of epochs: :func:`repeated` lays ``n`` images end to end in fresh random
+A budget of gradient steps, not of epochs: :func:`repeated` lays ``n`` images end to end in fresh random
 orders until ``steps x batch`` images are reached, and :func:`core.training.fit` makes one pass over that. With
-10 images, an epoch would be one gradient step and the network would not train; with a fixed number of steps
-every size gets the same optimisation and differs only in what it is shown.
+10 images, an epoch would be one gradient step and the network would not train; with a floor of steps every
+small size gets the same optimisation and differs only in what it is shown (``methods.steps``).
 """
 
 from __future__ import annotations
