@@ -12,6 +12,10 @@ treat the model as a black box and perturb its input, all through captum, none h
   with the Shapley kernel as weights, so the coefficients estimate Shapley values and add up to
   ``score(image) - score(black)``. Random too.
 
+LIME's Lasso and KernelSHAP's least squares are fitted by :mod:`core.surrogates` (captum's defaults are
+scikit-learn's ``Lasso(alpha=0.01)`` and ``LinearRegression()``, the same objectives, but importing
+scikit-learn would cost the server ~100 MB that stay).
+
 Patches are the "interpretable features" of LIME and KernelSHAP: a grid of square patches (Ribeiro et
 al. use superpixels; on 28 x 28 Fashion-MNIST a 4 x 4 grid cell is about a superpixel's size, and the
 grid needs no segmentation library). Every map is ``(H, W)`` float32, on the class's *logit*, as the
@@ -117,6 +121,8 @@ def attribute(model: nn.Module, image: torch.Tensor, target: int, method: str, s
         return explain.attribute(model, image, t, method)[0]
     from captum.attr import KernelShap, Lime, Occlusion  # lazily: ~1 s and ~35 MB, paid on first use
 
+    from core import surrogates  # captum's default fits import scikit-learn (~1 s, ~100 MB): these are numpy/torch
+
     net = copy.deepcopy(model).eval()
     x, black = image.detach().float(), torch.zeros_like(image)
     with torch.random.fork_rng(devices=[]), torch.no_grad():  # seeded; the caller's RNG is left as it was
@@ -133,9 +139,11 @@ def attribute(model: nn.Module, image: torch.Tensor, target: int, method: str, s
             )
         else:
             features = patch_mask(x.shape[-1], settings.patch).expand_as(x)
-            explainer, n = (
-                (Lime(net), settings.lime_samples) if method == "LIME" else (KernelShap(net), settings.shap_samples)
-            )
+            if method == "LIME":
+                explainer, n = Lime(net, interpretable_model=surrogates.lasso_model()), settings.lime_samples
+            else:
+                explainer, n = KernelShap(net), settings.shap_samples
+                explainer.interpretable_model = surrogates.least_squares_model()  # its only constructor sets it
             maps = explainer.attribute(
                 x, baselines=black, target=t, feature_mask=features, n_samples=n, perturbations_per_eval=BATCH
             )
