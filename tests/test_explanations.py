@@ -102,6 +102,22 @@ def test_rank_correlation_of_a_map_with_itself_is_one_and_a_flat_map_has_none():
     assert names == ["a", "flat", "b"] and matrix[0, 2] == pytest.approx(1.0) and np.isnan(matrix[1]).all()
 
 
+def test_rank_correlation_is_scipy_s_spearman_with_ties():
+    """compare computes Spearman's rho itself (no scipy.stats on the page); scipy is the oracle here only."""
+    from scipy.stats import rankdata, spearmanr
+
+    gen = torch.Generator().manual_seed(S)
+    smooth = torch.rand(28, 28, generator=gen)
+    patches = torch.rand(7, 7, generator=gen).repeat_interleave(4, 0).repeat_interleave(4, 1)  # LIME-like: runs of 16
+    sparse = torch.where(smooth > 0.7, smooth, torch.zeros(())) - patches  # many zeros, and signs
+    maps = {"smooth": smooth, "patches": patches, "sparse": sparse, "rounded": (smooth * 4).round()}
+    names, matrix = compare.rank_correlation(maps)
+    flat = np.stack([maps[m].abs().flatten().numpy().astype(np.float64) for m in names], axis=1)
+    assert np.allclose(matrix, spearmanr(flat).statistic, rtol=0, atol=1e-12)
+    for column in flat.T:
+        assert np.array_equal(compare.average_ranks(column), rankdata(column))
+
+
 def test_every_model_and_method_works_or_says_why(subjects, tagged):
     image, cls = tagged
     for name, run in subjects.items():

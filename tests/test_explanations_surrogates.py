@@ -180,17 +180,18 @@ def test_maps_are_scikit_learn_s_exact_fits_where_captum_s_defaults_are_not(imag
     assert float((ours - exact).abs().max()) <= 1e-6 * float(exact.abs().max())
 
 
-def test_lime_and_kernel_shap_never_import_scikit_learn():
+def test_lime_kernel_shap_and_their_agreement_never_import_scikit_learn_or_scipy_stats():
     """~100 MB of server memory, kept for the server's life: the explanations page must not pay it."""
     code = (
         "import sys, torch\n"
         "from core.demos.explanations import compare\n"
         "from core.models import CNNConfig, build_cnn\n"
         "net, image = build_cnn(CNNConfig(), seed=0), torch.rand(1, 1, 28, 28)\n"
-        "for method in ('LIME', 'KernelSHAP'):\n"
-        "    m = compare.attribute(net, image, 3, method, compare.Settings(lime_samples=20, shap_samples=20))\n"
-        "    assert m.shape == (28, 28), method\n"
-        "print('captum' in sys.modules, 'sklearn' in sys.modules)\n"
+        "settings = compare.Settings(lime_samples=20, shap_samples=20)\n"
+        "maps = {m: compare.attribute(net, image, 3, m, settings) for m in ('LIME', 'KernelSHAP', 'Saliency')}\n"
+        "assert all(m.shape == (28, 28) for m in maps.values())\n"
+        "compare.rank_correlation(maps)\n"
+        "print('captum' in sys.modules, 'sklearn' in sys.modules, 'scipy.stats' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
-    assert out.stdout.split("\n")[-2] == "True False"
+    assert out.stdout.split("\n")[-2] == "True False False"  # nor scipy.stats (~45 MB), for the agreement matrix
