@@ -131,3 +131,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch on one thread for a test module, restored after: the module's numbers then do not depend on how many
+    threads the machine gives (float sums are ordered by thread), and its small trainings do not spin a second
+    thread against the other worker (pytest.ini runs two)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -19,13 +19,7 @@ from core.demos.data_hunger import curves, magnitudes, methods, tasks
 from core.errors import BadInput
 from core.training import SharedRuns
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,7 @@ from core.training import SharedRuns
 SMALL = fg.ForgettingConfig(n_train=200, n_test=100, epochs=1, hidden=32, eval_every=2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

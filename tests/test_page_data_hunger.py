@@ -9,7 +9,6 @@ as in tests/test_data_hunger.py.
 
 import pytest
 import streamlit as st
-import torch
 
 import core.demos.data_hunger as dh
 from tests.test_pages import assert_clean, charts, metric, open_view
@@ -18,15 +17,12 @@ from ui.runs import page_runs
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread_and_fresh_stores():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def one_thread_and_fresh_stores(one_torch_thread):
     # Every point of a seed's full sweep and few shots fits the page's store (else Train would loop).
     assert ui_runs.CAPACITY["data_hunger"] >= len({job.key for job in dh.warm_up_jobs(0)})
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()  # later tests expect a server on which nothing is trained
-    torch.set_num_threads(threads)
 
 
 def open_page(**query):

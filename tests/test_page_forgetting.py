@@ -10,7 +10,6 @@ import json
 
 import pytest
 import streamlit as st
-import torch
 from streamlit.testing.v1 import AppTest
 
 import core.demos.forgetting as fg
@@ -23,13 +22,10 @@ SMALL = fg.ForgettingConfig(n_train=200, n_test=100, epochs=1, hidden=32)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread_and_fresh_stores():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def one_thread_and_fresh_stores(one_torch_thread):
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()  # later tests expect a server on which nothing is trained
-    torch.set_num_threads(threads)
 
 
 def open_page(**query) -> AppTest:
