@@ -280,7 +280,7 @@ RUN_TIMER = textwrap.dedent('''
             try:
                 return _run(self, rerun_data)
             finally:
-                os.write(_fd, f"{time.perf_counter() - t0:.4f} {tag}\\n".encode())
+                os.write(_fd, f"{time.perf_counter() - t0:.4f} {tag} {os.getpid()}\\n".encode())
 
         _sr.ScriptRunner._run_script = _timed
 ''')
@@ -495,8 +495,8 @@ def run_load(
             alive = proc.poll() is None
             server_cpu, browser_cpu = sampler.cpu_s(server=True) - cpu_start, sampler.cpu_s(server=False)
         lines = [line.split() for line in run_log.read_text().splitlines()] if run_log.exists() else []
-        runs = sorted(float(seconds) for seconds, tag in lines if tag != "train")
-        train_runs = sorted(float(seconds) for seconds, tag in lines if tag == "train")
+        runs = sorted(float(seconds) for seconds, tag, _pid in lines if tag != "train")
+        train_runs = sorted(float(seconds) for seconds, tag, _pid in lines if tag == "train")
         rows = Ledger(data / LEDGER_FILE).rows()
         labels = rows["label"].astype(str).tolist()
         trainings = int(sum(label.startswith(TRAINING_LABEL) for label in labels))

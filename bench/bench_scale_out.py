@@ -42,7 +42,6 @@ import os
 import statistics
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,7 +50,17 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import ERROR_JS, STILL_JS, VIEWPORT, deprioritise, percentile, process_kind, rendered, title_js  # noqa: E402
+from bench_load import (  # noqa: E402
+    ERROR_JS,
+    STILL_JS,
+    VIEWPORT,
+    deprioritise,
+    percentile,
+    process_kind,
+    rendered,
+    timed_script_runs,
+    title_js,
+)
 from common import machine  # noqa: E402
 
 from core.ledger import Ledger, LedgerRow  # noqa: E402
@@ -150,27 +159,6 @@ def bench_ledger(tmp: Path, appends: int) -> str:
 
 
 # ----------------------------------------------------------------------------- 2. sessions through nginx
-
-# Each replica appends "<pid> <seconds>" for every Streamlit script run (cf. bench_load.RUN_TIMER, per process here).
-RUN_TIMER = textwrap.dedent('''
-    """Scale-out bench (bench/bench_scale_out.py): log each Streamlit script run's seconds with this process's pid."""
-    import os, time
-
-    if os.environ.get("DLLAB_SCALE_RUN_LOG"):
-        from streamlit.runtime.scriptrunner import script_runner as _sr
-
-        _fd = os.open(os.environ["DLLAB_SCALE_RUN_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-        _run = _sr.ScriptRunner._run_script
-
-        def _timed(self, rerun_data):
-            t0 = time.perf_counter()
-            try:
-                return _run(self, rerun_data)
-            finally:
-                os.write(_fd, f"{os.getpid()} {time.perf_counter() - t0:.4f}\\n".encode())
-
-        _sr.ScriptRunner._run_script = _timed
-''')
 
 
 @dataclass
@@ -353,37 +341,26 @@ def postgres_memory(cluster) -> tuple[int, int]:
 def bench_cluster(replicas: int, sessions: int, tmp: Path, still: bool, nice: int, timeout_s: float) -> ClusterResult:
     site = tmp / f"site{replicas}"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(RUN_TIMER)
-    run_log = site / "script_runs.log"
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "DLLAB_SCALE_RUN_LOG")}
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), saved["PYTHONPATH"]) if p)
-    os.environ["DLLAB_SCALE_RUN_LOG"] = str(run_log)
-    try:
-        with local_cluster(replicas, tmp=tmp) as cluster:
-            pids = {r.process.pid: r.name for r in cluster.replicas}
-            offset = [0]
+    # Every replica logs "<seconds> <tag> <pid>" for each script run (bench_load's timer): the pid names the replica.
+    with timed_script_runs(site) as run_log, local_cluster(replicas, tmp=tmp) as cluster:
+        pids = {r.process.pid: r.name for r in cluster.replicas}
+        offset = [0]
 
-            def on_start() -> None:  # the warm-up's script runs are dropped: the log's length at the start
-                offset[0] = run_log.stat().st_size if run_log.exists() else 0
+        def on_start() -> None:  # the warm-up's script runs are dropped: the log's length at the start
+            offset[0] = run_log.stat().st_size if run_log.exists() else 0
 
-            result = asyncio.run(drive(cluster, sessions, still, nice, timeout_s, on_start))
-            result.rss_after = {r.name: rss(r.process.pid) for r in cluster.replicas}
-            result.rss_nginx = rss(cluster.nginx.pid)
-            result.rss_postgres, result.uss_postgres = postgres_memory(cluster)
-            alive = [r.name for r in cluster.replicas if r.process.poll() is None]
-            if len(alive) != replicas:
-                result.errors.append(f"replicas still up afterwards: {alive}")
-            with open(run_log, "rb") as f:
-                f.seek(offset[0])
-                for line in f.read().decode().splitlines():
-                    pid, seconds = line.split()
-                    result.script_runs.setdefault(pids.get(int(pid), pid), []).append(float(seconds))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        result = asyncio.run(drive(cluster, sessions, still, nice, timeout_s, on_start))
+        result.rss_after = {r.name: rss(r.process.pid) for r in cluster.replicas}
+        result.rss_nginx = rss(cluster.nginx.pid)
+        result.rss_postgres, result.uss_postgres = postgres_memory(cluster)
+        alive = [r.name for r in cluster.replicas if r.process.poll() is None]
+        if len(alive) != replicas:
+            result.errors.append(f"replicas still up afterwards: {alive}")
+        with open(run_log, "rb") as f:
+            f.seek(offset[0])
+            for line in f.read().decode().splitlines():
+                seconds, _tag, pid = line.split()
+                result.script_runs.setdefault(pids.get(int(pid), pid), []).append(float(seconds))
     result.errors += [f"session {i}: {v.error}" for i, v in enumerate(result.visits) if v.error]
     result.errors += [
         f"session {i}: cookie {v.cookie!r} but served by {v.replica!r}"
