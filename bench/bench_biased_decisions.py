@@ -8,11 +8,10 @@ published ones. Times are medians; nothing asserts a time.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 
-from common import REPO, machine, median_seconds, row, table_header  # bench/ is on sys.path
+from common import REPO, load_average, machine, median_seconds, row, table_header  # bench/ is on sys.path
 
 from core.demos.biased_decisions import asthma, figures, hiring, representation, risk_scores
 
@@ -74,8 +73,8 @@ def risk_move(t_b: float) -> None:
 
 def main() -> None:
     print(machine() + "\n")
-    load = os.getloadavg()[0]
-    busy = " (UNDER LOAD)" if load > 0.5 * (os.cpu_count() or 1) else ""
+    load, loaded = load_average()
+    busy = " (UNDER LOAD)" if loaded else ""
     table_header()
     for tab in TABS:
         times = [cold_tab_seconds(tab) for _ in range(3)]

@@ -7,10 +7,9 @@ latencies with their spread. Then our numbers beside the papers'. Nothing assert
 
 from __future__ import annotations
 
-import os
 import time
 
-from common import machine, median_seconds, row, table_header  # bench/ is on sys.path
+from common import load_average, machine, median_seconds, row, table_header  # bench/ is on sys.path
 
 import core.demos.compression as cmp
 from core.demos.compression import jobs, measure, prune, quantise, teacher
@@ -19,8 +18,8 @@ from core.training import SharedRuns
 
 def main() -> None:
     print(machine() + "\n")
-    load = os.getloadavg()[0]
-    busy = f" (UNDER LOAD: load average {load:.1f})" if load > 0.5 * (os.cpu_count() or 1) else ""
+    load, loaded = load_average()
+    busy = f" (UNDER LOAD: load average {load:.1f})" if loaded else ""
     table_header()
     store, config = SharedRuns(), teacher.TeacherConfig()
     for name, todo in (

@@ -11,11 +11,10 @@ beside Hestness et al.'s range, and what transfer buys. Medians; nothing asserts
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 
-from common import REPO, machine, median_seconds, row, table_header  # bench/ is on sys.path
+from common import REPO, load_note, machine, median_seconds, row, table_header  # bench/ is on sys.path
 
 import core.demos.data_hunger as dh
 from core.demos.data_hunger import curves, methods
@@ -70,8 +69,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     carbon.warm_up_in_background().join()  # a server pays the meter's first start at launch (ui.shell)
     print(machine() + "\n")
-    load = os.getloadavg()[0]
-    busy = f"; 1-min load {load:.1f}" + (" (UNDER LOAD)" if load > 0.5 * (os.cpu_count() or 1) else "")
+    busy = load_note()
     how = f"AppTest, cold page and store, median of {args.repeat}, torch threads {torch.get_num_threads()}{busy}"
     table_header()
     shots = click_to_result({"tab": "Few shots"}, "Train (", args.repeat)

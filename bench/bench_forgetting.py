@@ -10,11 +10,10 @@ asserts a time. ``--threads 1`` runs torch with one thread (see the note printed
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 
-from common import REPO, machine, median_seconds, row, table_header  # bench/ is on sys.path
+from common import REPO, load_note, machine, median_seconds, row, table_header  # bench/ is on sys.path
 
 import core.demos.forgetting as fg
 from core.demos.forgetting import figures, sequential, tasks
@@ -54,8 +53,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     carbon.warm_up_in_background().join()  # a server pays the meter's first start at launch (ui.shell)
     print(machine() + "\n")
-    load = os.getloadavg()[0]
-    busy = f"; 1-min load {load:.1f}" + (" (UNDER LOAD)" if load > 0.5 * (os.cpu_count() or 1) else "")
+    busy = load_note()
     table_header()
     for tab, target in (("A, then B", "≤ 10 s"), ("Remedies", "≤ 10 s")):
         times = click_to_result(tab)

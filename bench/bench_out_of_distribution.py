@@ -8,10 +8,9 @@ build both figures; target ≤ 100 ms). Then our numbers beside the papers'. Not
 
 from __future__ import annotations
 
-import os
 import time
 
-from common import machine, median_seconds, row, table_header  # bench/ is on sys.path
+from common import load_average, machine, median_seconds, row, table_header  # bench/ is on sys.path
 
 import core.demos.out_of_distribution as ood
 from core.demos.out_of_distribution import detect, figures, model, shuffle, sweep, transforms
@@ -42,8 +41,8 @@ def slider_move(trained, angle: float) -> None:
 
 def main() -> None:
     print(machine() + "\n")
-    load = os.getloadavg()[0]
-    busy = f" (UNDER LOAD: load average {load:.1f})" if load > 0.5 * (os.cpu_count() or 1) else ""
+    load, loaded = load_average()
+    busy = f" (UNDER LOAD: load average {load:.1f})" if loaded else ""
     table_header()
     (plain, plain_frame), seconds = run_jobs(model.model_jobs(model.ModelConfig()))
     row("'Turn it': train + sweep (button)", "≤ 10 s", f"{seconds:.1f} s", f"one run{busy}")

@@ -35,6 +35,19 @@ def machine() -> str:
     )
 
 
+def load_average() -> tuple[float, bool]:
+    """The 1-minute load average, and whether it is high enough (over half the cores busy) that the figures
+    measured now are upper bounds: "under load", as the tables say."""
+    load = os.getloadavg()[0]
+    return load, load > 0.5 * (os.cpu_count() or 1)
+
+
+def load_note() -> str:
+    """``"; 1-min load 1.3"``, with ``" (UNDER LOAD)"`` after it when :func:`load_average` says so."""
+    load, busy = load_average()
+    return f"; 1-min load {load:.1f}" + (" (UNDER LOAD)" if busy else "")
+
+
 def median_seconds(fn: Callable[[], object], repeat: int, warm_up: bool = True) -> float:
     """The median wall time of ``repeat`` calls of ``fn`` (after one untimed call when ``warm_up``)."""
     if warm_up:
