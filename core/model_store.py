@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -47,8 +48,13 @@ _problems: dict[str, str] = {}  # store folder -> why its latest load or save fa
 _problems_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A short hash of the lab's ``core`` sources: weights trained by other code are not this code's model."""
+    """A short hash of the lab's ``core`` sources: weights trained by other code are not this code's model.
+
+    Read once per process (~100 files): a server's code does not change under it, and every Train step of a
+    lab with a store asks for it.
+    """
     digest = hashlib.sha256()
     for path in sorted((REPO_ROOT / "core").rglob("*.py")):
         digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
@@ -189,8 +195,8 @@ def configured() -> ModelStore | None:
 
 def problem() -> str:
     """Why the configured store's latest load or save failed in this process, or ''."""
-    store = configured()
-    if store is None:
+    folder = os.environ.get(MODEL_STORE_ENV, "").strip()  # as configured() reads it, without building a store
+    if not folder:
         return ""
     with _problems_lock:
-        return _problems.get(str(store.folder), "")
+        return _problems.get(str(Path(folder)), "")

@@ -270,9 +270,10 @@ def _sidebar(demo: Demo) -> None:
                 "still work; only the history of runs is missing.",
                 icon=":material/warning:",
             )
-        if model_store.problem():  # only when several servers share trained models (DLLAB_MODEL_STORE)
+        sharing = model_store.problem()  # only when several servers share trained models (DLLAB_MODEL_STORE)
+        if sharing:
             st.warning(
-                f"**Trained models are not being shared** with the lab's other servers: {model_store.problem()} "
+                f"**Trained models are not being shared** with the lab's other servers: {sharing} "
                 "The demos still work; a model may be trained twice.",
                 icon=":material/warning:",
             )
