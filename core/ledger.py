@@ -202,7 +202,7 @@ class Ledger:
         if outbox is None or not outbox.engine.exists():
             return 0
         try:
-            waiting = outbox.pending()
+            waiting = outbox.every_row()
             if not waiting:
                 return 0
             with self._transaction("written to") as cursor:
@@ -213,8 +213,9 @@ class Ledger:
             return 0  # still unreachable: they wait for the next try
         return len(waiting)
 
-    def pending(self) -> list[LedgerRow]:
-        """Every row, as :class:`LedgerRow` (the outbox's contents; small by construction)."""
+    def every_row(self) -> list[LedgerRow]:
+        """Every row, oldest first, as :class:`LedgerRow` (for the outbox, and an old ledger being imported;
+        :meth:`rows` gives a DataFrame for pages)."""
         with self._transaction("read") as cursor:
             cursor.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs ORDER BY id")
             return [LedgerRow(*values) for values in cursor.fetchall()]
@@ -297,7 +298,7 @@ class Ledger:
         Rows from ledgers older than ``run_id`` get one made from their content, so importing the same
         file twice adds nothing the second time.
         """
-        rows = [row if row.run_id else replace(row, run_id=_content_id(row)) for row in old.pending()]
+        rows = [row if row.run_id else replace(row, run_id=_content_id(row)) for row in old.every_row()]
         with self._transaction("written to") as cursor:
             return sum(self._insert(cursor, row) is not None for row in rows)
 

@@ -40,11 +40,11 @@ def test_a_run_the_database_cannot_take_waits_on_this_server_and_is_sent_when_it
     assert "cannot be reached" in message and "kept on this server" in message
     assert password_of(postgres_url) not in message and ":***@127.0.0.1" in message
     assert down.write_problem() == message
-    assert [r.label for r in Ledger(data_dir / OUTBOX_FILE).pending()] == ["while down"]
+    assert [r.label for r in Ledger(data_dir / OUTBOX_FILE).every_row()] == ["while down"]
 
     live.append(row(label="after"))  # the next append that reaches the database sends the waiting run too
     assert sorted(live.rows()["label"]) == ["after", "before", "while down"]
-    assert Ledger(data_dir / OUTBOX_FILE).pending() == []
+    assert Ledger(data_dir / OUTBOX_FILE).every_row() == []
     live.append(row(label="once more"))  # and never twice
     assert len(live.rows()) == 4
 
