@@ -118,6 +118,28 @@ class FitResult:
         return Provenance("measured", model=described, data=data, seed=self.config.seed)
 
 
+class TrainedRun:
+    """A demo's run that keeps :func:`fit`'s result as ``result``: its model, accuracy and baseline, read through.
+
+    A base for the demos' run dataclasses (``AttackRun``, ``TagRun``, ``Teacher``, ``TrainedModel``...), so each
+    says only what it adds (its data, its config). The model is shared by every session: read it, never change it.
+    """
+
+    result: FitResult  # set by the dataclass that inherits this (a plain class: no field of its own)
+
+    @property
+    def model(self) -> nn.Module:
+        return self.result.model
+
+    @property
+    def test_accuracy(self) -> float:
+        return self.result.test_accuracy
+
+    @property
+    def majority_baseline(self) -> float:
+        return self.result.majority_baseline
+
+
 @torch.no_grad()
 def predict_proba(model: nn.Module, images: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """Class probabilities ``(N, K)`` for images ``(N, C, H, W)`` in [0, 1], in batches, without gradients.

@@ -19,8 +19,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import torch
-
 from core import attacks
 from core import data as datasets
 from core.data import ImageDataset
@@ -28,7 +26,7 @@ from core.demos.adversarial.curves import CURVE_PGD_STEPS, measure_curves
 from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, Job, ProgressCallback, SharedRuns, TrainConfig, fit
+from core.training import FitResult, Job, ProgressCallback, SharedRuns, TrainConfig, TrainedRun, fit
 
 # The preset is what the lesson needs in the lab's <= 10 s budget on 2 cores, not the best accuracy.
 # Measured on 2 CPU cores (seed = split, init and order; accuracy on the 2,000 held-out images):
@@ -95,7 +93,7 @@ class ModelPreset:
 
 
 @dataclass
-class AttackRun:
+class AttackRun(TrainedRun):
     """A trained model with its test split and the split it was trained on (all read-only: shared).
 
     The universal perturbation and the patch are learned on ``train`` and measured on ``test``.
@@ -105,10 +103,6 @@ class AttackRun:
     result: FitResult
     test: ImageDataset
     train: ImageDataset | None = None
-
-    @property
-    def model(self) -> torch.nn.Module:
-        return self.result.model
 
     def provenance(self, what: str = "") -> Provenance:
         """What a number computed on this run is: measured, this preset's model, ``what`` data, its seed."""

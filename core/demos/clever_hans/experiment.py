@@ -20,7 +20,7 @@ from core.data import ImageDataset
 from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, ProgressCallback, TrainConfig, fit
+from core.training import FitResult, ProgressCallback, TrainConfig, TrainedRun, fit
 
 LAPUSCHKIN_2019 = (
     "Lapuschkin et al. 2019, 'Unmasking Clever Hans predictors and assessing what machines "
@@ -200,7 +200,7 @@ def with_tags(data: ImageDataset, cls: int, fraction: float, seed: int) -> tuple
 
 
 @dataclass
-class TagRun:
+class TagRun(TrainedRun):
     """A trained model with the data it saw.
 
     Attributes:
@@ -214,10 +214,6 @@ class TagRun:
     result: FitResult
     test: ImageDataset
     cls: int
-
-    @property
-    def model(self) -> torch.nn.Module:
-        return self.result.model
 
     @property
     def class_name(self) -> str:

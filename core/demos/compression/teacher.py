@@ -13,14 +13,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import torch
-
 from core import data as datasets
 from core.data import ImageDataset
 from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, Job, ProgressCallback, TrainConfig, fit
+from core.training import FitResult, Job, ProgressCallback, TrainConfig, TrainedRun, fit
 
 SLUG = "compression"
 MODEL = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)  # ~207k weights, 0.8 MB in float32
@@ -55,7 +53,7 @@ class TeacherConfig:
 
 
 @dataclass
-class Teacher:
+class Teacher(TrainedRun):
     """A trained model and the data it was trained and measured on.
 
     Attributes:
@@ -69,18 +67,6 @@ class Teacher:
     result: FitResult
     train: ImageDataset
     test: ImageDataset
-
-    @property
-    def model(self) -> torch.nn.Module:
-        return self.result.model
-
-    @property
-    def test_accuracy(self) -> float:
-        return self.result.test_accuracy
-
-    @property
-    def majority_baseline(self) -> float:
-        return self.result.majority_baseline
 
     def provenance(self, what: str) -> Provenance:
         """What a number measured on a variant of this model (``what``) is."""

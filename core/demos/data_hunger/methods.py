@@ -32,7 +32,7 @@ from core.demos.data_hunger import tasks
 from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, ProgressCallback, TrainConfig, fit
+from core.training import FitResult, ProgressCallback, TrainConfig, TrainedRun, fit
 
 SLUG = "data_hunger"
 METHODS = {
@@ -103,7 +103,7 @@ class Point:
 
 
 @dataclass
-class Backbone:
+class Backbone(TrainedRun):
     """The network pretrained on the source task, and the target's test images seen through it.
 
     Attributes:
@@ -118,10 +118,6 @@ class Backbone:
     seed: int
     result: FitResult
     test_features: ImageDataset
-
-    @property
-    def model(self) -> nn.Module:
-        return self.result.model
 
     @property
     def source_accuracy(self) -> float:

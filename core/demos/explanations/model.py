@@ -15,14 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 from core.data import ImageDataset
 from core.demos.clever_hans.experiment import class_index, load_split, stamp_tag, tag_box, tag_mask, with_tags
 from core.errors import BadInput
 from core.models import MLP, CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, ProgressCallback, TrainConfig, fit, predict_proba
+from core.training import FitResult, ProgressCallback, TrainConfig, TrainedRun, fit, predict_proba
 
 SLUG = "explanations"
 TAGGED_CLASS = "Pullover"  # as on the Clever Hans page: easily confused with Coat and Shirt, a shortcut tempts
@@ -72,7 +71,7 @@ class SubjectConfig:
 
 
 @dataclass
-class Subject:
+class Subject(TrainedRun):
     """A trained model and the clean test split it is explained on.
 
     Attributes:
@@ -86,10 +85,6 @@ class Subject:
     result: FitResult
     test: ImageDataset
     cls: int
-
-    @property
-    def model(self) -> nn.Module:
-        return self.result.model
 
     def describe_model(self) -> str:
         if self.config.architecture == "cnn":

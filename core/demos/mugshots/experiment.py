@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 from core import faces
 from core.demos.mugshots.dataset import FaceSet, MugshotConfig, test_like_training, training_set
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, ProgressCallback, TrainConfig, fit
+from core.training import FitResult, ProgressCallback, TrainConfig, TrainedRun, fit
 
 CNN = CNNConfig(in_channels=3, num_classes=2, image_size=faces.SIZE, widths=(8, 16), hidden=32)
 # (8, 16) channels: a third of the default SmallCNN's cost at 64x64, and plenty for a mouth shape.
@@ -22,17 +20,13 @@ LR = 4e-3  # twice the lab default: the smile is learned within the first epoch,
 
 
 @dataclass
-class MugshotRun:
+class MugshotRun(TrainedRun):
     """A trained model with its data. ``result`` is :func:`core.training.fit`'s (model, history, carbon)."""
 
     config: MugshotConfig
     result: FitResult
     train: FaceSet
     test: FaceSet
-
-    @property
-    def model(self) -> torch.nn.Module:
-        return self.result.model
 
     def provenance(self, what: str) -> Provenance:
         """What a number measured on ``what`` (e.g. "balanced test face 3") with this run's model is."""

@@ -22,7 +22,7 @@ from core.demos.out_of_distribution.transforms import random_rotations
 from core.errors import BadInput
 from core.models import CNNConfig, build_cnn
 from core.provenance import Provenance
-from core.training import FitResult, Job, ProgressCallback, TrainConfig, fit
+from core.training import FitResult, Job, ProgressCallback, TrainConfig, TrainedRun, fit
 
 SLUG = "out_of_distribution"
 MODEL = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)
@@ -60,7 +60,7 @@ class ModelConfig:
 
 
 @dataclass
-class TrainedModel:
+class TrainedModel(TrainedRun):
     """A trained classifier and the test images it was measured on.
 
     Attributes:
@@ -72,18 +72,6 @@ class TrainedModel:
     config: ModelConfig
     result: FitResult
     test: ImageDataset
-
-    @property
-    def model(self) -> torch.nn.Module:
-        return self.result.model
-
-    @property
-    def test_accuracy(self) -> float:
-        return self.result.test_accuracy
-
-    @property
-    def majority_baseline(self) -> float:
-        return self.result.majority_baseline
 
     def provenance(self, what: str) -> Provenance:
         """What a number measured on ``what`` (e.g. "2,000 test images turned 0-180°") is."""

@@ -22,7 +22,7 @@ from core.data import ImageDataset
 from core.demos.out_of_distribution.model import SLUG, TRAINING, load_split
 from core.errors import BadInput
 from core.models import MLP, CNNConfig, build_cnn
-from core.training import FitResult, Job, ProgressCallback, fit
+from core.training import FitResult, Job, ProgressCallback, TrainedRun, fit
 
 ARCHITECTURES = ("MLP", "CNN")
 CNN = CNNConfig(widths=(16, 32), hidden=128, batch_norm=True)  # tab 1's network
@@ -74,17 +74,13 @@ def unpermute(images: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass
-class ShuffleRun:
+class ShuffleRun(TrainedRun):
     """One of the four runs: which network, on which pixels, and fit's result."""
 
     architecture: str
     permuted: bool
     config: ShuffleConfig
     result: FitResult
-
-    @property
-    def test_accuracy(self) -> float:
-        return self.result.test_accuracy
 
     def describe(self) -> str:
         return f"{self.architecture} on {'permuted' if self.permuted else 'real'} pixels"

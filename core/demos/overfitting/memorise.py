@@ -30,7 +30,7 @@ from core.data import ImageDataset
 from core.errors import BadInput
 from core.models import MLP
 from core.provenance import Provenance
-from core.training import FitResult, Job, ProgressCallback, TrainConfig, accuracy, fit
+from core.training import FitResult, Job, ProgressCallback, TrainConfig, TrainedRun, accuracy, fit
 
 ZHANG_2017 = (
     "Zhang, Bengio, Hardt, Recht & Vinyals 2017, 'Understanding deep learning requires rethinking "
@@ -117,7 +117,7 @@ def shuffle_labels(data: ImageDataset, share: float, seed: int) -> tuple[ImageDa
 
 
 @dataclass
-class MemoriseRun:
+class MemoriseRun(TrainedRun):
     """A trained run.
 
     Attributes:
@@ -132,10 +132,6 @@ class MemoriseRun:
     result: FitResult
     train_accuracy: float
     true_label_accuracy: float
-
-    @property
-    def test_accuracy(self) -> float:
-        return self.result.test_accuracy
 
     def provenance(self, what: str) -> Provenance:
         """What a number measured on ``what`` (e.g. "2,000 test images") of this run is."""
